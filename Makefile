@@ -1,0 +1,71 @@
+# CX Align: `make run` serves the demo; `make test` runs the whole suite. Both set up .venv.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-dev.lock | cksum | cut -d' ' -f1)
+
+# The test environment: PostgreSQL and Redis on this machine, production-like settings.
+TEST_ENV := \
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cxalign} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
+	SECRET_KEY=test-only-secret-key-not-for-production-$$RANDOM$$RANDOM \
+	DEBUG=false SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false \
+	STATIC_MANIFEST=false DJANGO_ALLOW_ASYNC_UNSAFE=true CXALIGN_VAR_DIR=$(CURDIR)/var/test
+
+# What `check --deploy` sees: production settings with a real secret.
+DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=cxalign.example.com \
+	SECRET_KEY=deploy-check-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
+
+.PHONY: install run test pytest lint check chromium bench worker beat clean
+
+$(STAMP): requirements.lock requirements-dev.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check uv==0.13.8
+	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock -r requirements-dev.lock
+	@rm -f $(VENV)/.installed-*; touch $@
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo
+	@echo ""
+	@echo "  CX Align runs at http://127.0.0.1:8000"
+	@echo "  Demo logins (password cxalign-demo): admin, exec, cxlead, manager, member, viewer"
+	@echo "  in northwind; outsider in globex. exec and cxlead also belong to globex."
+	@echo ""
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+chromium:
+	@command -v chromium >/dev/null || { \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core) >/dev/null \
+		|| { echo "ERROR: chromium is missing and could not be installed (apt-get install -y chromium)"; exit 1; }; }
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	env $(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+test: install chromium lint check pytest
+
+# The suite alone (no lint), e.g. `make pytest PYTEST_ARGS="tests/orgs -x"`.
+pytest: install
+	@env $(TEST_ENV) $(BIN)/python scripts/check_services.py
+	env $(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script --scale small || exit 1; done
+
+worker: install
+	$(BIN)/celery -A cxalign worker --loglevel=INFO
+
+beat: install
+	$(BIN)/celery -A cxalign beat --loglevel=INFO --schedule var/celerybeat-schedule
+
+clean:
+	rm -rf var/test var/staticfiles .pytest_cache

@@ -1,0 +1,180 @@
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, mixins, status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from cxalign.orgs import services
+from cxalign.orgs.api.base import (
+    ORG_SLUG_PARAMETER,
+    OrgScopedGenericViewSet,
+    OrgScopedMixin,
+    OrgScopedViewSet,
+)
+from cxalign.orgs.api.serializers import (
+    InvitationSerializer,
+    MembershipSerializer,
+    OrganizationSerializer,
+    OrgUnitSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+)
+from cxalign.orgs.models import Invitation, Membership, Organization, OrgUnit
+from cxalign.orgs.roles import Role
+from cxalign.orgs.selectors import memberships_of_user
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token (rate limited)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    def get_authenticate_header(self, request):
+        return "Token"
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
+        if user is None or not user.is_active:
+            raise AuthenticationFailed("Wrong username or password.")
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class OrganizationListView(generics.ListAPIView):
+    """The organizations you belong to, with your role in each."""
+
+    serializer_class = OrganizationSerializer
+    permission_classes = [IsAuthenticated]
+    pagination_class = None
+    queryset = Organization.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Organization.objects.none()
+        self._memberships = list(memberships_of_user(user=self.request.user))
+        return [m.organization for m in self._memberships]
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        memberships = getattr(self, "_memberships", [])
+        context["roles"] = {m.organization_id: m.role for m in memberships}
+        return context
+
+
+@extend_schema(parameters=[ORG_SLUG_PARAMETER])
+class OrganizationDetailView(OrgScopedMixin, generics.RetrieveAPIView):
+    """One organization you belong to."""
+
+    serializer_class = OrganizationSerializer
+
+    def get_object(self):
+        return self.organization
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["roles"] = {self.organization.id: self.membership.role}
+        return context
+
+
+class MembershipViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    OrgScopedGenericViewSet,
+):
+    """People of the organization. New people join through invitations."""
+
+    queryset = Membership.objects.select_related("user", "unit")
+    serializer_class = MembershipSerializer
+    write_role = Role.ADMIN
+    filterset_fields = ["role", "unit", "is_active"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "title"]
+    ordering_fields = ["user__username", "role", "joined_at"]
+    http_method_names = ["get", "put", "patch", "delete", "head", "options"]
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = data.pop("version")
+        serializer.instance = services.membership_update(
+            membership=serializer.instance, data=data, version=version
+        )
+
+    def perform_destroy(self, instance):
+        services.membership_deactivate(membership=instance)
+
+
+class OrgUnitViewSet(OrgScopedViewSet):
+    """The org-unit tree: departments, their parents and leaders."""
+
+    queryset = OrgUnit.objects.all()
+    serializer_class = OrgUnitSerializer
+    write_role = Role.ADMIN
+    filterset_fields = ["kind", "parent"]
+    search_fields = ["name"]
+    ordering_fields = ["name", "created_at"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        serializer.instance = services.orgunit_create(organization=self.organization, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = data.pop("version")
+        serializer.instance = services.orgunit_update(
+            unit=serializer.instance, data=data, version=version
+        )
+
+    def perform_destroy(self, instance):
+        services.orgunit_delete(unit=instance)
+
+
+class InvitationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    OrgScopedGenericViewSet,
+):
+    """Invitations of new members (admins only). DELETE withdraws a pending one."""
+
+    queryset = Invitation.objects.select_related("unit")
+    serializer_class = InvitationSerializer
+    read_role = Role.ADMIN
+    write_role = Role.ADMIN
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        invitation, _token = services.invitation_create(
+            organization=self.organization,
+            invited_by=self.membership,
+            email=data["email"],
+            role=data["role"],
+            unit=data.get("unit"),
+        )
+        return Response(self.get_serializer(invitation).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        services.invitation_revoke(invitation=instance)
+
+    @extend_schema(exclude=True)
+    def history(self, request, *args, **kwargs):
+        return Response(status=status.HTTP_404_NOT_FOUND)

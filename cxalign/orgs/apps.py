@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class OrgsConfig(AppConfig):
+    name = "cxalign.orgs"
+    label = "orgs"
+    verbose_name = "Organizations and people"
+    # Navigation entries this app adds to the sidebar: (section, label, url name, icon).
+    nav = [
+        ("Organization", "People", "orgs:people", "users"),
+        ("Organization", "Org units", "orgs:units", "tree"),
+    ]

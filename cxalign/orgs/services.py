@@ -1,0 +1,190 @@
+"""Writes of the tenancy core: invitations, memberships and the org-unit tree."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cxalign.orgs.concurrency import object_update
+from cxalign.orgs.models import Invitation, Membership, Organization, OrgUnit
+from cxalign.orgs.roles import Role
+
+User = get_user_model()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invitation_create(
+    *, organization: Organization, invited_by: Membership, email: str, role: str, unit=None
+) -> tuple[Invitation, str]:
+    """Create an invitation and mail its link after commit; returns it with its raw token."""
+    email = email.strip().lower()
+    if Membership.objects.filter(
+        organization=organization, user__email__iexact=email, is_active=True
+    ).exists():
+        raise ValidationError({"email": f"{email} is already a member of {organization.name}."})
+    if unit is not None and unit.organization_id != organization.id:
+        raise ValidationError({"unit": "Choose a unit of this organization."})
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        organization=organization,
+        email=email,
+        role=role,
+        unit=unit,
+        token_hash=token_hash(token),
+        invited_by=invited_by,
+        expires_at=timezone.now() + settings.INVITATION_TTL,
+    )
+    from cxalign.orgs.tasks import invitation_send
+
+    invitation_send.delay_on_commit(invitation.id, token)
+    return invitation, token
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The pending invitation of a token, or a ValidationError that says why it is unusable."""
+    invitation = (
+        Invitation.objects.select_related("organization")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    if invitation is None:
+        raise ValidationError("This invitation link is not valid. Ask your admin for a new one.")
+    if invitation.status == "accepted":
+        raise ValidationError("This invitation was already used. Sign in instead.")
+    if invitation.status == "revoked":
+        raise ValidationError("This invitation was withdrawn. Ask your admin for a new one.")
+    if invitation.status == "expired":
+        raise ValidationError("This invitation has expired. Ask your admin for a new one.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *, token: str, user=None, username: str = "", password: str = ""
+) -> Membership:
+    """Join the organization: as the signed-in user, or as a new account made from the form."""
+    invitation = invitation_for_token(token)
+    # Claim the invitation first: two tabs accepting at once must not both succeed.
+    claimed = Invitation.objects.filter(id=invitation.id, accepted_at__isnull=True).update(
+        accepted_at=timezone.now()
+    )
+    if not claimed:
+        raise ValidationError("This invitation was already used. Sign in instead.")
+    if user is None:
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError({"username": "That username is taken; choose another."})
+        user = User(username=username, email=invitation.email)
+        user.set_password(password)
+        user.full_clean()
+        user.save()
+    membership, created = Membership.objects.get_or_create(
+        organization=invitation.organization,
+        user=user,
+        defaults={"role": invitation.role, "unit": invitation.unit},
+    )
+    if not created:
+        if membership.is_active:
+            raise ValidationError(f"You are already a member of {invitation.organization.name}.")
+        membership.is_active = True
+        membership.role = invitation.role
+        membership.save()
+    Invitation.objects.filter(id=invitation.id).update(accepted_by=user)
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation) -> None:
+    if invitation.status != "pending":
+        raise ValidationError(
+            f"Only pending invitations can be withdrawn; this one is {invitation.status}."
+        )
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+
+
+def _ensure_an_admin_remains(*, membership: Membership, new_role: str | None, active: bool) -> None:
+    losing_admin = membership.role == Role.ADMIN and (new_role != Role.ADMIN or not active)
+    if not losing_admin:
+        return
+    others = (
+        Membership.objects.filter(
+            organization=membership.organization, role=Role.ADMIN, is_active=True
+        )
+        .exclude(id=membership.id)
+        .exists()
+    )
+    if not others:
+        raise ValidationError({"role": "The organization needs at least one admin."})
+
+
+@transaction.atomic
+def membership_update(*, membership: Membership, data: dict, version: int) -> Membership:
+    """Change a member's role, title, unit or manager; the last admin cannot be demoted."""
+    _ensure_an_admin_remains(
+        membership=membership,
+        new_role=data.get("role", membership.role),
+        active=data.get("is_active", membership.is_active),
+    )
+    reports_to = data.get("reports_to")
+    seen = {membership.id}
+    while reports_to is not None:
+        if reports_to.id in seen:
+            raise ValidationError({"reports_to": "That would make a reporting loop."})
+        seen.add(reports_to.id)
+        reports_to = reports_to.reports_to
+    return object_update(instance=membership, data=data, version=version)
+
+
+@transaction.atomic
+def membership_deactivate(*, membership: Membership) -> None:
+    _ensure_an_admin_remains(membership=membership, new_role=membership.role, active=False)
+    membership.is_active = False
+    membership.version += 1
+    membership.save(update_fields=["is_active", "version"])
+
+
+def _check_unit_parent(*, unit: OrgUnit, parent: OrgUnit | None) -> None:
+    if parent is None:
+        return
+    if parent.organization_id != unit.organization_id:
+        raise ValidationError({"parent": "Choose a parent unit of this organization."})
+    ancestor, seen = parent, set()
+    while ancestor is not None:
+        if ancestor.id == unit.id:
+            raise ValidationError(
+                {"parent": "A unit cannot sit below itself or its own sub-units."}
+            )
+        if ancestor.id in seen:
+            break
+        seen.add(ancestor.id)
+        ancestor = ancestor.parent
+
+
+@transaction.atomic
+def orgunit_create(*, organization: Organization, **fields) -> OrgUnit:
+    unit = OrgUnit(organization=organization, **fields)
+    _check_unit_parent(unit=unit, parent=unit.parent)
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def orgunit_update(*, unit: OrgUnit, data: dict, version: int) -> OrgUnit:
+    _check_unit_parent(unit=unit, parent=data.get("parent", unit.parent))
+    return object_update(instance=unit, data=data, version=version)
+
+
+@transaction.atomic
+def orgunit_delete(*, unit: OrgUnit) -> None:
+    if unit.children.exists():
+        raise ValidationError("Move or delete this unit's sub-units first.")
+    unit.delete()

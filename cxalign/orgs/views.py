@@ -1,0 +1,246 @@
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.generic import FormView, TemplateView
+
+from cxalign.orgs import services
+from cxalign.orgs.forms import (
+    AcceptInvitationForm,
+    InvitationForm,
+    MembershipForm,
+    OrgUnitForm,
+)
+from cxalign.orgs.models import Invitation, Membership, OrgUnit
+from cxalign.orgs.pages import VersionedUpdateView, form_add_validation_error
+from cxalign.orgs.roles import ROLE_SUMMARY, Role
+from cxalign.orgs.selectors import (
+    membership_list,
+    memberships_of_user,
+    object_history,
+    orgunit_tree,
+)
+from cxalign.orgs.tenancy import OrgViewMixin
+
+
+def lockout_response(request, credentials, *args, **kwargs):
+    """What a locked-out sign-in sees (django-axes calls this)."""
+    return render(
+        request,
+        "registration/locked_out.html",
+        {"minutes": 15},
+        status=429,
+    )
+
+
+@login_required
+def home(request):
+    """Send the user to their first organization, or explain that they have none yet."""
+    memberships = list(memberships_of_user(user=request.user))
+    if memberships:
+        return redirect("orgs:home", org_slug=memberships[0].organization.slug)
+    return render(request, "orgs/no_organization.html")
+
+
+class OrgHomeView(OrgViewMixin, TemplateView):
+    template_name = "orgs/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        sections = []
+        for config in apps.get_app_configs():
+            overview = getattr(config, "overview", None)
+            if overview:
+                sections.append(overview)
+        context["sections"] = sections
+        context["role_summary"] = ROLE_SUMMARY[self.membership.role]
+        return context
+
+
+class PeopleView(OrgViewMixin, FormView):
+    template_name = "orgs/people.html"
+    form_class = InvitationForm
+    write_role = Role.ADMIN
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["members"] = membership_list(organization=self.organization)
+        context["invitations"] = (
+            Invitation.objects.for_org(self.organization)
+            .filter(accepted_at__isnull=True, revoked_at__isnull=True)
+            .select_related("unit")
+        )
+        context["roles"] = [(Role(r).label, text) for r, text in ROLE_SUMMARY.items()]
+        return context
+
+    def form_valid(self, form):
+        try:
+            invitation, token = services.invitation_create(
+                organization=self.organization,
+                invited_by=self.membership,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                unit=form.cleaned_data["unit"],
+            )
+        except ValidationError as exc:
+            form_add_validation_error(form, exc)
+            return self.form_invalid(form)
+        link = self.request.build_absolute_uri(reverse("invitation_accept", args=[token]))
+        messages.success(
+            self.request,
+            f"Invitation mailed to {invitation.email}. You can also share this link once: {link}",
+        )
+        return redirect("orgs:people", org_slug=self.organization.slug)
+
+
+class InvitationRevokeView(OrgViewMixin, TemplateView):
+    write_role = Role.ADMIN
+
+    def post(self, request, *args, **kwargs):
+        invitation = get_object_or_404(
+            Invitation.objects.for_org(self.organization), pk=kwargs["pk"]
+        )
+        try:
+            services.invitation_revoke(invitation=invitation)
+            messages.success(request, f"Invitation of {invitation.email} withdrawn.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("orgs:people", org_slug=self.organization.slug)
+
+
+class MembershipEditView(VersionedUpdateView):
+    model = Membership
+    form_class = MembershipForm
+    template_name = "orgs/membership_form.html"
+    write_role = Role.ADMIN
+    success_message = "Member updated."
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("user")
+
+    def perform_update(self, form, version):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        return services.membership_update(membership=form.instance, data=data, version=version)
+
+    def get_success_url(self):
+        return reverse("orgs:people", kwargs={"org_slug": self.organization.slug})
+
+
+class MembershipDeactivateView(OrgViewMixin, TemplateView):
+    write_role = Role.ADMIN
+
+    def post(self, request, *args, **kwargs):
+        membership = get_object_or_404(
+            Membership.objects.for_org(self.organization).select_related("user"), pk=kwargs["pk"]
+        )
+        try:
+            services.membership_deactivate(membership=membership)
+            messages.success(request, f"{membership.display_name} no longer has access.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("orgs:people", org_slug=self.organization.slug)
+
+
+class UnitsView(OrgViewMixin, FormView):
+    template_name = "orgs/units.html"
+    form_class = OrgUnitForm
+    write_role = Role.ADMIN
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tree"] = orgunit_tree(organization=self.organization)
+        return context
+
+    def form_valid(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            unit = services.orgunit_create(organization=self.organization, **data)
+        except ValidationError as exc:
+            form_add_validation_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Unit “{unit.name}” added.")
+        return redirect("orgs:units", org_slug=self.organization.slug)
+
+
+class UnitEditView(VersionedUpdateView):
+    model = OrgUnit
+    form_class = OrgUnitForm
+    template_name = "orgs/unit_form.html"
+    write_role = Role.ADMIN
+    success_message = "Unit saved."
+
+    def perform_update(self, form, version):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        return services.orgunit_update(unit=form.instance, data=data, version=version)
+
+    def get_success_url(self):
+        return reverse("orgs:units", kwargs={"org_slug": self.organization.slug})
+
+
+class UnitDeleteView(OrgViewMixin, TemplateView):
+    write_role = Role.ADMIN
+
+    def post(self, request, *args, **kwargs):
+        unit = get_object_or_404(OrgUnit.objects.for_org(self.organization), pk=kwargs["pk"])
+        try:
+            services.orgunit_delete(unit=unit)
+            messages.success(request, f"Unit “{unit.name}” deleted.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("orgs:units", org_slug=self.organization.slug)
+
+
+class HistoryView(OrgViewMixin, TemplateView):
+    """The change history of any object of the organization: one page for every app."""
+
+    template_name = "orgs/history.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        try:
+            model = apps.get_model(kwargs["app_label"], kwargs["model_name"])
+        except LookupError as exc:
+            raise Http404 from exc
+        has_org = any(f.name == "organization" for f in model._meta.get_fields())
+        if not has_org or not hasattr(model, "history"):
+            raise Http404
+        obj = get_object_or_404(
+            model._default_manager.filter(organization=self.organization), pk=kwargs["pk"]
+        )
+        context.update(object=obj, model_name=model._meta.verbose_name, entries=object_history(obj))
+        return context
+
+
+def invitation_accept(request, token: str):
+    """Accept an invitation: signed-in users join at once; others create their account here."""
+    try:
+        invitation = services.invitation_for_token(token)
+    except ValidationError as exc:
+        return render(
+            request, "orgs/invitation_invalid.html", {"reason": exc.messages[0]}, status=410
+        )
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if request.user.is_authenticated:
+                membership = services.invitation_accept(token=token, user=request.user)
+            elif form.is_valid():
+                membership = services.invitation_accept(
+                    token=token,
+                    username=form.cleaned_data["username"],
+                    password=form.cleaned_data["password1"],
+                )
+                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            else:
+                membership = None
+        except ValidationError as exc:
+            form_add_validation_error(form, exc)
+            membership = None
+        if membership is not None:
+            messages.success(request, f"Welcome to {membership.organization.name}.")
+            return redirect("orgs:home", org_slug=membership.organization.slug)
+    return render(request, "orgs/invitation_accept.html", {"invitation": invitation, "form": form})

@@ -1,0 +1,49 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
+
+from cxalign.health import healthz
+from cxalign.orgs import views as org_views
+from cxalign.orgs.api import views as org_api
+
+# Every organization-scoped endpoint lives below /api/v1/orgs/<org_slug>/: one rule scopes all.
+org_api_urls = [
+    path("", include("cxalign.orgs.api.urls")),
+    path("", include("strategy.api.urls")),
+    path("", include("journeys.api.urls")),
+    path("", include("feedback.api.urls")),
+    path("", include("kpis.api.urls")),
+]
+
+org_page_urls = [
+    path("", include("cxalign.orgs.urls")),
+    path("strategy/", include("strategy.urls")),
+    path("journeys/", include("journeys.urls")),
+    path("feedback/", include("feedback.urls")),
+    path("kpis/", include("kpis.urls")),
+]
+
+urlpatterns = [
+    path("", org_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("invite/<str:token>/", org_views.invitation_accept, name="invitation_accept"),
+    path("o/<slug:org_slug>/", include(org_page_urls)),
+    path("api/v1/auth/token/", org_api.TokenView.as_view(), name="api-token"),
+    path("api/v1/orgs/", org_api.OrganizationListView.as_view(), name="organization-list"),
+    path("api/v1/orgs/<slug:org_slug>/", include(org_api_urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+]

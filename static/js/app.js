@@ -1,0 +1,24 @@
+// Small behaviours shared by every page: CSRF for htmx and fetch, menus, confirmations.
+(function () {
+  "use strict";
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+  window.cxalign = { csrfToken: csrfToken };
+  document.addEventListener("htmx:configRequest", function (event) {
+    event.detail.headers["X-CSRFToken"] = csrfToken();
+  });
+  document.addEventListener("click", function (event) {
+    const toggle = event.target.closest("[data-nav-toggle]");
+    if (toggle) document.body.classList.toggle("nav-open");
+    // Close open menus when clicking elsewhere.
+    document.querySelectorAll("details.switcher[open], details.usermenu[open]").forEach(function (d) {
+      if (!d.contains(event.target)) d.removeAttribute("open");
+    });
+  });
+  document.addEventListener("submit", function (event) {
+    const message = event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+})();
