@@ -126,7 +126,6 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
 INVITATION_TTL = timedelta(days=env_int("INVITATION_TTL_DAYS", 7))
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
