@@ -1,0 +1,61 @@
+"""The KPI catalogue: built-in CX measures every organization gets, plus its own."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from cxalign.orgs.models import OrgOwned
+
+
+class KPI(OrgOwned):
+    class Direction(models.TextChoices):
+        UP = "up", "Higher is better"
+        DOWN = "down", "Lower is better"
+
+    key = models.SlugField(
+        max_length=60, help_text="Short stable name used by imports and the API, e.g. nps."
+    )
+    name = models.CharField(max_length=120)
+    unit = models.CharField(max_length=30, help_text="e.g. points, %, EUR, days.")
+    direction = models.CharField(max_length=4, choices=Direction.choices, default=Direction.UP)
+    description = models.TextField(blank=True)
+    is_builtin = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        ordering = ["-is_builtin", "name"]
+        verbose_name = "KPI"
+        verbose_name_plural = "KPIs"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="kpi_unique_key_per_org"),
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="kpi_unique_name_per_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit})"
+
+    def clean(self) -> None:
+        if not (self.unit or "").strip():
+            raise ValidationError({"unit": "Say what the KPI is measured in, e.g. % or EUR."})
+
+
+class Measurement(OrgOwned):
+    """One observed value of a KPI at a date, optionally for one segment or audience."""
+
+    kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="measurements")
+    measured_on = models.DateField()
+    value = models.DecimalField(max_digits=16, decimal_places=4)
+    segment = models.CharField(max_length=120, blank=True)
+    note = models.CharField(max_length=240, blank=True)
+
+    class Meta:
+        ordering = ["kpi", "-measured_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "measured_on", "segment"], name="measurement_unique_per_day"
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "kpi", "measured_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.kpi.key} {self.value} on {self.measured_on}"
