@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
@@ -28,7 +28,12 @@ from cxalign.orgs.tenancy import OrgViewMixin
 
 
 def lockout_response(request, credentials, *args, **kwargs):
-    """What a locked-out sign-in sees (django-axes calls this)."""
+    """What a locked-out sign-in sees (django-axes calls this): a page, or JSON for the API."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": "Too many wrong passwords for this account: sign-in is paused for a while."},
+            status=429,
+        )
     return render(
         request,
         "registration/locked_out.html",

@@ -34,6 +34,19 @@ def test_token_endpoint_rejects_wrong_password(api_client, viewer):
     assert "Wrong username or password" in response.json()["detail"]
 
 
+def test_token_endpoint_pauses_after_repeated_wrong_passwords(api_client, viewer):
+    for _ in range(5):
+        api_client.post(
+            "/api/v1/auth/token/", {"username": viewer.user.username, "password": "nope"}
+        )
+    response = api_client.post(
+        "/api/v1/auth/token/", {"username": viewer.user.username, "password": PASSWORD}
+    )
+    assert response.status_code == 429
+    assert "paused" in response.json()["detail"]
+    assert not Token.objects.filter(user=viewer.user).exists()
+
+
 def test_token_endpoint_names_missing_fields(api_client):
     response = api_client.post("/api/v1/auth/token/", {"username": "x"})
     assert response.status_code == 400
