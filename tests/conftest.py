@@ -1,11 +1,19 @@
 """Fixtures every app's tests share: an organization, one member per role, and an outsider."""
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from cxalign.celery import app as celery_app
 from cxalign.orgs.roles import Role
 from tests.factories import MembershipFactory, OrganizationFactory, OrgUnitFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters and cached values never leak from one test to the next."""
+    cache.clear()
+    yield
 
 
 @pytest.fixture(autouse=True)
