@@ -1,0 +1,205 @@
+"""The journey CSV: the same columns in the export and the import."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from cxalign.orgs.models import OrgUnit
+from journeys.models import (
+    DATA_FIELD_MAX,
+    DATA_FIELDS_MAX,
+    NAME_MAX,
+    TEXT_MAX,
+    Stage,
+    Touchpoint,
+    normalize_data_field,
+)
+from journeys.selectors import CSV_COLUMNS
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5000
+YES = {"yes", "y", "true", "1", "x"}
+NO = {"no", "n", "false", "0", ""}
+
+
+def export_csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        # A leading =, +, - or @ would run as a formula in a spreadsheet: quote it.
+        writer.writerow({k: _safe_cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def _safe_cell(value):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _unquote(value: str) -> str:
+    return value[1:] if value[:2] in ("'=", "'+", "'-", "'@") else value
+
+
+def _decode(content: bytes | str) -> str:
+    if isinstance(content, str):
+        return content
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return content.decode("latin-1")
+
+
+def parse_journey_csv(content: bytes | str, *, organization) -> dict:
+    """Stages and touchpoints from the CSV, or the bad rows with what is wrong in each."""
+    errors: list[dict] = []
+    result = {"errors": errors, "stages": [], "rows": 0, "touchpoints": 0, "preview": []}
+    if len(content) > MAX_BYTES:
+        errors.append({"row": None, "messages": ["The file is larger than 2 MB."]})
+        return result
+    text = _decode(content)
+    reader = csv.DictReader(io.StringIO(text))
+    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("stage", "touchpoint") if c not in headers]
+    if missing:
+        errors.append(
+            {
+                "row": 1,
+                "messages": [
+                    "The header row needs the columns "
+                    + ", ".join(CSV_COLUMNS)
+                    + f" (missing: {', '.join(missing)})."
+                ],
+            }
+        )
+        return result
+    reader.fieldnames = headers
+    units = {
+        u.name.strip().lower(): u.pk
+        for u in OrgUnit.objects.for_org(organization).only("id", "name")
+    }
+    channels = {c.value: c.value for c in Touchpoint.Channel}
+    channels.update({c.label.lower(): c.value for c in Touchpoint.Channel})
+    phases = {p.value for p in Stage.Phase}
+    stages: dict[str, dict] = {}
+    try:
+        for number, raw in enumerate(reader, start=2):
+            if number - 1 > MAX_ROWS:
+                errors.append({"row": number, "messages": [f"At most {MAX_ROWS} rows per file."]})
+                break
+            row = {k: _unquote((v or "").strip()) for k, v in raw.items() if k}
+            if not any(row.values()):
+                continue
+            messages = []
+            stage_name = row.get("stage", "")
+            if not stage_name:
+                messages.append("stage: the stage name is empty.")
+            elif len(stage_name) > NAME_MAX:
+                messages.append(f"stage: at most {NAME_MAX} characters.")
+            phase = (row.get("phase") or "during").lower()
+            if phase not in phases:
+                messages.append("phase: use before, during or after.")
+            emotion = row.get("stage_emotion", "")
+            emotion_value = None
+            if emotion:
+                try:
+                    emotion_value = int(emotion)
+                except ValueError:
+                    emotion_value = 99
+                if not -2 <= emotion_value <= 2:
+                    messages.append("stage_emotion: a whole number from -2 to 2, or empty.")
+            actions = row.get("customer_actions", "")
+            if len(actions) > TEXT_MAX:
+                messages.append(f"customer_actions: at most {TEXT_MAX} characters.")
+            tp = None
+            tp_name = row.get("touchpoint", "")
+            if tp_name:
+                tp, tp_messages = _touchpoint(row, units=units, channels=channels)
+                messages.extend(tp_messages)
+            elif any(row.get(c) for c in ("channel", "owner", "data_fields", "notes")):
+                messages.append("touchpoint: the touchpoint name is empty.")
+            if messages:
+                errors.append({"row": number, "messages": messages})
+                continue
+            key = stage_name.lower()
+            stage = stages.get(key)
+            if stage is None:
+                stage = stages[key] = {
+                    "name": stage_name,
+                    "phase": phase,
+                    "emotion": emotion_value,
+                    "customer_actions": actions,
+                    "touchpoints": [],
+                }
+            if tp is not None:
+                stage["touchpoints"].append(tp)
+                result["touchpoints"] += 1
+                if len(result["preview"]) < 8:
+                    result["preview"].append({"stage": stage_name, **tp})
+            result["rows"] += 1
+    except csv.Error as exc:
+        errors.append({"row": reader.line_num, "messages": [f"This is not a readable CSV: {exc}."]})
+    if not stages and not errors:
+        errors.append({"row": None, "messages": ["The file has no stages."]})
+    result["stages"] = list(stages.values())
+    return result
+
+
+def _touchpoint(row: dict, *, units: dict, channels: dict) -> tuple[dict, list[str]]:
+    messages = []
+    name = row["touchpoint"]
+    if len(name) > NAME_MAX:
+        messages.append(f"touchpoint: at most {NAME_MAX} characters.")
+    channel_raw = (row.get("channel") or "other").lower()
+    channel = channels.get(channel_raw)
+    if channel is None:
+        messages.append(
+            "channel: unknown; use one of " + ", ".join(c.value for c in Touchpoint.Channel) + "."
+        )
+    owner_raw = row.get("owner", "")
+    owner_id = None
+    if owner_raw:
+        owner_id = units.get(owner_raw.lower())
+        if owner_id is None:
+            messages.append(f"owner: no org unit is called “{owner_raw[:80]}”.")
+    mtm_raw = (row.get("moment_that_matters") or "").lower()
+    if mtm_raw not in YES | NO:
+        messages.append("moment_that_matters: use yes or no.")
+    fields = [normalize_data_field(f) for f in (row.get("data_fields") or "").split(";")]
+    fields = list(dict.fromkeys(f for f in fields if f))
+    if len(fields) > DATA_FIELDS_MAX or any(len(f) > DATA_FIELD_MAX for f in fields):
+        messages.append(
+            f"data_fields: at most {DATA_FIELDS_MAX} fields of {DATA_FIELD_MAX} characters."
+        )
+    action = row.get("customer_action", "")
+    if len(action) > NAME_MAX:
+        messages.append(f"customer_action: at most {NAME_MAX} characters.")
+    notes = row.get("notes", "")
+    if len(notes) > TEXT_MAX:
+        messages.append(f"notes: at most {TEXT_MAX} characters.")
+    pains = [p.strip() for p in (row.get("pain_points") or "").split(";") if p.strip()]
+    if any(len(p) > NAME_MAX for p in pains):
+        messages.append(f"pain_points: each at most {NAME_MAX} characters.")
+    spec = {
+        "name": name,
+        "channel": channel,
+        "owner_id": owner_id,
+        "moment_that_matters": mtm_raw in YES,
+        "customer_action": action,
+        "data_fields": fields,
+        "notes": notes,
+        "pain_points": [{"kind": "pain", "text": p} for p in pains],
+    }
+    return spec, messages

@@ -1,0 +1,352 @@
+"""Reads of journeys: the board, what changed since a revision, silo signals, lists.
+
+Every function here runs a fixed number of queries, whatever the size of the journey.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count, Prefetch, Q
+
+from cxalign.orgs.models import OrgUnit
+from journeys.models import Audience, Journey, PainPoint, Stage, Touchpoint
+
+LINKS = ("goals", "initiatives")
+
+
+def links_enabled() -> bool:
+    """True once the strategy link fields exist (they arrive with strategy's models)."""
+    return all(hasattr(Touchpoint, name) for name in LINKS)
+
+
+# Row shapes shared by the page, the API and the live updates ---------------------------
+
+
+def stage_data(stage: Stage) -> dict:
+    return {
+        "id": stage.pk,
+        "journey": stage.journey_id,
+        "name": stage.name,
+        "phase": stage.phase,
+        "position": stage.position,
+        "customer_goal": stage.customer_goal,
+        "customer_actions": stage.customer_actions,
+        "emotion": stage.emotion,
+        "emotion_note": stage.emotion_note,
+        "version": stage.version,
+        "deleted": stage.deleted_at is not None,
+    }
+
+
+def _link_ids(touchpoint: Touchpoint, name: str) -> list[int]:
+    if not hasattr(touchpoint, name):
+        return []
+    return sorted(obj.pk for obj in getattr(touchpoint, name).all())
+
+
+def touchpoint_data(touchpoint: Touchpoint) -> dict:
+    owner = touchpoint.owner
+    return {
+        "id": touchpoint.pk,
+        "journey": touchpoint.journey_id,
+        "stage": touchpoint.stage_id,
+        "position": touchpoint.position,
+        "name": touchpoint.name,
+        "channel": touchpoint.channel,
+        "channel_label": touchpoint.get_channel_display(),
+        "owner": touchpoint.owner_id,
+        "owner_name": owner.name if owner else None,
+        "moment_that_matters": touchpoint.moment_that_matters,
+        "customer_action": touchpoint.customer_action,
+        "data_fields": list(touchpoint.data_fields or []),
+        "notes": touchpoint.notes,
+        "goals": _link_ids(touchpoint, "goals"),
+        "initiatives": _link_ids(touchpoint, "initiatives"),
+        "version": touchpoint.version,
+        "deleted": touchpoint.deleted_at is not None,
+    }
+
+
+def painpoint_data(pain: PainPoint) -> dict:
+    return {
+        "id": pain.pk,
+        "journey": pain.journey_id,
+        "stage": pain.stage_id,
+        "touchpoint": pain.touchpoint_id,
+        "kind": pain.kind,
+        "text": pain.text,
+        "detail": pain.detail,
+        "severity": pain.severity,
+        "version": pain.version,
+        "deleted": pain.deleted_at is not None,
+    }
+
+
+def journey_data(journey: Journey) -> dict:
+    return {
+        "id": journey.pk,
+        "name": journey.name,
+        "description": journey.description,
+        "status": journey.status,
+        "audience": journey.audience_id,
+        "audience_name": journey.audience.name,
+        "audience_kind": journey.audience.kind,
+        "version": journey.version,
+        "revision": journey.revision,
+    }
+
+
+def touchpoint_queryset(manager=None):
+    """Touchpoints with their owner and links, in board order: three queries for any number."""
+    base = Touchpoint.objects if manager is None else manager  # never `or`: it would run a query
+    queryset = base.select_related("owner").order_by("position", "id")
+    if links_enabled():
+        queryset = queryset.prefetch_related(
+            *[Prefetch(name, queryset=_link_model(name).objects.only("id")) for name in LINKS]
+        )
+    return queryset
+
+
+def _link_model(name: str):
+    return Touchpoint._meta.get_field(name).related_model
+
+
+# The board --------------------------------------------------------------------------------
+
+
+def journey_get(*, organization, pk: int) -> Journey:
+    return Journey.objects.for_org(organization).select_related("audience").get(pk=pk)
+
+
+def journey_board(*, journey: Journey) -> dict:
+    """Everything the editor shows, as plain data (stages, cards, pain points, signals)."""
+    stages = list(Stage.objects.filter(journey=journey).order_by("position", "id"))
+    touchpoints = list(touchpoint_queryset().filter(journey=journey))
+    pains = list(PainPoint.objects.filter(journey=journey).order_by("-severity", "id"))
+    return {
+        "journey": journey_data(journey),
+        "revision": journey.revision,
+        "stages": [stage_data(s) for s in stages],
+        "touchpoints": [touchpoint_data(t) for t in touchpoints],
+        "pain_points": [painpoint_data(p) for p in pains],
+        "signals": journey_signals(stages=stages, touchpoints=touchpoints),
+    }
+
+
+def journey_changes(*, journey: Journey, since: int) -> dict:
+    """What changed on the board after revision `since`, deletions included (cheap when idle)."""
+    revision = Journey.objects.filter(pk=journey.pk).values_list("revision", flat=True).first()
+    result = {"revision": revision, "changed": revision != since}
+    if revision == since:
+        return result
+    if since > revision:  # the client is ahead of us: it must reload everything
+        since = 0
+    fresh = journey_get(organization=journey.organization, pk=journey.pk)
+    result.update(
+        journey=journey_data(fresh),
+        stages=[
+            stage_data(s)
+            for s in Stage.all_objects.filter(journey=journey, rev__gt=since).order_by(
+                "position", "id"
+            )
+        ],
+        touchpoints=[
+            touchpoint_data(t)
+            for t in touchpoint_queryset(Touchpoint.all_objects).filter(
+                journey=journey, rev__gt=since
+            )
+        ],
+        pain_points=[
+            painpoint_data(p)
+            for p in PainPoint.all_objects.filter(journey=journey, rev__gt=since).order_by("id")
+        ],
+    )
+    return result
+
+
+# Silo signals ---------------------------------------------------------------------------
+
+
+def journey_signals(*, stages: list[Stage], touchpoints: list[Touchpoint]) -> dict:
+    """Silo signals of one journey, computed from rows already loaded (no query)."""
+    stage_names = {s.pk: s.name for s in stages}
+    unowned, unlinked = [], []
+    asked: dict[str, list[dict]] = defaultdict(list)
+    check_links = links_enabled()
+    for t in touchpoints:
+        ref = {"id": t.pk, "name": t.name, "stage": stage_names.get(t.stage_id, "")}
+        if t.owner_id is None:
+            unowned.append(ref)
+        if (
+            t.moment_that_matters
+            and check_links
+            and not _link_ids(t, "goals")
+            and not _link_ids(t, "initiatives")
+        ):
+            unlinked.append(ref)
+        for field in t.data_fields or []:
+            asked[field].append(ref)
+    duplicates = [
+        {"field": field, "touchpoints": refs}
+        for field, refs in sorted(asked.items())
+        if len({r["id"] for r in refs}) > 1
+    ]
+    return {
+        "unowned": unowned,
+        "duplicate_data": duplicates,
+        "unlinked_moments": unlinked,
+        "links_enabled": check_links,
+        "count": len(unowned) + len(duplicates) + len(unlinked),
+    }
+
+
+def organization_signals(*, organization) -> dict:
+    """Silo signals across the organization: per journey, and audiences with no journey."""
+    audiences_without = list(
+        Audience.objects.for_org(organization)
+        .annotate(n=Count("journeys"))
+        .filter(n=0)
+        .order_by("kind", "rank")
+    )
+    rows = Touchpoint.objects.for_org(organization).values(
+        "id", "journey_id", "owner_id", "moment_that_matters", "data_fields"
+    )
+    if links_enabled():
+        rows = rows.annotate(
+            links=Count("goals", distinct=True) + Count("initiatives", distinct=True)
+        )
+    per_journey: dict[int, dict] = defaultdict(
+        lambda: {"unowned": 0, "duplicate_data": 0, "unlinked_moments": 0, "asked": {}}
+    )
+    for row in rows:
+        entry = per_journey[row["journey_id"]]
+        if row["owner_id"] is None:
+            entry["unowned"] += 1
+        if row["moment_that_matters"] and row.get("links", 1) == 0:
+            entry["unlinked_moments"] += 1
+        for field in row["data_fields"] or []:
+            entry["asked"][field] = entry["asked"].get(field, 0) + 1
+    for entry in per_journey.values():
+        entry["duplicate_data"] = sum(1 for n in entry.pop("asked").values() if n > 1)
+        entry["count"] = entry["unowned"] + entry["duplicate_data"] + entry["unlinked_moments"]
+    return {"audiences_without_journey": audiences_without, "journeys": dict(per_journey)}
+
+
+# Lists ----------------------------------------------------------------------------------
+
+
+def audience_list(*, organization):
+    return (
+        Audience.objects.for_org(organization)
+        .annotate(
+            journey_count=Count("journeys", distinct=True),
+        )
+        .order_by("kind", "rank", "name")
+    )
+
+
+def journey_list(*, organization, audience=None):
+    """Journeys with their audience and card counts (one query)."""
+    queryset = (
+        Journey.objects.for_org(organization)
+        .select_related("audience")
+        .annotate(
+            stage_count=Count("stages", filter=Q(stages__deleted_at__isnull=True), distinct=True),
+            touchpoint_count=Count(
+                "touchpoints", filter=Q(touchpoints__deleted_at__isnull=True), distinct=True
+            ),
+            moment_count=Count(
+                "touchpoints",
+                filter=Q(
+                    touchpoints__deleted_at__isnull=True, touchpoints__moment_that_matters=True
+                ),
+                distinct=True,
+            ),
+            pain_count=Count(
+                "pain_points",
+                filter=Q(pain_points__deleted_at__isnull=True, pain_points__kind="pain"),
+                distinct=True,
+            ),
+        )
+        .order_by("audience__kind", "audience__rank", "name")
+    )
+    if audience is not None:
+        queryset = queryset.filter(audience=audience)
+    return queryset
+
+
+def unit_choices(*, organization) -> list[dict]:
+    return list(OrgUnit.objects.for_org(organization).order_by("name").values("id", "name"))
+
+
+def link_choices(*, organization) -> dict:
+    """Goals and initiatives a touchpoint can link to (empty until strategy is installed)."""
+    if not links_enabled():
+        return {"goals": [], "initiatives": []}
+    result = {}
+    for name in LINKS:
+        model = _link_model(name)
+        label = "title" if any(f.name == "title" for f in model._meta.fields) else "name"
+        result[name] = [
+            {"id": row["id"], "name": row[label]}
+            for row in model.objects.filter(organization=organization)
+            .order_by(label)
+            .values("id", label)
+        ]
+    return result
+
+
+def export_rows(*, journey: Journey) -> list[dict]:
+    """One row per touchpoint (and one per empty stage), in board order, for the CSV."""
+    stages = list(Stage.objects.filter(journey=journey).order_by("position", "id"))
+    touchpoints = list(touchpoint_queryset().filter(journey=journey))
+    pains = list(PainPoint.objects.filter(journey=journey, touchpoint__isnull=False).order_by("id"))
+    pains_by_tp = defaultdict(list)
+    for p in pains:
+        pains_by_tp[p.touchpoint_id].append(p)
+    by_stage = defaultdict(list)
+    for t in touchpoints:
+        by_stage[t.stage_id].append(t)
+    rows = []
+    for stage in stages:
+        base = {
+            "stage": stage.name,
+            "phase": stage.phase,
+            "stage_emotion": "" if stage.emotion is None else stage.emotion,
+            "customer_actions": stage.customer_actions,
+        }
+        cards = by_stage.get(stage.pk, [])
+        if not cards:
+            rows.append({**base, **dict.fromkeys(TOUCHPOINT_COLUMNS, "")})
+        for t in cards:
+            rows.append(
+                {
+                    **base,
+                    "touchpoint": t.name,
+                    "channel": t.channel,
+                    "owner": t.owner.name if t.owner else "",
+                    "moment_that_matters": "yes" if t.moment_that_matters else "no",
+                    "customer_action": t.customer_action,
+                    "data_fields": "; ".join(t.data_fields or []),
+                    "pain_points": "; ".join(
+                        p.text for p in pains_by_tp.get(t.pk, []) if p.kind == "pain"
+                    ),
+                    "notes": t.notes,
+                }
+            )
+    return rows
+
+
+STAGE_COLUMNS = ["stage", "phase", "stage_emotion", "customer_actions"]
+TOUCHPOINT_COLUMNS = [
+    "touchpoint",
+    "channel",
+    "owner",
+    "moment_that_matters",
+    "customer_action",
+    "data_fields",
+    "pain_points",
+    "notes",
+]
+CSV_COLUMNS = STAGE_COLUMNS + TOUCHPOINT_COLUMNS
