@@ -249,3 +249,8 @@ def invitation_accept(request, token: str):
             messages.success(request, f"Welcome to {membership.organization.name}.")
             return redirect("orgs:home", org_slug=membership.organization.slug)
     return render(request, "orgs/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+def csrf_failure(request, reason=""):
+    """A stale or missing CSRF token: a page that says what to do, not Django's debug text."""
+    return render(request, "403_csrf.html", status=403)

@@ -310,3 +310,27 @@ def test_password_change_requires_old_password(client, viewer):
     )
     assert response.status_code == 200
     assert "incorrect" in response.content.decode()
+
+
+def test_not_found_page_is_friendly(client, viewer):
+    client.force_login(viewer.user)
+    response = client.get("/o/no-such-org/")
+    assert response.status_code == 404
+    assert "could not find that page" in response.content.decode()
+
+
+def test_forbidden_page_says_which_role_is_needed(client, viewer, org):
+    client.force_login(viewer.user)
+    response = client.post(f"/o/{org.slug}/units/", {"name": "X"})
+    assert response.status_code == 403
+    assert "it needs Admin or higher" in response.content.decode()
+
+
+def test_csrf_failure_page_explains(viewer, org):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(viewer.user)
+    response = strict.post(f"/o/{org.slug}/units/", {"name": "X"})
+    assert response.status_code == 403
+    assert "form has expired" in response.content.decode()
