@@ -1,0 +1,359 @@
+"""The import engine: one code path for the page, the Celery task, the commands and the bench.
+
+A producer thread reads, validates, tags and sorts each chunk (pure Python/C++, no database)
+while the calling thread writes the previous chunk (COPY runs on the server's core), so client
+and server work at the same time. The caller owns the transaction: the writer writes inside it
+and a failure or an all-or-nothing rejection rolls everything back.
+"""
+
+from __future__ import annotations
+
+import csv
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from feedback.imports.files import FileInfo, iter_batches
+from feedback.imports.rows import Context, check_customers, check_feedback
+from feedback.imports.tagging import Tagger
+from feedback.imports.writers import Chunk, Snapshot, Spec
+
+FIRST_ERRORS = 200  # kept on the batch for the page and the command; all go to the report
+
+RESPONSE_SPEC = Spec(
+    table="feedback_response",
+    key_column="key",
+    scope_column="source_id",
+    columns=[
+        "organization_id",
+        "source_id",
+        "batch_id",
+        "key",
+        "response_id",
+        "customer_id",
+        "responded_at",
+        "nps",
+        "csat",
+        "ces",
+        "channel",
+        "comment",
+        "segment",
+        "touchpoint_name",
+        "extra",
+        "fingerprint",
+    ],
+    tagged=True,
+)
+CUSTOMER_SPEC = Spec(
+    table="feedback_customer",
+    key_column="customer_id",
+    scope_column="organization_id",
+    columns=[
+        "organization_id",
+        "batch_id",
+        "customer_id",
+        "segment",
+        "start_date",
+        "revenue",
+        "clv",
+        "churned_on",
+        "onboarding_success",
+        "fingerprint",
+    ],
+    tagged=False,
+)
+
+
+class ImportCancelled(Exception):
+    """Someone cancelled the import; nothing is written."""
+
+
+class AllOrNothingRejected(Exception):
+    """The import was all or nothing and some rows were bad; nothing is written."""
+
+
+@dataclass
+class Result:
+    rows_read: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: list[dict] = field(default_factory=list)  # the first FIRST_ERRORS
+    error_count: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "rows_read": self.rows_read,
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "errors": self.errors,
+        }
+
+
+@dataclass
+class Job:
+    """Everything one run needs, resolved from the database before the threads start."""
+
+    path: Path
+    info: FileInfo
+    kind: str  # "feedback" or "customers"
+    mapping: dict[str, str]
+    organization_id: int
+    source_id: int | None
+    batch_id: int | None
+    context: Context
+    tagger: Tagger | None = None
+
+
+class ErrorSink:
+    """Collects row errors: the first ones in memory, every one in the CSV report."""
+
+    HEADER = ["row", "column", "value", "message"]
+
+    def __init__(self, report_path: Path | None):
+        self.first: list[dict] = []
+        self.count = 0
+        self._fh = None
+        if report_path is not None:
+            report_path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = report_path.open("w", newline="", encoding="utf-8")
+            self._writer = csv.writer(self._fh)
+            self._writer.writerow(self.HEADER)
+
+    def add(self, errors) -> None:
+        for record, column, value, message in errors:
+            self.count += 1
+            if len(self.first) < FIRST_ERRORS:
+                self.first.append({"row": record, "column": column, "message": message})
+            if self._fh is not None:
+                self._writer.writerow([record, column, _neutralise(value or ""), message])
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+
+
+def _neutralise(value: str) -> str:
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+class _Producer(threading.Thread):
+    """Reads, checks, tags and sorts chunks; hands them over through a small queue."""
+
+    def __init__(self, job: Job, snapshot: Snapshot, out: queue.Queue):
+        super().__init__(daemon=True, name="feedback-import-producer")
+        self.job = job
+        self.snapshot = snapshot
+        self.out = out
+        self.stop = threading.Event()
+        self.bytes_read = 0
+        self.seen_keys: list[pa.Array] = []
+        self.seen_records: list[np.ndarray] = []
+        self.spec = RESPONSE_SPEC if job.kind == "feedback" else CUSTOMER_SPEC
+
+    def run(self) -> None:
+        try:
+            for batch in iter_batches(self.job.path, self.job.info, on_bytes=self._on_bytes):
+                if self.stop.is_set():
+                    return
+                self._put(self._chunk(batch))
+            self._put(None)
+        except BaseException as exc:  # handed to the writing thread, which re-raises it
+            self._put(exc)
+
+    def _put(self, item) -> None:
+        while not self.stop.is_set():
+            try:
+                self.out.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def _on_bytes(self, n: int) -> None:
+        self.bytes_read = n
+
+    def _chunk(self, batch) -> Chunk:
+        job = self.job
+        records = np.asarray(batch.records, dtype=np.int64)
+        chunk = Chunk(rows_read=len(records) + len(batch.bad_rows), bytes_read=self.bytes_read)
+        errors = [(record, "", "", message) for record, message in batch.bad_rows]
+        chunk.rejected = len(batch.bad_rows)
+        if len(records) == 0:
+            chunk.errors = errors
+            return chunk
+        check = check_feedback if job.kind == "feedback" else check_customers
+        checked = check(batch.table, job.mapping, job.context)
+        errors += [(int(records[i]), col, val, msg) for i, col, val, msg in checked.errors]
+        ok = checked.ok.copy()
+        keys = checked.keys
+        for i, message in self._duplicates(keys, records):
+            ok[i] = False
+            errors.append((int(records[i]), self._key_column(), keys[i].as_py(), message))
+        errors.sort(key=lambda e: e[0])
+        chunk.errors = errors
+        chunk.rejected += int((~ok).sum())
+
+        # Sort the good rows into new, changed and unchanged by key and fingerprint.
+        good = np.flatnonzero(ok)
+        good_keys = keys.take(pa.array(good))
+        position = pc.index_in(good_keys, value_set=self.snapshot.keys)
+        stored = ~np.asarray(pc.is_null(position).to_numpy(zero_copy_only=False))
+        stored_pos = np.asarray(pc.fill_null(position, 0).to_numpy(zero_copy_only=False))
+        if len(self.snapshot.ids):
+            same = stored & (self.snapshot.fingerprints[stored_pos] == checked.fingerprints[good])
+        else:
+            same = np.zeros(len(good), bool)
+        new_rows = good[~stored]
+        changed_rows = good[stored & ~same]
+        changed_ids = self.snapshot.ids[stored_pos[stored & ~same]] if stored.any() else []
+        chunk.unchanged = int(same.sum())
+
+        columns = dict(checked.columns)
+        columns["key"] = keys
+        columns["fingerprint"] = pa.array(checked.fingerprints, pa.int64())
+        if len(new_rows):
+            chunk.new = self._table(columns, new_rows)
+        if len(changed_rows):
+            table = self._table(columns, changed_rows)
+            chunk.updated = table.add_column(0, "id", pa.array(changed_ids, pa.int64()))
+        if self.spec.tagged and job.tagger is not None and not job.tagger.empty:
+            written = np.concatenate([new_rows, changed_rows])
+            if len(written):
+                comments = columns["comment"].take(pa.array(written))
+                rows, themes = job.tagger.tag(comments)
+                is_new = rows < len(new_rows)
+                chunk.new_tags = (rows[is_new], themes[is_new])
+                chunk.updated_tags = (
+                    np.asarray(changed_ids, np.int64)[rows[~is_new] - len(new_rows)],
+                    themes[~is_new],
+                )
+        return chunk
+
+    def _key_column(self) -> str:
+        field = "response_id" if self.job.kind == "feedback" else "customer_id"
+        return self.job.mapping.get(field, field)
+
+    def _duplicates(self, keys: pa.Array, records: np.ndarray) -> list[tuple[int, str]]:
+        """Rows whose key appeared earlier in the file: (index, message)."""
+        found: list[tuple[int, str]] = []
+        nonempty = ~np.asarray(pc.equal(keys, "").to_numpy(zero_copy_only=False))
+        if self.seen_keys:
+            previous = pa.concat_arrays(self.seen_keys)
+            prev_records = np.concatenate(self.seen_records)
+            position = pc.index_in(keys, value_set=previous)
+            hit = ~np.asarray(pc.is_null(position).to_numpy(zero_copy_only=False)) & nonempty
+            for i in np.flatnonzero(hit).tolist():
+                first = int(prev_records[position[i].as_py()])
+                found.append((i, self._dup_message(keys[i].as_py(), first)))
+        series = pd.Series(keys.to_numpy(zero_copy_only=False), dtype=object)
+        within = series.duplicated(keep="first").to_numpy() & nonempty
+        if within.any():
+            already = {i for i, _ in found}
+            first_seen: dict[str, int] = {}
+            dup_values = set(series[within])
+            for i in np.flatnonzero(series.isin(dup_values).to_numpy()).tolist():
+                key = series.iat[i]
+                if key not in first_seen:
+                    first_seen[key] = int(records[i])
+                elif i not in already:
+                    found.append((i, self._dup_message(key, first_seen[key])))
+        self.seen_keys.append(keys)
+        self.seen_records.append(records)
+        return found
+
+    def _dup_message(self, key: str, first: int) -> str:
+        if key.startswith("fp:"):
+            return f"The same row as row {first} (a duplicate)."
+        label = "response id" if self.job.kind == "feedback" else "customer id"
+        return f"Duplicate {label} '{key}': row {first} has it already."
+
+    def _table(self, columns: dict[str, pa.Array], rows: np.ndarray) -> pa.Table:
+        job = self.job
+        take = pa.array(rows)
+        n = len(rows)
+        constants = {
+            "organization_id": job.organization_id,
+            "source_id": job.source_id,
+            "batch_id": job.batch_id,
+        }
+        data = {}
+        for name in self.spec.columns:
+            if name in constants:
+                data[name] = pa.array(np.full(n, constants[name] or 0), pa.int64())
+                if constants[name] is None:
+                    data[name] = pa.nulls(n, pa.int64())
+            else:
+                data[name] = columns[name].take(take)
+        return pa.table(data)
+
+
+def run(
+    job: Job,
+    *,
+    writer=None,
+    dry_run: bool = False,
+    report_path: Path | None = None,
+    all_or_nothing: bool = False,
+    on_progress: Callable[[Result, int], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> Result:
+    """Import (or, with dry_run, only check) the whole file; returns the counts.
+
+    Without a writer (unit tests) nothing is stored and every good row counts as new.
+
+    Raises ImportCancelled, AllOrNothingRejected, FileProblem or a database error; the caller's
+    transaction must then roll back.
+    """
+    started = time.monotonic()
+    # The system allocator gives chunks' memory back at once; Arrow's default pool keeps it.
+    pa.set_memory_pool(pa.system_memory_pool())
+    if writer is not None and not dry_run:
+        writer.lock()
+    snapshot = writer.snapshot() if writer is not None else Snapshot.empty()
+    result = Result()
+    sink = ErrorSink(report_path)
+    chunks: queue.Queue = queue.Queue(maxsize=1)
+    producer = _Producer(job, snapshot, chunks)
+    producer.start()
+    try:
+        while True:
+            item = chunks.get()
+            if item is None:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            skip = dry_run or (all_or_nothing and result.rejected + item.rejected)
+            if writer is not None and not skip:
+                writer.write(item)
+            result.rows_read += item.rows_read
+            result.new += item.new_count
+            result.updated += item.updated_count
+            result.unchanged += item.unchanged
+            result.rejected += item.rejected
+            sink.add(item.errors or [])
+            if on_progress is not None:
+                on_progress(result, item.bytes_read)
+            if should_cancel is not None and should_cancel():
+                raise ImportCancelled("The import was cancelled; nothing was written.")
+    finally:
+        producer.stop.set()
+        sink.close()
+        producer.join(timeout=10)
+    result.errors = sink.first
+    result.error_count = sink.count
+    result.seconds = time.monotonic() - started
+    if all_or_nothing and result.rejected:
+        raise AllOrNothingRejected(result)
+    return result

@@ -1,0 +1,301 @@
+"""Theme tagging in one pass over each comment, vectorised. Pure: no database.
+
+A comment is split into words once (pyarrow, in C++). Each word is looked up once in the hash set
+of the rules' first words; only where one starts are runs of two to four words joined and looked
+up in the set of phrases (`index_in`). That is the dictionary-automaton idea on words: the cost
+grows with the text, not with the number of rules, and no comment is scanned once per rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+PUNCTUATION = ".,;:!?\"'()[]{}<>*/\\|~`#%^&+=…“”‘’«»-–—"
+_PY_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[0-9]+", re.UNICODE)
+MAX_WORDS = 4
+
+
+def normalize_pattern(pattern: str) -> str:
+    """'  Waited   TOO long! ' -> 'waited too long' (what the tagger compares with)."""
+    words = (w.strip(PUNCTUATION) for w in pattern.lower().split())
+    return " ".join(w for w in words if w)
+
+
+@dataclass
+class Tagger:
+    """Rules compiled for fast lookup: pattern -> theme ids, by number of words."""
+
+    terms: list[pa.Array]  # terms[n-1]: the distinct n-word patterns
+    themes: list[list[np.ndarray]]  # themes[n-1][i]: theme ids of terms[n-1][i]
+
+    @classmethod
+    def build(cls, rules: list[tuple[int, str]]) -> Tagger:
+        """rules: (theme_id, pattern) pairs."""
+        by_words: list[dict[str, set[int]]] = [{} for _ in range(MAX_WORDS)]
+        for theme_id, pattern in rules:
+            normalized = normalize_pattern(pattern)
+            if not normalized:
+                continue
+            words = normalized.split()
+            if len(words) > MAX_WORDS:
+                continue
+            by_words[len(words) - 1].setdefault(normalized, set()).add(theme_id)
+        terms = [pa.array(list(d), pa.string()) for d in by_words]
+        themes = [[np.array(sorted(ids), dtype=np.int64) for ids in d.values()] for d in by_words]
+        return cls(terms, themes)
+
+    def __post_init__(self) -> None:
+        firsts = {str(term).split(" ")[0] for terms in self.terms for term in terms.to_pylist()}
+        self.first_words = pa.array(sorted(firsts), pa.string())
+        self.lengths = [np.array([len(t) for t in lists], np.int64) for lists in self.themes]
+
+    @property
+    def empty(self) -> bool:
+        return all(len(t) == 0 for t in self.terms)
+
+    def tag(self, comments: pa.Array | pa.ChunkedArray | list) -> tuple[np.ndarray, np.ndarray]:
+        """(row index, theme id) pairs, each pair once, for a column of comments."""
+        if not isinstance(comments, pa.Array | pa.ChunkedArray):
+            comments = pa.array(comments, pa.string())
+        if isinstance(comments, pa.ChunkedArray):
+            comments = comments.combine_chunks()
+        empty = (np.empty(0, np.int64), np.empty(0, np.int64))
+        if self.empty or len(comments) == 0:
+            return empty
+        comments = pc.fill_null(comments, "")
+        # One pass: lower-case, split on white space, trim punctuation off the words.
+        words = pc.utf8_split_whitespace(pc.utf8_lower(comments))
+        flat = pc.utf8_trim(words.flatten(), PUNCTUATION)
+        parents = pc.list_parent_indices(words).to_numpy()
+        n = len(flat)
+        if n == 0:
+            return empty
+        # Only words of some rule can start a match: look the others up no further.
+        position = pc.index_in(flat, value_set=self.first_words)
+        candidates = np.flatnonzero(
+            ~np.asarray(pc.is_null(position).to_numpy(zero_copy_only=False))
+        )
+        if len(candidates) == 0:
+            return empty
+        found_rows, found_themes = [], []
+        for width in range(1, MAX_WORDS + 1):
+            terms = self.terms[width - 1]
+            if len(terms) == 0:
+                continue
+            starts = candidates[candidates + width - 1 < n]
+            if width > 1:
+                starts = starts[parents[starts] == parents[starts + width - 1]]
+            if len(starts) == 0:
+                continue
+            parts = [flat.take(pa.array(starts + k)) for k in range(width)]
+            grams = parts[0] if width == 1 else pc.binary_join_element_wise(*parts, " ")
+            idx = pc.index_in(grams, value_set=terms)
+            hit = ~np.asarray(pc.is_null(idx).to_numpy(zero_copy_only=False))
+            if not hit.any():
+                continue
+            term_idx = idx.filter(pa.array(hit)).to_numpy()
+            lists = self.themes[width - 1]
+            lengths = self.lengths[width - 1][term_idx]
+            found_rows.append(np.repeat(parents[starts[hit]], lengths))
+            found_themes.append(np.concatenate([lists[i] for i in term_idx]))
+        if not found_rows:
+            return empty
+        rows = np.concatenate(found_rows).astype(np.int64)
+        themes = np.concatenate(found_themes).astype(np.int64)
+        span = int(themes.max()) + 1
+        combined = np.unique(rows * span + themes)
+        return combined // span, combined % span
+
+
+def tag_texts(rules: list[tuple[int, str]], comments: list[str]) -> list[set[int]]:
+    """Convenience for small inputs: the theme ids of each comment."""
+    rows, themes = Tagger.build(rules).tag(comments)
+    result: list[set[int]] = [set() for _ in comments]
+    for row, theme in zip(rows.tolist(), themes.tolist(), strict=True):
+        result[row].add(theme)
+    return result
+
+
+STOPWORDS = set(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "really",
+        "get",
+        "got",
+        "one",
+        "us",
+        "im",
+        "ive",
+        "dont",
+        "it's",
+        "i'm",
+        "i've",
+        "don't",
+        "was",
+        "very",
+        "much",
+        "thanks",
+        "thank",
+    ]
+)
+
+
+def suggest_phrases(
+    comments: list[str], *, known: set[str], limit: int = 10, min_count: int = 3
+) -> list[dict]:
+    """Frequent two- and three-word phrases of untagged comments that no rule covers yet.
+
+    "Distinctive": neither word a stop word, not an existing rule, counted once per comment.
+    """
+    counter: Counter[str] = Counter()
+    examples: dict[str, str] = {}
+    for comment in comments:
+        words = [w.lower() for w in _PY_WORD.findall(comment or "")]
+        seen = set()
+        for width in (2, 3):
+            for i in range(len(words) - width + 1):
+                gram = words[i : i + width]
+                if gram[0] in STOPWORDS or gram[-1] in STOPWORDS:
+                    continue
+                if any(len(w) < 3 for w in gram):
+                    continue
+                phrase = " ".join(gram)
+                if phrase in known or phrase in seen:
+                    continue
+                seen.add(phrase)
+                counter[phrase] += 1
+                examples.setdefault(phrase, comment)
+    suggestions = []
+    for phrase, count in counter.most_common(limit * 4):
+        if count < min_count:
+            break
+        # A three-word phrase hides its two-word parts when it is as frequent.
+        if any(phrase in s["phrase"] and s["count"] >= count for s in suggestions):
+            continue
+        suggestions.append({"phrase": phrase, "count": count, "example": examples[phrase][:200]})
+        if len(suggestions) >= limit:
+            break
+    return suggestions

@@ -1,0 +1,277 @@
+# ruff: noqa: S608 -- table and column names come from the Spec constants, never from input.
+"""Writing validated chunks: PostgreSQL COPY, or executemany on SQLite (embedded mode).
+
+The engine has already sorted every row into new, updated or unchanged by comparing its key and
+content fingerprint with a snapshot of what is stored, so:
+
+* new rows are COPYed straight into their table, once (no staging table, no second write);
+* changed rows go through a small temporary table and one UPDATE per chunk;
+* unchanged rows are not sent at all (a re-import of the same file writes nothing).
+
+Both writers run inside the caller's transaction; a failure anywhere rolls everything back.
+The natural-key unique index still guards against a concurrent writer, and the source (or the
+organization's customer table) is locked for the whole import so that cannot happen.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+from django.db import connection
+
+THEME_TABLE = "feedback_responsetheme"
+LOCK_CLASS = 7201  # pg_advisory_xact_lock namespace of the feedback imports
+
+
+@dataclass
+class Spec:
+    """The target table of one import kind."""
+
+    table: str
+    key_column: str  # the natural key (unique with the scope column)
+    scope_column: str  # source_id or organization_id
+    columns: list[str]  # written columns, in COPY order, without id
+    tagged: bool
+
+
+@dataclass
+class Snapshot:
+    """What is stored under the scope: natural keys, ids and content fingerprints."""
+
+    keys: pa.Array
+    ids: np.ndarray
+    fingerprints: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Snapshot:
+        return cls(pa.array([], pa.string()), np.empty(0, np.int64), np.empty(0, np.int64))
+
+
+@dataclass
+class Chunk:
+    rows_read: int = 0
+    new: pa.Table | None = None
+    new_tags: tuple[np.ndarray, np.ndarray] | None = None  # (row in `new`, theme id)
+    updated: pa.Table | None = None  # first column is the stored id
+    updated_tags: tuple[np.ndarray, np.ndarray] | None = None  # (response id, theme id)
+    unchanged: int = 0
+    rejected: int = 0
+    errors: list | None = None  # (record, column, value, message)
+    bytes_read: int = 0
+
+    @property
+    def new_count(self) -> int:
+        return 0 if self.new is None else self.new.num_rows
+
+    @property
+    def updated_count(self) -> int:
+        return 0 if self.updated is None else self.updated.num_rows
+
+
+def _csv_bytes(table: pa.Table) -> io.BytesIO:
+    buffer = io.BytesIO()
+    pacsv.write_csv(table, buffer, write_options=pacsv.WriteOptions(include_header=False))
+    buffer.seek(0)
+    return buffer
+
+
+class PostgresWriter:
+    """COPY-based writer; uses the raw psycopg2 cursor of Django's connection."""
+
+    def __init__(self, spec: Spec, scope_id: int):
+        self.spec = spec
+        self.scope_id = scope_id
+        self.cursor = connection.cursor().cursor  # psycopg2 cursor inside Django's transaction
+        self.stage = f"feedback_stage_{spec.table.split('_', 1)[1]}"
+        self._staged = False
+
+    def lock(self) -> None:
+        """One import at a time per source (or per organization's customers)."""
+        self.cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)",
+            [LOCK_CLASS + (1 if self.spec.tagged else 2), self.scope_id],
+        )
+
+    def snapshot(self) -> Snapshot:
+        buffer = io.BytesIO()
+        sql = (
+            f"COPY (SELECT id, {self.spec.key_column}, fingerprint FROM {self.spec.table} "
+            f"WHERE {self.spec.scope_column} = {int(self.scope_id)}) TO STDOUT WITH (FORMAT csv)"
+        )
+        self.cursor.copy_expert(sql, buffer)
+        if buffer.tell() == 0:
+            return Snapshot.empty()
+        buffer.seek(0)
+        table = pacsv.read_csv(
+            buffer,
+            read_options=pacsv.ReadOptions(column_names=["id", "key", "fp"]),
+            convert_options=pacsv.ConvertOptions(
+                column_types={"id": pa.int64(), "key": pa.string(), "fp": pa.int64()},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        )
+        return Snapshot(
+            table.column("key").combine_chunks(),
+            table.column("id").to_numpy(),
+            table.column("fp").to_numpy(),
+        )
+
+    def _ids(self, n: int) -> np.ndarray:
+        self.cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [self.spec.table, n],
+        )
+        return np.fromiter((row[0] for row in self.cursor.fetchall()), np.int64, n)
+
+    def _copy(self, table_name: str, columns: list[str], table: pa.Table) -> None:
+        sql = f"COPY {table_name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
+        self.cursor.copy_expert(sql, _csv_bytes(table))
+
+    def write(self, chunk: Chunk) -> None:
+        spec = self.spec
+        if chunk.new_count:
+            ids = self._ids(chunk.new_count)
+            table = chunk.new.add_column(0, "id", pa.array(ids, pa.int64()))
+            self._copy(spec.table, ["id", *spec.columns], table)
+            if spec.tagged and chunk.new_tags is not None and len(chunk.new_tags[0]):
+                rows, themes = chunk.new_tags
+                self._copy(
+                    THEME_TABLE,
+                    ["response_id", "theme_id", "manual"],
+                    pa.table({"r": ids[rows], "t": themes, "m": np.zeros(len(rows), bool)}),
+                )
+        if chunk.updated_count:
+            self._update(chunk)
+
+    def _update(self, chunk: Chunk) -> None:
+        spec = self.spec
+        if not self._staged:
+            self.cursor.execute(
+                f"CREATE TEMP TABLE {self.stage} (LIKE {spec.table}) ON COMMIT DROP"
+            )
+            self.cursor.execute(
+                f"CREATE TEMP TABLE {self.stage}_tags (response_id bigint, theme_id bigint) "
+                "ON COMMIT DROP"
+            )
+            self._staged = True
+        self.cursor.execute(f"TRUNCATE {self.stage}")
+        self._copy(self.stage, ["id", *spec.columns], chunk.updated)
+        assignments = ", ".join(f"{c} = s.{c}" for c in spec.columns if c != "organization_id")
+        self.cursor.execute(
+            f"UPDATE {spec.table} t SET {assignments}, updated_at = now() "
+            f"FROM {self.stage} s WHERE t.id = s.id"
+        )
+        if spec.tagged:
+            self.cursor.execute(
+                f"DELETE FROM {THEME_TABLE} WHERE NOT manual AND response_id IN "
+                f"(SELECT id FROM {self.stage})"
+            )
+            if chunk.updated_tags is not None and len(chunk.updated_tags[0]):
+                self.cursor.execute(f"TRUNCATE {self.stage}_tags")
+                ids, themes = chunk.updated_tags
+                self._copy(
+                    f"{self.stage}_tags",
+                    ["response_id", "theme_id"],
+                    pa.table({"r": ids, "t": themes}),
+                )
+                self.cursor.execute(
+                    f"INSERT INTO {THEME_TABLE} (response_id, theme_id, manual) "
+                    f"SELECT response_id, theme_id, false FROM {self.stage}_tags "
+                    "ON CONFLICT DO NOTHING"
+                )
+
+
+def _python_rows(table: pa.Table) -> list[tuple]:
+    columns = []
+    for name in table.column_names:
+        column = table.column(name)
+        if pa.types.is_timestamp(column.type):
+            column = pc.strftime(column, "%Y-%m-%d %H:%M:%S")
+        elif pa.types.is_date(column.type):
+            column = pc.strftime(column, "%Y-%m-%d")
+        columns.append(column.to_pylist())
+    return list(zip(*columns, strict=True))
+
+
+class SqliteWriter:
+    """The embedded mode's writer: executemany in the caller's (IMMEDIATE) transaction."""
+
+    def __init__(self, spec: Spec, scope_id: int):
+        self.spec = spec
+        self.scope_id = scope_id
+        self.cursor = connection.cursor()
+        self.next_id = None
+
+    def lock(self) -> None:
+        """SQLite's IMMEDIATE transaction already holds the one write lock."""
+
+    def snapshot(self) -> Snapshot:
+        self.cursor.execute(
+            f"SELECT id, {self.spec.key_column}, fingerprint FROM {self.spec.table} "
+            f"WHERE {self.spec.scope_column} = %s",
+            [self.scope_id],
+        )
+        rows = self.cursor.fetchall()
+        if not rows:
+            return Snapshot.empty()
+        ids, keys, fps = zip(*rows, strict=True)
+        return Snapshot(
+            pa.array(keys, pa.string()), np.array(ids, np.int64), np.array(fps, np.int64)
+        )
+
+    def write(self, chunk: Chunk) -> None:
+        spec = self.spec
+        if chunk.new_count:
+            if self.next_id is None:
+                self.cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {spec.table}")
+                self.next_id = self.cursor.fetchone()[0] + 1
+            ids = np.arange(self.next_id, self.next_id + chunk.new_count, dtype=np.int64)
+            self.next_id += chunk.new_count
+            table = chunk.new.add_column(0, "id", pa.array(ids))
+            placeholders = ", ".join(["%s"] * (len(spec.columns) + 1))
+            self.cursor.executemany(
+                f"INSERT INTO {spec.table} (id, {', '.join(spec.columns)}, created_at, updated_at) "
+                f"VALUES ({placeholders}, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+                _python_rows(table),
+            )
+            if spec.tagged and chunk.new_tags is not None and len(chunk.new_tags[0]):
+                rows, themes = chunk.new_tags
+                self.cursor.executemany(
+                    f"INSERT INTO {THEME_TABLE} (response_id, theme_id, manual) VALUES (%s, %s, 0)",
+                    list(zip(ids[rows].tolist(), themes.tolist(), strict=True)),
+                )
+        if chunk.updated_count:
+            assignments = ", ".join(f"{c} = %s" for c in spec.columns if c != "organization_id")
+            names = [c for c in spec.columns if c != "organization_id"]
+            table = chunk.updated.select(names + ["id"])
+            self.cursor.executemany(
+                f"UPDATE {spec.table} SET {assignments}, updated_at = CURRENT_TIMESTAMP "
+                "WHERE id = %s",
+                _python_rows(table),
+            )
+            if spec.tagged:
+                id_list = chunk.updated.column("id").to_pylist()
+                self.cursor.executemany(
+                    f"DELETE FROM {THEME_TABLE} WHERE NOT manual AND response_id = %s",
+                    [(i,) for i in id_list],
+                )
+                if chunk.updated_tags is not None and len(chunk.updated_tags[0]):
+                    ids, themes = chunk.updated_tags
+                    self.cursor.executemany(
+                        f"INSERT INTO {THEME_TABLE} (response_id, theme_id, manual) "
+                        "VALUES (%s, %s, 0) ON CONFLICT DO NOTHING",
+                        list(zip(ids.tolist(), themes.tolist(), strict=True)),
+                    )
+
+
+def writer_for(spec: Spec, scope_id: int):
+    if connection.vendor == "postgresql":
+        return PostgresWriter(spec, scope_id)
+    return SqliteWriter(spec, scope_id)
