@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from cxalign.orgs.concurrency import object_update
 from cxalign.orgs.models import Organization
@@ -52,4 +53,10 @@ def kpi_update(*, kpi: KPI, data: dict, version: int) -> KPI:
 def kpi_delete(*, kpi: KPI) -> None:
     if kpi.is_builtin:
         raise ValidationError("Built-in KPIs cannot be deleted.")
-    kpi.delete()
+    try:
+        kpi.delete()
+    except ProtectedError as exc:
+        raise ValidationError(
+            f"Goals, initiatives or model choices still use “{kpi.name}”; point them at "
+            "another KPI first."
+        ) from exc

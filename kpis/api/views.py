@@ -1,0 +1,42 @@
+"""KPI catalogue API: built-in KPIs and the organization's own, with their measurements."""
+
+from cxalign.orgs.api.base import OrgScopedViewSet
+from cxalign.orgs.roles import Role
+from kpis import services
+from kpis.api.serializers import KPISerializer, MeasurementSerializer
+from kpis.models import KPI, Measurement
+
+
+class KPIViewSet(OrgScopedViewSet):
+    """The KPI catalogue. Built-in KPIs cannot be deleted or re-keyed."""
+
+    queryset = KPI.objects.all()
+    serializer_class = KPISerializer
+    write_role = Role.CX_LEAD
+    filterset_fields = ["is_builtin", "direction"]
+    search_fields = ["key", "name"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        serializer.instance = services.kpi_create(organization=self.organization, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = data.pop("version")
+        serializer.instance = services.kpi_update(
+            kpi=serializer.instance, data=data, version=version
+        )
+
+    def perform_destroy(self, instance):
+        services.kpi_delete(kpi=instance)
+
+
+class MeasurementViewSet(OrgScopedViewSet):
+    """Observed KPI values over time, optionally per segment."""
+
+    queryset = Measurement.objects.select_related("kpi")
+    serializer_class = MeasurementSerializer
+    write_role = Role.CX_LEAD
+    filterset_fields = ["kpi", "segment"]
+    ordering_fields = ["measured_on"]

@@ -1,0 +1,459 @@
+"""Reads of the strategy app. Every list reads a fixed number of queries whatever its size."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch
+from django.utils import timezone
+
+from cxalign.orgs.models import Membership, Organization, OrgUnit
+from cxalign.orgs.roles import Role
+from strategy import rules
+from strategy.models import (
+    Capability,
+    CheckIn,
+    Commitment,
+    Confidence,
+    Cycle,
+    Decision,
+    Goal,
+    GoverningModel,
+    Initiative,
+    KeyChoice,
+    KPIEffect,
+    Leg,
+)
+from strategy.rollup import ROLLUP_FIELDS, Progress, rollup
+
+# A goal whose last check-in is older than this is due for a new one.
+CHECKIN_DUE_AFTER = datetime.timedelta(days=30)
+TREE_NODE_LIMIT = 400
+
+
+# ---------------------------------------------------------------- cycles
+
+
+def cycle_list(*, organization: Organization) -> list[Cycle]:
+    return list(
+        Cycle.objects.for_org(organization)
+        .annotate(goal_count=Count("goals"))
+        .order_by("-starts_on")
+    )
+
+
+def cycle_pick(*, cycles: list[Cycle], cycle_id=None) -> Cycle | None:
+    """The cycle asked for, else the active one, else the one being prepared, else the latest."""
+    if cycle_id not in (None, ""):
+        try:
+            wanted = int(cycle_id)
+        except (TypeError, ValueError):
+            wanted = None
+        for cycle in cycles:
+            if cycle.id == wanted:
+                return cycle
+    for status in (Cycle.Status.ACTIVE, Cycle.Status.PREPARING):
+        for cycle in cycles:
+            if cycle.status == status:
+                return cycle
+    return cycles[0] if cycles else None
+
+
+# ---------------------------------------------------------------- the cascade
+
+
+def cascade_progress(*, cycle: Cycle) -> dict[int, Progress]:
+    """Own and rolled-up progress of every goal of the cycle: one query, one linear pass."""
+    return rollup(Goal.objects.filter(cycle=cycle).values(*ROLLUP_FIELDS))
+
+
+@dataclass
+class CascadeFilters:
+    unit: int | None = None
+    leg: str = ""
+    owner: int | None = None
+    status: str = ""
+    confidence: str = ""
+
+    @classmethod
+    def from_query(cls, params) -> "CascadeFilters":
+        def as_int(name):
+            try:
+                return int(params.get(name) or "")
+            except ValueError:
+                return None
+
+        leg = params.get("leg", "")
+        status = params.get("status", "")
+        confidence = params.get("confidence", "")
+        return cls(
+            unit=as_int("unit"),
+            leg=leg if leg in Leg.values else "",
+            owner=as_int("owner"),
+            status=status if status in Goal.Status.values else "",
+            confidence=confidence if confidence in [*Confidence.values, "none"] else "",
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.unit or self.leg or self.owner or self.status or self.confidence)
+
+
+@dataclass
+class Node:
+    goal: Goal
+    progress: Progress
+    depth: int
+    matched: bool = True
+    children: list["Node"] = field(default_factory=list)
+    lazy: bool = False  # has children that are loaded on demand
+
+    @property
+    def rollup_differs(self) -> bool:
+        p = self.progress
+        return p.own is not None and p.rollup is not None and abs(p.own - p.rollup) >= 0.005
+
+
+@dataclass
+class Cascade:
+    roots: list[Node]
+    total: int
+    matched: int
+    shown: int
+    truncated: bool
+    summary: dict
+
+
+def _cascade_rows(cycle: Cycle) -> list[dict]:
+    return list(
+        Goal.objects.filter(cycle=cycle)
+        .values(*ROLLUP_FIELDS, "key", "owner_id", "org_unit_id", "leg", "confidence")
+        .order_by("key", "id")
+    )
+
+
+def cascade_tree(
+    *,
+    cycle: Cycle,
+    filters: CascadeFilters | None = None,
+    root_id: int | None = None,
+    depth: int = 2,
+    limit: int = TREE_NODE_LIMIT,
+) -> Cascade:
+    """The cascade as nested nodes, in three queries whatever its size.
+
+    Without filters it shows `depth` levels below `root_id` (or the corporate goals) and marks
+    deeper nodes `lazy` (the page loads them with htmx). With filters it shows each matching goal
+    with its chain of parents, fully expanded, at most `limit` matches.
+    """
+    filters = filters or CascadeFilters()
+    rows = _cascade_rows(cycle)
+    progress = rollup(rows)
+    by_id = {r["id"]: r for r in rows}
+    children: dict[int | None, list[int]] = {}
+    for row in rows:
+        parent = row["parent_id"] if row["parent_id"] in by_id else None
+        children.setdefault(parent, []).append(row["id"])
+
+    matched_ids: set[int] = set()
+    truncated = False
+    if filters.active:
+        units = (
+            rules.unit_subtree(unit_id=filters.unit, organization=cycle.organization)
+            if filters.unit
+            else None
+        )
+        for row in rows:
+            if units is not None and row["org_unit_id"] not in units:
+                continue
+            if filters.leg and row["leg"] != filters.leg:
+                continue
+            if filters.owner and row["owner_id"] != filters.owner:
+                continue
+            if filters.status and row["status"] != filters.status:
+                continue
+            if filters.confidence:
+                wanted = "" if filters.confidence == "none" else filters.confidence
+                if row["confidence"] != wanted:
+                    continue
+            matched_ids.add(row["id"])
+            if len(matched_ids) >= limit:
+                truncated = True
+                break
+        visible = set(matched_ids)
+        for gid in matched_ids:
+            parent = by_id[gid]["parent_id"]
+            while parent is not None and parent in by_id and parent not in visible:
+                visible.add(parent)
+                parent = by_id[parent]["parent_id"]
+        start = children.get(None, [])
+    else:
+        start = children.get(root_id, []) if root_id else children.get(None, [])
+        visible, frontier, level = set(), list(start), 0
+        while frontier and level < depth:
+            if len(visible) + len(frontier) > limit and level > 0:
+                break
+            visible.update(frontier)
+            frontier = [c for gid in frontier for c in children.get(gid, [])]
+            level += 1
+
+    goals = Goal.objects.filter(id__in=visible).for_tree().in_bulk() if visible else {}
+
+    def build(gid: int, level: int) -> Node | None:
+        if gid not in visible:
+            return None
+        node = Node(
+            goal=goals[gid],
+            progress=progress.get(gid, Progress(None, None, 0)),
+            depth=level,
+            matched=not filters.active or gid in matched_ids,
+        )
+        stack = [(node, gid, level)]
+        while stack:
+            parent_node, pid, lvl = stack.pop()
+            kids = [k for k in children.get(pid, []) if k in visible]
+            if not kids and children.get(pid):
+                parent_node.lazy = True
+            for kid in kids:
+                child = Node(
+                    goal=goals[kid],
+                    progress=progress.get(kid, Progress(None, None, 0)),
+                    depth=lvl + 1,
+                    matched=not filters.active or kid in matched_ids,
+                )
+                parent_node.children.append(child)
+                stack.append((child, kid, lvl + 1))
+        return node
+
+    roots = [n for n in (build(gid, 0) for gid in start) if n is not None]
+    return Cascade(
+        roots=roots,
+        total=len(rows),
+        matched=len(matched_ids) if filters.active else len(rows),
+        shown=len(visible),
+        truncated=truncated,
+        summary=cascade_summary(rows, progress),
+    )
+
+
+def cascade_summary(rows: list[dict], progress: dict[int, Progress]) -> dict:
+    """Headline numbers of a cycle's cascade, from rows already read."""
+    live = [r for r in rows if r["status"] != Goal.Status.DROPPED]
+    tops = [progress[r["id"]].effective for r in live if r["parent_id"] is None]
+    tops = [t for t in tops if t is not None]
+    confidence = {c: 0 for c in Confidence.values}
+    for r in live:
+        if r["confidence"] in confidence:
+            confidence[r["confidence"]] += 1
+    levels: dict[int, int] = {}
+    parent_of = {r["id"]: r["parent_id"] for r in rows}
+    for r in rows:
+        level, parent, hops = 1, r["parent_id"], 0
+        while parent is not None and parent in parent_of and hops < 50:
+            level, parent, hops = level + 1, parent_of[parent], hops + 1
+        levels[level] = levels.get(level, 0) + 1
+    return {
+        "goals": len(live),
+        "corporate_progress": sum(tops) / len(tops) if tops else None,
+        "confidence": confidence,
+        "no_checkin": sum(1 for r in live if not r["confidence"]),
+        "levels": len(levels),
+        "legs": {leg: sum(1 for r in live if r["leg"] == leg) for leg in Leg.values},
+    }
+
+
+def cascade_filter_choices(*, organization: Organization) -> dict:
+    """The unit and owner choices of the cascade's filters (two small queries)."""
+    return {
+        "units": list(OrgUnit.objects.for_org(organization).only("id", "name").order_by("name")),
+        "owners": list(
+            Membership.objects.for_org(organization)
+            .filter(
+                is_active=True, role__in=[Role.MANAGER, Role.CX_LEAD, Role.EXECUTIVE, Role.ADMIN]
+            )
+            .select_related("user")
+            .order_by("user__first_name", "user__username")
+        ),
+        "legs": Leg.choices,
+        "statuses": Goal.Status.choices,
+        "confidences": [*Confidence.choices, ("none", "No check-in yet")],
+    }
+
+
+# ---------------------------------------------------------------- goals and check-ins
+
+
+def goal_detail(*, goal_id: int, organization: Organization) -> Goal:
+    return (
+        Goal.objects.for_org(organization)
+        .select_related(
+            "cycle", "owner__user", "org_unit", "kpi", "parent__owner__user", "carried_from__cycle"
+        )
+        .get(pk=goal_id)
+    )
+
+
+def goal_children(*, goal: Goal) -> list[Goal]:
+    return list(goal.children.select_related("owner__user", "org_unit").order_by("key", "id"))
+
+
+def checkin_history(*, goal: Goal, limit: int = 100) -> list[CheckIn]:
+    return list(goal.checkins.select_related("author__user").order_by("-created_at")[:limit])
+
+
+def checkin_due(goal: Goal, now=None) -> bool:
+    """An unfinished goal with no check-in, or none in the last 30 days."""
+    if goal.status != Goal.Status.ACTIVE:
+        return False
+    now = now or timezone.now()
+    return goal.last_checkin_at is None or now - goal.last_checkin_at > CHECKIN_DUE_AFTER
+
+
+def my_goals(*, member: Membership, cycle: Cycle) -> dict:
+    """What `member` owes a check-in on, and how each of their goals feeds the one above."""
+    rows = list(Goal.objects.filter(cycle=cycle).values(*ROLLUP_FIELDS))
+    progress = rollup(rows)
+    weight_under: dict[int | None, float] = {}
+    for r in rows:
+        if r["status"] != Goal.Status.DROPPED:
+            weight_under[r["parent_id"]] = weight_under.get(r["parent_id"], 0.0) + float(
+                r["weight"]
+            )
+    goals = list(
+        Goal.objects.filter(cycle=cycle, owner=member)
+        .select_related("parent__owner__user", "org_unit", "kpi")
+        .prefetch_related(
+            Prefetch(
+                "checkins",
+                queryset=CheckIn.objects.select_related("author__user").order_by("-created_at"),
+                to_attr="recent_checkins",
+            )
+        )
+        .order_by("key", "id")
+    )
+    now = timezone.now()
+    items = []
+    for goal in goals:
+        parent = goal.parent
+        share = None
+        if parent is not None and weight_under.get(parent.id):
+            share = float(goal.weight) / weight_under[parent.id]
+        items.append(
+            {
+                "goal": goal,
+                "progress": progress.get(goal.id, Progress(None, None, 0)),
+                "parent_progress": progress.get(parent.id) if parent else None,
+                "share": share,
+                "due": checkin_due(goal, now),
+                "last": goal.recent_checkins[0] if goal.recent_checkins else None,
+                "checkins": goal.recent_checkins[:5],
+            }
+        )
+    return {
+        "items": items,
+        "due": [i for i in items if i["due"]],
+        "done": [i for i in items if not i["due"]],
+    }
+
+
+# ---------------------------------------------------------------- governing models and the rest
+
+
+def governing_model_board(*, organization: Organization, today=None) -> list[dict]:
+    """The five models side by side with their choices, owner and review state (2 queries)."""
+    today = today or timezone.localdate()
+    models = {
+        m.kind: m
+        for m in GoverningModel.objects.for_org(organization)
+        .select_related("owner__user")
+        .prefetch_related(
+            Prefetch(
+                "choices",
+                queryset=KeyChoice.objects.select_related("kpi").order_by("position", "id"),
+            )
+        )
+    }
+    board = []
+    for kind, label in GoverningModel.Kind.choices:
+        model = models.get(kind)
+        board.append(
+            {
+                "kind": kind,
+                "label": label,
+                "model": model,
+                "choices": list(model.choices.all()) if model else [],
+                "overdue": model.is_overdue(today) if model else True,
+                "next_review": model.next_review_on if model else None,
+            }
+        )
+    return board
+
+
+def commitment_board(*, cycle: Cycle) -> dict:
+    """Each executive with their commitment in the cycle, or the lack of one (2 queries)."""
+    executives = list(
+        Membership.objects.for_org(cycle.organization)
+        .filter(is_active=True, role=Role.EXECUTIVE)
+        .select_related("user", "unit")
+        .order_by("user__first_name", "user__username")
+    )
+    commitments = {
+        c.executive_id: c for c in Commitment.objects.filter(cycle=cycle).select_related("goal")
+    }
+    rows = [{"executive": e, "commitment": commitments.get(e.id)} for e in executives]
+    return {
+        "rows": rows,
+        "have": sum(1 for r in rows if r["commitment"]),
+        "missing": [r["executive"] for r in rows if not r["commitment"]],
+    }
+
+
+def cx_corporate_goals(*, cycle: Cycle) -> list[Goal]:
+    return list(
+        Goal.objects.filter(cycle=cycle, parent__isnull=True, leg=Leg.CX).order_by("key", "id")
+    )
+
+
+def initiative_list(
+    *, organization: Organization, cycle: Cycle | None = None, unit=None, status=""
+):
+    qs = (
+        Initiative.objects.for_org(organization)
+        .select_related("org_unit", "owner__user", "cycle")
+        .prefetch_related(
+            Prefetch(
+                "effects",
+                queryset=KPIEffect.objects.select_related("kpi", "affected_unit"),
+            ),
+            Prefetch("goals", queryset=Goal.objects.only("id", "key", "title")),
+        )
+        .order_by("-starts_on", "name")
+    )
+    if cycle is not None:
+        qs = qs.filter(cycle=cycle)
+    if unit:
+        qs = qs.filter(org_unit_id=unit)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def initiative_detail(*, organization: Organization, pk: int) -> Initiative:
+    return initiative_list(organization=organization).get(pk=pk)
+
+
+def decision_list(*, organization: Organization, view: str = ""):
+    qs = (
+        Decision.objects.for_org(organization)
+        .select_related("decided_by__user", "override_by__user", "cycle")
+        .prefetch_related(
+            Prefetch("goals", queryset=Goal.objects.only("id", "key", "title")),
+            Prefetch("initiatives", queryset=Initiative.objects.only("id", "name")),
+        )
+    )
+    if view:
+        qs = qs.filter(customer_view=view)
+    return qs
+
+
+def capability_list(*, organization: Organization):
+    return Capability.objects.for_org(organization).select_related("owner__user", "org_unit")

@@ -1,0 +1,440 @@
+"""The cascade as a spreadsheet: export to CSV/XLSX, import with a per-row preview.
+
+An import is all or nothing: every row is checked first, and if any row is wrong nothing is
+written and each bad row is named with its reason. Rows are matched to existing goals of the
+cycle by `key`, so importing the same file twice updates instead of duplicating.
+"""
+
+import csv
+import datetime
+import io
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from cxalign.orgs.models import Membership, OrgUnit
+from cxalign.orgs.roles import Role, role_at_least
+from strategy.models import Cycle, Goal, Leg
+from strategy.rollup import ROLLUP_FIELDS, rollup
+
+COLUMNS = [
+    "key",
+    "title",
+    "parent key",
+    "owner username",
+    "org unit",
+    "leg",
+    "KPI",
+    "baseline",
+    "target",
+    "unit",
+    "weight",
+    "due date",
+]
+# Written by the export for reading; the import ignores them.
+EXTRA_COLUMNS = ["measure", "status", "confidence", "own progress", "rolled-up progress"]
+REQUIRED = {"key", "title"}
+MAX_ROWS = 20000
+
+
+def _norm(name) -> str:
+    return " ".join(str(name or "").strip().lower().replace("_", " ").split())
+
+
+# ---------------------------------------------------------------- export
+
+
+def export_rows(*, cycle: Cycle) -> list[list]:
+    """Header and one row per goal, parents before children (two queries)."""
+    goals = list(
+        Goal.objects.filter(cycle=cycle)
+        .select_related("parent", "owner__user", "org_unit", "kpi")
+        .order_by("key", "id")
+    )
+    progress = rollup(Goal.objects.filter(cycle=cycle).values(*ROLLUP_FIELDS))
+    by_parent: dict[int | None, list[Goal]] = {}
+    ids = {g.id for g in goals}
+    for goal in goals:
+        by_parent.setdefault(goal.parent_id if goal.parent_id in ids else None, []).append(goal)
+    ordered: list[Goal] = []
+    stack = list(reversed(by_parent.get(None, [])))
+    while stack:
+        goal = stack.pop()
+        ordered.append(goal)
+        stack.extend(reversed(by_parent.get(goal.id, [])))
+
+    def num(value):
+        return "" if value is None else format(value.normalize(), "f")
+
+    def pct(value):
+        return "" if value is None else round(value * 100, 1)
+
+    rows = [COLUMNS + EXTRA_COLUMNS]
+    for g in ordered:
+        p = progress.get(g.id)
+        rows.append(
+            [
+                g.key,
+                g.title,
+                g.parent.key if g.parent else "",
+                g.owner.user.username if g.owner else "",
+                g.org_unit.name if g.org_unit else "",
+                g.leg,
+                g.kpi.key if g.kpi else "",
+                num(g.baseline),
+                num(g.target),
+                g.measure_unit,
+                num(g.weight),
+                g.due_on.isoformat() if g.due_on else "",
+                g.measure,
+                g.status,
+                g.confidence,
+                pct(p.own) if p else "",
+                pct(p.rollup) if p else "",
+            ]
+        )
+    return rows
+
+
+def export_csv(*, cycle: Cycle) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerows(export_rows(cycle=cycle))
+    return out.getvalue()
+
+
+def export_xlsx(*, cycle: Cycle) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=False)
+    sheet = book.active
+    sheet.title = "Cascade"[:31]
+    for row in export_rows(cycle=cycle):
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for letter, width in zip(
+        "ABCDEFGHIJKLMNOPQ", [14, 48, 14, 16, 20, 10, 16, 10, 10, 8, 8, 12], strict=False
+    ):
+        sheet.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_rows(content: bytes, *, filename: str) -> list[dict]:
+    """Rows of a CSV or XLSX file as dicts keyed by normalised column names, with `_row`."""
+    name = (filename or "").lower()
+    if name.endswith((".xlsx", ".xlsm")):
+        table = _read_xlsx(content)
+    elif name.endswith((".csv", ".txt")) or not name:
+        table = _read_csv(content)
+    else:
+        raise ValidationError({"file": "Upload a .csv or .xlsx file."})
+    if not table:
+        raise ValidationError({"file": "The file is empty."})
+    header = [_norm(h) for h in table[0]]
+    missing = [c for c in COLUMNS if _norm(c) not in header and _norm(c) in REQUIRED]
+    if missing:
+        raise ValidationError(
+            {
+                "file": f"The first row must name the columns; missing: {', '.join(missing)}. "
+                f"Expected: {', '.join(COLUMNS)}."
+            }  # fmt: skip
+        )
+    rows = []
+    for number, values in enumerate(table[1:], start=2):
+        if not any(str(v or "").strip() for v in values):
+            continue
+        row = {"_row": number}
+        for col, value in zip(header, values, strict=False):
+            if col:
+                row[col] = _cell(value)
+        rows.append(row)
+    if len(rows) > MAX_ROWS:
+        raise ValidationError({"file": f"At most {MAX_ROWS} rows per import; split the file."})
+    return rows
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_csv(content: bytes) -> list[list]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.reader(io.StringIO(text), dialect))
+
+
+def _read_xlsx(content: bytes) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
+        raise ValidationError({"file": "This is not a readable .xlsx workbook."}) from exc
+    sheet = book.worksheets[0]
+    return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+
+# ---------------------------------------------------------------- import
+
+
+def _decimal(raw: str, label: str, errors: list[str]) -> Decimal | None:
+    if raw in ("", None):
+        return None
+    try:
+        return Decimal(str(raw).replace(",", ".").replace(" ", ""))
+    except InvalidOperation:
+        errors.append(f"{label} “{raw}” is not a number.")
+        return None
+
+
+def _date(raw: str, errors: list[str]) -> datetime.date | None:
+    if not raw:
+        return None
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"):
+        try:
+            return datetime.datetime.strptime(raw[:10], fmt).date()
+        except ValueError:
+            continue
+    errors.append(f"due date “{raw}” is not a date (use YYYY-MM-DD).")
+    return None
+
+
+LEG_NAMES = {**{v: v for v in Leg.values}, **{_norm(label): v for v, label in Leg.choices},
+             "cx": Leg.CX, "customer": Leg.CX, "finance": Leg.FINANCIAL}  # fmt: skip
+
+
+def goals_import(*, cycle: Cycle, rows: list[dict], dry_run: bool = False) -> dict:
+    """Check every row, then (unless `dry_run` or any row is wrong) create or update them all.
+
+    Returns {"created", "updated", "rejected", "errors": [{"row", "message"}], "dry_run"}.
+    """
+    from django.apps import apps
+
+    org = cycle.organization
+    KPI = apps.get_model("kpis", "KPI")  # the catalogue lives in a higher layer: no import
+    members = {
+        m.user.username.lower(): m
+        for m in Membership.objects.for_org(org).filter(is_active=True).select_related("user")
+    }
+    units = {u.name.lower(): u for u in OrgUnit.objects.for_org(org)}
+    kpis = {}
+    for kpi in KPI.objects.filter(organization=org):
+        kpis[kpi.key.lower()] = kpi
+        kpis[kpi.name.lower()] = kpi
+    existing = {g.key: g for g in Goal.objects.filter(cycle=cycle).exclude(key="")}
+    other_cycles = set(
+        Goal.objects.filter(organization=org).exclude(cycle=cycle).exclude(key="")
+        .values_list("key", flat=True)
+    )  # fmt: skip
+
+    errors: list[dict] = []
+    parsed: list[dict] = []
+    seen_keys: dict[str, int] = {}
+    file_parent: dict[str, str] = {}
+
+    for row in rows:
+        problems: list[str] = []
+        number = row.get("_row")
+        key = (row.get("key") or "").strip()
+        title = (row.get("title") or "").strip()
+        if not key:
+            problems.append("key is empty; every goal needs a short unique key.")
+        elif len(key) > 40:
+            problems.append("key is longer than 40 characters.")
+        elif key in seen_keys:
+            problems.append(f"key “{key}” is used twice (also on row {seen_keys[key]}).")
+        else:
+            seen_keys[key] = number
+        if not title:
+            problems.append("title is empty.")
+        elif len(title) > 200:
+            problems.append("title is longer than 200 characters.")
+        parent_key = (row.get("parent key") or "").strip()
+        if parent_key and parent_key == key:
+            problems.append("a goal cannot be its own parent.")
+        owner_name = (row.get("owner username") or "").strip()
+        owner = members.get(owner_name.lower()) if owner_name else None
+        if not owner_name:
+            problems.append("owner username is empty.")
+        elif owner is None:
+            problems.append(f"owner “{owner_name}” is not an active member of {org.name}.")
+        elif not parent_key and not role_at_least(owner.role, Role.EXECUTIVE):
+            problems.append(
+                f"a corporate goal (no parent key) is owned by an executive; "
+                f"{owner_name} is {owner.get_role_display()}."
+            )
+        elif not role_at_least(owner.role, Role.MANAGER):
+            problems.append(
+                f"{owner_name} is {owner.get_role_display()}; goal owners are managers."
+            )
+        unit_name = (row.get("org unit") or "").strip()
+        unit = units.get(unit_name.lower()) if unit_name else None
+        if unit_name and unit is None:
+            problems.append(f"org unit “{unit_name}” does not exist.")
+        leg_raw = _norm(row.get("leg"))
+        leg = LEG_NAMES.get(leg_raw) if leg_raw else Leg.CX
+        if leg is None:
+            problems.append(f"leg “{row.get('leg')}” must be financial, people or cx.")
+        kpi_name = (row.get("kpi") or "").strip()
+        kpi = kpis.get(kpi_name.lower()) if kpi_name else None
+        if kpi_name and kpi is None:
+            problems.append(f"KPI “{kpi_name}” is not in the KPI catalogue.")
+        baseline = _decimal(row.get("baseline"), "baseline", problems)
+        target = _decimal(row.get("target"), "target", problems)
+        measure_unit = (row.get("unit") or "").strip()
+        weight = _decimal(row.get("weight"), "weight", problems)
+        if weight is None and not (row.get("weight") or "").strip():
+            weight = Decimal(1)
+        elif weight is not None and weight <= 0:
+            problems.append(f"weight {row.get('weight')} must be positive.")
+        due_on = _date(row.get("due date") or "", problems)
+        if kpi_name:
+            if baseline is None or target is None:
+                problems.append("a KPI target needs both a baseline and a target.")
+            elif baseline == target:
+                problems.append("the target must differ from the baseline.")
+            if not measure_unit:
+                unit_hint = f" ({kpi.name} is measured in {kpi.unit})" if kpi else ""
+                problems.append(f"a KPI target needs a unit{unit_hint}.")
+        elif target is not None or baseline is not None:
+            problems.append("baseline and target need a KPI; name it in the KPI column.")
+        if problems:
+            errors.append({"row": number, "message": " ".join(problems)})
+            continue
+        file_parent[key] = parent_key
+        parsed.append(
+            {
+                "_row": number,
+                "key": key,
+                "parent_key": parent_key,
+                "fields": {
+                    "title": title,
+                    "owner": owner,
+                    "org_unit": unit,
+                    "leg": leg,
+                    "measure": Goal.Measure.KPI if kpi else None,
+                    "kpi": kpi,
+                    "baseline": baseline,
+                    "target": target,
+                    "measure_unit": measure_unit,
+                    "weight": weight,
+                    "due_on": due_on,
+                },
+            }
+        )
+
+    # Parents: in the file or already in this cycle; no loops across both.
+    parent_of = {k: (g.parent.key if g.parent_id and g.parent else "") for k, g in existing.items()}
+    parent_of.update(file_parent)
+    bad_rows = {e["row"] for e in errors}
+    for item in parsed:
+        pk = item["parent_key"]
+        if not pk:
+            continue
+        if pk not in seen_keys and pk not in existing:
+            where = " (it is in another cycle)" if pk in other_cycles else ""
+            errors.append(
+                {
+                    "row": item["_row"],
+                    "message": f"parent key “{pk}” is not a goal of {cycle.name}{where}.",
+                }
+            )
+            continue
+        chain, current = {item["key"]}, pk
+        while current:
+            if current in chain:
+                errors.append(
+                    {
+                        "row": item["_row"],
+                        "message": f"parent key “{pk}” makes a loop: "
+                        "a goal cannot be its own ancestor.",
+                    }  # fmt: skip
+                )
+                break
+            chain.add(current)
+            current = parent_of.get(current, "")
+
+    children_in_file = {i["parent_key"] for i in parsed if i["parent_key"]}
+    created = sum(1 for i in parsed if i["key"] not in existing)
+    updated = len(parsed) - created
+    errors.sort(key=lambda e: e["row"] or 0)
+    summary = {
+        "created": created,
+        "updated": updated,
+        "rejected": len({e["row"] for e in errors} | bad_rows),
+        "errors": errors,
+        "dry_run": dry_run,
+        "cycle": cycle.name,
+    }
+    if errors:
+        summary["created"] = summary["updated"] = 0
+        return summary
+    if dry_run:
+        return summary
+    _apply(cycle=cycle, parsed=parsed, existing=existing, children_in_file=children_in_file)
+    return summary
+
+
+@transaction.atomic
+def _apply(*, cycle: Cycle, parsed: list[dict], existing: dict, children_in_file: set) -> None:
+    """Write the checked rows, parents first; any model rule that still fails rolls back all."""
+    by_key = {i["key"]: i for i in parsed}
+    ordered, placed = [], set()
+    for item in parsed:
+        stack = [item]
+        while stack:
+            top = stack[-1]
+            parent = by_key.get(top["parent_key"])
+            if parent is not None and parent["key"] not in placed and parent not in stack:
+                stack.append(parent)
+                continue
+            stack.pop()
+            if top["key"] not in placed:
+                placed.add(top["key"])
+                ordered.append(top)
+    goals = dict(existing)
+    for item in ordered:
+        fields = dict(item["fields"])
+        if fields["measure"] is None:
+            current = goals.get(item["key"])
+            keep = current.measure if current and current.measure != Goal.Measure.KPI else None
+            fields["measure"] = keep or (
+                Goal.Measure.ROLLUP if item["key"] in children_in_file else Goal.Measure.MILESTONE
+            )
+        parent = goals.get(item["parent_key"]) if item["parent_key"] else None
+        goal = goals.get(item["key"])
+        if goal is None:
+            goal = Goal(organization=cycle.organization, cycle=cycle, key=item["key"])
+        else:
+            goal.version += 1
+        for name, value in fields.items():
+            setattr(goal, name, value)
+        goal.parent = parent
+        try:
+            goal.full_clean()
+        except ValidationError as exc:
+            raise ValidationError(f"Row {item['_row']}: {' '.join(exc.messages)}") from exc
+        goal.save()
+        goals[item["key"]] = goal
