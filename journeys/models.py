@@ -215,6 +215,10 @@ class Touchpoint(JourneyItem):
         help_text="The data this touchpoint asks the customer for, e.g. ['email', 'vat number'].",
     )
     notes = long_text()
+    goals = models.ManyToManyField("strategy.Goal", blank=True, related_name="touchpoints")
+    initiatives = models.ManyToManyField(
+        "strategy.Initiative", blank=True, related_name="touchpoints"
+    )
 
     class Meta:
         ordering = ["stage", "position", "id"]

@@ -201,14 +201,18 @@ def journey_signals(*, stages: list[Stage], touchpoints: list[Touchpoint]) -> di
     }
 
 
+def audiences_without_journey(*, organization):
+    """Silo signal: priority audiences nobody has mapped a journey for."""
+    return (
+        Audience.objects.for_org(organization)
+        .filter(journeys__isnull=True)
+        .order_by("kind", "rank", "name")
+    )
+
+
 def organization_signals(*, organization) -> dict:
     """Silo signals across the organization: per journey, and audiences with no journey."""
-    audiences_without = list(
-        Audience.objects.for_org(organization)
-        .annotate(n=Count("journeys"))
-        .filter(n=0)
-        .order_by("kind", "rank")
-    )
+    audiences_without = list(audiences_without_journey(organization=organization))
     rows = Touchpoint.objects.for_org(organization).values(
         "id", "journey_id", "owner_id", "moment_that_matters", "data_fields"
     )

@@ -250,7 +250,7 @@ def test_move_renumbers_a_full_column_in_one_update(
     as_user, member, org, stages, django_assert_max_num_queries
 ):
     cards = [TouchpointFactory(stage=stages[0], position=p) for p in (10, 11, 12, 13)]
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         response = as_user(member).post(
             api(org, f"touchpoints/{cards[3].pk}/move/"),
             {"stage": stages[0].pk, "after": cards[0].pk},

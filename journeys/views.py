@@ -1,0 +1,318 @@
+"""Pages of journeys: the overview, audiences, the journey-map editor, print and CSV."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import FormView, TemplateView
+
+from cxalign.orgs.pages import VersionedUpdateView, form_add_validation_error
+from cxalign.orgs.roles import Role
+from cxalign.orgs.tenancy import OrgViewMixin
+from journeys import selectors, services
+from journeys.blueprints import BLUEPRINTS
+from journeys.csvio import export_csv
+from journeys.forms import AudienceForm, JourneyForm, JourneyImportForm, JourneyStartForm
+from journeys.models import Audience, Journey
+
+EMOTIONS = [(-2, "😣", "Very negative"), (-1, "🙁", "Negative"), (0, "😐", "Neutral"),
+            (1, "🙂", "Positive"), (2, "😄", "Very positive")]  # fmt: skip
+
+
+class JourneyPageMixin(OrgViewMixin):
+    read_role = Role.VIEWER
+    write_role = Role.MEMBER
+
+    def get_journey(self) -> Journey:
+        try:
+            return selectors.journey_get(organization=self.organization, pk=self.kwargs["pk"])
+        except Journey.DoesNotExist as exc:
+            raise Http404 from exc
+
+
+class JourneyIndexView(JourneyPageMixin, TemplateView):
+    """Every priority audience with its journeys and their silo signals."""
+
+    template_name = "journeys/index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        audiences = list(selectors.audience_list(organization=self.organization))
+        journeys = list(selectors.journey_list(organization=self.organization))
+        signals = selectors.organization_signals(organization=self.organization)
+        by_audience = {a.pk: [] for a in audiences}
+        empty = {"unowned": 0, "duplicate_data": 0, "unlinked_moments": 0, "count": 0}
+        for j in journeys:
+            j.signals = signals["journeys"].get(j.pk, empty)
+            by_audience.setdefault(j.audience_id, []).append(j)
+        groups = []
+        for kind, label in Audience.Kind.choices:
+            rows = [(a, by_audience.get(a.pk, [])) for a in audiences if a.kind == kind]
+            groups.append({"kind": kind, "label": label, "audiences": rows})
+        context.update(
+            groups=groups,
+            audiences=audiences,
+            journey_count=len(journeys),
+            touchpoint_total=sum(j.touchpoint_count for j in journeys),
+            moment_total=sum(j.moment_count for j in journeys),
+            signal_total=sum(j.signals["count"] for j in journeys)
+            + len(signals["audiences_without_journey"]),
+            audiences_without=signals["audiences_without_journey"],
+            can_edit_audiences=self.can(Role.CX_LEAD),
+        )
+        return context
+
+
+class AudienceListView(JourneyPageMixin, FormView):
+    template_name = "journeys/audiences.html"
+    form_class = AudienceForm
+    write_role = Role.CX_LEAD
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["audiences"] = selectors.audience_list(organization=self.organization)
+        return context
+
+    def form_valid(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            audience = services.audience_create(organization=self.organization, **data)
+        except ValidationError as exc:
+            form_add_validation_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Audience “{audience.name}” added.")
+        return redirect("journeys:audiences", org_slug=self.organization.slug)
+
+
+class AudienceEditView(VersionedUpdateView):
+    model = Audience
+    form_class = AudienceForm
+    template_name = "journeys/audience_form.html"
+    write_role = Role.CX_LEAD
+    success_message = "Audience saved."
+
+    def perform_update(self, form, version):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        return services.audience_update(audience=form.instance, data=data, version=version)
+
+    def get_success_url(self):
+        return reverse("journeys:audiences", kwargs={"org_slug": self.organization.slug})
+
+
+class AudienceDeleteView(JourneyPageMixin, TemplateView):
+    write_role = Role.CX_LEAD
+
+    def post(self, request, *args, **kwargs):
+        audience = get_object_or_404(Audience.objects.for_org(self.organization), pk=kwargs["pk"])
+        try:
+            services.audience_delete(audience=audience)
+            messages.success(request, f"Audience “{audience.name}” deleted.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("journeys:audiences", org_slug=self.organization.slug)
+
+
+class JourneyStartView(JourneyPageMixin, FormView):
+    """A new journey: blank, from a template, or as a copy."""
+
+    template_name = "journeys/start.html"
+    form_class = JourneyStartForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        for key in ("audience", "template", "start", "source"):
+            if key in self.request.GET:
+                initial[key] = self.request.GET[key]
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["blueprints"] = [
+            {"key": k, **{f: b[f] for f in ("name", "description", "audience_kind")},
+             "stages": [s[0] for s in b["stages"]]}
+            for k, b in BLUEPRINTS.items()
+        ]  # fmt: skip
+        context["has_audiences"] = Audience.objects.for_org(self.organization).exists()
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            if data["start"] == "template":
+                journey = services.journey_from_template(
+                    organization=self.organization,
+                    audience=data["audience"],
+                    template=data["template"],
+                    name=data["name"],
+                )
+            elif data["start"] == "copy":
+                journey = services.journey_copy(
+                    journey=data["source"], name=data["name"], audience=data["audience"]
+                )
+            else:
+                journey = services.journey_create(
+                    organization=self.organization,
+                    audience=data["audience"],
+                    name=data["name"],
+                    description=data["description"],
+                )
+        except ValidationError as exc:
+            form_add_validation_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Journey “{journey.name}” created.")
+        return redirect("journeys:board", org_slug=self.organization.slug, pk=journey.pk)
+
+
+class JourneyImportView(JourneyPageMixin, FormView):
+    """A journey from a CSV: a preview that names bad rows, then all or nothing."""
+
+    template_name = "journeys/import.html"
+    form_class = JourneyImportForm
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        upload = data.get("file")
+        content = upload.read() if upload else data["content"]
+        confirm = bool(data.get("confirm")) and not upload
+        try:
+            result = services.journey_import_csv(
+                organization=self.organization,
+                audience=data["audience"],
+                name=data["name"],
+                content=content,
+                dry_run=not confirm,
+            )
+        except ValidationError as exc:
+            form_add_validation_error(form, exc)
+            return self.form_invalid(form)
+        if result["journey"] is not None:
+            journey = result["journey"]
+            messages.success(
+                self.request,
+                f"Imported “{journey.name}”: {len(result['stages'])} stages, "
+                f"{result['touchpoints']} touchpoints.",
+            )
+            return redirect("journeys:board", org_slug=self.organization.slug, pk=journey.pk)
+        text = content.decode("utf-8-sig", "replace") if isinstance(content, bytes) else content
+        confirm_form = None
+        if not result["errors"]:
+            confirm_form = JourneyImportForm(
+                organization=self.organization,
+                initial={
+                    "name": data["name"],
+                    "audience": data["audience"].pk,
+                    "content": text,
+                    "confirm": True,
+                },
+            )
+        return self.render_to_response(
+            self.get_context_data(form=form, result=result, confirm_form=confirm_form)
+        )
+
+
+class JourneyBoardView(JourneyPageMixin, TemplateView):
+    """The journey-map editor: the board, live updates, the emotion curve and signals."""
+
+    template_name = "journeys/board.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        journey = self.get_journey()
+        board = selectors.journey_board(journey=journey)
+        slug = self.organization.slug
+        context.update(
+            journey=journey,
+            board=board,
+            config={
+                "api": reverse("journeys-journey-list", kwargs={"org_slug": slug}).rsplit(
+                    "journeys/", 1
+                )[0],
+                "journey": journey.pk,
+                "canWrite": self.can(Role.MEMBER),
+                "units": selectors.unit_choices(organization=self.organization),
+                "links": selectors.link_choices(organization=self.organization),
+                "channels": [
+                    {"id": v, "name": label}
+                    for v, label in journey.touchpoints.model.Channel.choices
+                ],
+                "phases": [
+                    {"id": v, "name": label} for v, label in journey.stages.model.Phase.choices
+                ],
+                "me": self.membership.display_name,
+                "audiencesWithout": selectors.audiences_without_journey(
+                    organization=self.organization
+                ).count(),
+                "indexUrl": reverse("journeys:index", kwargs={"org_slug": slug}),
+            },  # fmt: skip
+            emotions=EMOTIONS,
+        )
+        return context
+
+
+class JourneyPrintView(JourneyPageMixin, TemplateView):
+    """A print-friendly map (and, through the browser's print dialog, a PDF)."""
+
+    template_name = "journeys/print.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        journey = self.get_journey()
+        board = selectors.journey_board(journey=journey)
+        cards: dict[int, list] = {}
+        for t in board["touchpoints"]:
+            cards.setdefault(t["stage"], []).append(t)
+        pains: dict[int, list] = {}
+        for p in board["pain_points"]:
+            pains.setdefault(p["stage"], []).append(p)
+        faces = {value: face for value, face, _ in EMOTIONS}
+        columns = [
+            {
+                **s,
+                "cards": cards.get(s["id"], []),
+                "pains": pains.get(s["id"], []),
+                "face": faces.get(s["emotion"], ""),
+                "owners": sorted(
+                    {t["owner_name"] for t in cards.get(s["id"], []) if t["owner_name"]}
+                ),
+                "unowned": sum(1 for t in cards.get(s["id"], []) if not t["owner"]),
+            }
+            for s in board["stages"]
+        ]
+        context.update(journey=journey, board=board, columns=columns, emotions=EMOTIONS)
+        return context
+
+
+class JourneyExportView(JourneyPageMixin, TemplateView):
+    def get(self, request, *args, **kwargs):
+        journey = self.get_journey()
+        body = export_csv(selectors.export_rows(journey=journey))
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        filename = "".join(c if c.isalnum() else "-" for c in journey.name.lower()).strip("-")
+        response["Content-Disposition"] = f'attachment; filename="{filename or "journey"}.csv"'
+        return response
+
+
+class JourneyEditView(VersionedUpdateView):
+    model = Journey
+    form_class = JourneyForm
+    template_name = "journeys/journey_form.html"
+    write_role = Role.MEMBER
+    success_message = "Journey saved."
+
+    def perform_update(self, form, version):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        return services.journey_update(journey=form.instance, data=data, version=version)
+
+    def get_success_url(self):
+        return reverse(
+            "journeys:board", kwargs={"org_slug": self.organization.slug, "pk": self.object.pk}
+        )
+
+
+class JourneyDeleteView(JourneyPageMixin, TemplateView):
+    def post(self, request, *args, **kwargs):
+        journey = self.get_journey()
+        services.journey_delete(journey=journey)
+        messages.success(request, f"Journey “{journey.name}” deleted.")
+        return redirect("journeys:index", org_slug=self.organization.slug)
