@@ -3,5 +3,19 @@ from django.apps import AppConfig
 
 class FeedbackConfig(AppConfig):
     name = "feedback"
+    verbose_name = "Voice of customer"
     # Sidebar entries: (section, label, url name, icon[, minimum role]).
-    nav: list[tuple] = []
+    nav: list[tuple] = [
+        ("Voice of customer", "Responses", "feedback:responses", "message"),
+        ("Voice of customer", "Themes", "feedback:themes", "lightbulb"),
+        ("Voice of customer", "Triage", "feedback:triage", "check", "member"),
+        ("Voice of customer", "Follow-ups", "feedback:followups", "flag"),
+        ("Voice of customer", "Imports", "feedback:imports", "upload"),
+        ("Voice of customer", "Customers", "feedback:customers", "users"),
+    ]
+    overview = {
+        "title": "Voice of customer",
+        "text": "Survey responses and comments from every tool, their themes, and the detractors "
+        "waiting for a call back.",
+        "url_name": "feedback:responses",
+    }

@@ -227,6 +227,16 @@ class Response(BulkRow):
     comment = models.TextField(blank=True)
     segment = models.CharField(max_length=100, blank=True)
     touchpoint_name = models.CharField(max_length=200, blank=True)
+    # Resolved from the file's touchpoint name within the organization's journeys.
+    touchpoint = models.ForeignKey(
+        "journeys.Touchpoint",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responses",
+        db_constraint=False,
+        db_index=False,
+    )
     extra = models.JSONField(default=dict, blank=True)
     # Hash of the row's content: a re-import compares it instead of rewriting the row.
     fingerprint = models.BigIntegerField(default=0)

@@ -16,7 +16,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.db.models import F
 from django.utils import timezone
 
-from cxalign.orgs.concurrency import object_update
+from cxalign.orgs.concurrency import VersionConflict, object_update
 from cxalign.orgs.models import Membership, Organization
 from cxalign.orgs.roles import Role, role_at_least
 from feedback.imports import pipeline
@@ -28,6 +28,7 @@ from feedback.imports.writers import writer_for
 from feedback.models import FollowUp, ImportBatch, Response, ResponseTheme, Source, Theme, ThemeRule
 
 log = logging.getLogger(__name__)
+__all__ = ["VersionConflict"]
 Status = ImportBatch.Status
 PROGRESS_TTL = 24 * 3600
 
@@ -94,7 +95,12 @@ def _touchpoints(organization: Organization) -> dict[str, int] | None:
     except LookupError:
         return None
     try:
-        rows = model.objects.filter(organization=organization).values_list("name", "id")
+        # Names may repeat across journeys: the oldest touchpoint of that name wins.
+        rows = (
+            model.objects.filter(organization=organization)
+            .order_by("-id")
+            .values_list("name", "id")
+        )
         return {name.strip().lower(): pk for name, pk in rows}
     except (FieldError, DatabaseError):
         return None
@@ -423,6 +429,7 @@ def import_file(
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
         batch.file.name = str(target.relative_to(settings.MEDIA_ROOT))
+    # A field mapped to "" (e.g. --map touchpoint=) is left out of the import.
     batch.column_mapping = _check_mapping(batch, {**batch.column_mapping, **(mapping or {})})
     batch.options = {**batch.options, "dayfirst": dayfirst, "all_or_nothing": all_or_nothing}
     batch.status = Status.PREVIEWING if dry_run else Status.QUEUED

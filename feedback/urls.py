@@ -1,3 +1,36 @@
+from django.urls import path
+
+from feedback import views
+
 app_name = "feedback"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ResponseListView.as_view(), name="responses"),
+    path("responses/export/", views.ResponseExportView.as_view(), name="response_export"),
+    path("responses/<int:pk>/", views.ResponseDetailView.as_view(), name="response_detail"),
+    path("imports/", views.ImportListView.as_view(), name="imports"),
+    path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="import_detail"),
+    path("imports/<int:pk>/preview/", views.ImportPreviewView.as_view(), name="import_preview"),
+    path("imports/<int:pk>/commit/", views.ImportCommitView.as_view(), name="import_commit"),
+    path("imports/<int:pk>/cancel/", views.ImportCancelView.as_view(), name="import_cancel"),
+    path("imports/<int:pk>/progress/", views.ImportProgressView.as_view(), name="import_progress"),
+    path(
+        "imports/<int:pk>/errors.csv", views.ImportErrorReportView.as_view(), name="import_errors"
+    ),
+    path("sources/<int:pk>/", views.SourceEditView.as_view(), name="source_edit"),
+    path("themes/", views.ThemeListView.as_view(), name="themes"),
+    path("themes/retag/", views.ThemeRetagView.as_view(), name="themes_retag"),
+    path("themes/suggestions/", views.SuggestionAcceptView.as_view(), name="suggestion_accept"),
+    path("themes/<int:pk>/", views.ThemeDetailView.as_view(), name="theme_detail"),
+    path("themes/<int:pk>/rules/", views.RuleAddView.as_view(), name="rule_add"),
+    path(
+        "themes/<int:pk>/rules/<int:rule_pk>/delete/",
+        views.RuleDeleteView.as_view(),
+        name="rule_delete",
+    ),
+    path("triage/", views.TriageView.as_view(), name="triage"),
+    path("triage/<int:pk>/tag/", views.TriageTagView.as_view(), name="triage_tag"),
+    path("followups/", views.FollowUpListView.as_view(), name="followups"),
+    path("followups/<int:pk>/", views.FollowUpSaveView.as_view(), name="followup_save"),
+    path("customers/", views.CustomerListView.as_view(), name="customers"),
+]

@@ -47,6 +47,7 @@ RESPONSE_SPEC = Spec(
         "comment",
         "segment",
         "touchpoint_name",
+        "touchpoint_id",
         "extra",
         "fingerprint",
     ],

@@ -263,6 +263,21 @@ STOPWORDS = set(
 )
 
 
+def _count_grams(words: list[str], known: set[str], seen: set[str], counter: Counter) -> None:
+    for width in (2, 3):
+        for i in range(len(words) - width + 1):
+            gram = words[i : i + width]
+            if gram[0] in STOPWORDS or gram[-1] in STOPWORDS:
+                continue
+            if any(len(w) < 3 for w in gram):
+                continue
+            phrase = " ".join(gram)
+            if phrase in known or phrase in seen:
+                continue
+            seen.add(phrase)
+            counter[phrase] += 1
+
+
 def suggest_phrases(
     comments: list[str], *, known: set[str], limit: int = 10, min_count: int = 3
 ) -> list[dict]:
@@ -273,20 +288,12 @@ def suggest_phrases(
     counter: Counter[str] = Counter()
     examples: dict[str, str] = {}
     for comment in comments:
-        words = [w.lower() for w in _PY_WORD.findall(comment or "")]
-        seen = set()
-        for width in (2, 3):
-            for i in range(len(words) - width + 1):
-                gram = words[i : i + width]
-                if gram[0] in STOPWORDS or gram[-1] in STOPWORDS:
-                    continue
-                if any(len(w) < 3 for w in gram):
-                    continue
-                phrase = " ".join(gram)
-                if phrase in known or phrase in seen:
-                    continue
-                seen.add(phrase)
-                counter[phrase] += 1
+        seen: set[str] = set()
+        # Phrases do not cross sentence or clause boundaries.
+        for part in re.split(r"[.,;:!?()\n]+", comment or ""):
+            words = [w.lower() for w in _PY_WORD.findall(part)]
+            _count_grams(words, known, seen, counter)
+            for phrase in seen:
                 examples.setdefault(phrase, comment)
     suggestions = []
     for phrase, count in counter.most_common(limit * 4):

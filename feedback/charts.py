@@ -1,0 +1,53 @@
+"""Plotly figures of the feedback pages, built from plain rows. Pure: no database."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+
+def trend_frame(rows: list[dict]) -> pd.DataFrame:
+    """Monthly rows -> one row per theme and month with volume and NPS."""
+    frame = pd.DataFrame(
+        rows,
+        columns=["theme_id", "theme__name", "month", "volume", "scored", "promoters", "detractors"],
+    )
+    if frame.empty:
+        return frame.assign(nps=pd.Series(dtype=float))
+    scored = frame["scored"].where(frame["scored"] > 0)
+    frame["nps"] = ((frame["promoters"] - frame["detractors"]) * 100 / scored).round(0)
+    frame["month"] = pd.to_datetime(frame["month"], utc=True).dt.tz_localize(None)
+    return frame.sort_values(["theme__name", "month"])
+
+
+def theme_trend_figure(frame: pd.DataFrame, *, metric: str = "volume", title: str = "") -> str:
+    """A line per theme over months; `metric` is volume (comments) or nps (-100..100)."""
+    if frame.empty:
+        return ""
+    fig = go.Figure()
+    for name, part in frame.groupby("theme__name", sort=True):
+        fig.add_trace(
+            go.Scatter(x=part["month"], y=part[metric], mode="lines+markers", name=str(name))
+        )
+    first, last = frame["month"].min(), frame["month"].max()
+    period = f"{first:%b %Y} – {last:%b %Y}"
+    y_title = (
+        "Tagged comments per month (count)"
+        if metric == "volume"
+        else "NPS of tagged comments (−100 to 100)"
+    )
+    fig.update_layout(
+        title={"text": f"{title or 'Theme trend'} · {period}", "x": 0, "font": {"size": 15}},
+        xaxis_title="Month the response was given",
+        yaxis_title=y_title,
+        height=340,
+        margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        legend={"orientation": "h", "y": -0.25},
+        template="plotly_white",
+        font={"family": "DejaVu Sans, Arial, sans-serif", "size": 12},
+    )
+    if metric == "nps":
+        fig.update_yaxes(range=[-100, 100], zeroline=True)
+    return fig.to_html(
+        include_plotlyjs=False, full_html=False, config={"displaylogo": False, "responsive": True}
+    )

@@ -1,0 +1,171 @@
+"""Forms of the feedback pages: they pass data to services and decide nothing."""
+
+from django import forms
+
+from cxalign.orgs.forms import VersionField
+from cxalign.orgs.models import Membership
+from cxalign.orgs.tenancy import OrgScopedFormMixin
+from feedback.models import CUSTOMER_FIELDS, RESPONSE_FIELDS, FollowUp, ImportBatch, Source, Theme
+from feedback.selectors import ResponseFilters
+
+BAND_CHOICES = [
+    ("", "Any score"),
+    ("promoter", "Promoters (9–10)"),
+    ("passive", "Passives (7–8)"),
+    ("detractor", "Detractors (0–6)"),
+    ("none", "No NPS"),
+]
+
+
+class UploadForm(OrgScopedFormMixin, forms.Form):
+    file = forms.FileField(
+        help_text="CSV (any delimiter; UTF-8, UTF-16 or Windows-1252) or XLSX. Qualtrics, "
+        "SurveyMonkey and Typeform exports work as they come."
+    )
+    kind = forms.ChoiceField(
+        choices=ImportBatch.Kind.choices,
+        initial=ImportBatch.Kind.FEEDBACK,
+        label="What the file holds",
+    )
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.all(), required=False, help_text="Its column mapping is remembered."
+    )
+    new_source = forms.CharField(
+        max_length=120,
+        required=False,
+        label="…or a new source",
+        help_text="e.g. Qualtrics relationship NPS",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("kind") == ImportBatch.Kind.FEEDBACK
+            and not data.get("source")
+            and not data.get("new_source", "").strip()
+        ):
+            self.add_error("source", "Choose the source of this feedback, or name a new one.")
+        return data
+
+
+class MappingForm(forms.Form):
+    """One choice per field: which column of the file holds it."""
+
+    dayfirst = forms.BooleanField(required=False, label="Dates are day-first (31/03/2024)")
+
+    def __init__(self, *args, batch: ImportBatch, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = RESPONSE_FIELDS if batch.kind == ImportBatch.Kind.FEEDBACK else CUSTOMER_FIELDS
+        choices = [("", "— not in this file —")] + [(h, h) for h in batch.headers]
+        self.field_names = []
+        for name, label in fields:
+            self.fields[f"map_{name}"] = forms.ChoiceField(
+                choices=choices,
+                required=False,
+                label=label,
+                initial=batch.column_mapping.get(name, ""),
+            )
+            self.field_names.append(name)
+        self.fields["dayfirst"].initial = bool(batch.options.get("dayfirst"))
+        self.order_fields([f"map_{n}" for n in self.field_names] + ["dayfirst"])
+
+    def mapping(self) -> dict[str, str]:
+        return {n: self.cleaned_data.get(f"map_{n}") or "" for n in self.field_names}
+
+
+class CommitForm(forms.Form):
+    mode = forms.ChoiceField(
+        choices=[
+            ("skip", "Skip bad rows, import the rest"),
+            ("all", "All or nothing: import only if every row is good"),
+        ],
+        initial="skip",
+        widget=forms.RadioSelect,
+    )
+
+
+class ThemeForm(OrgScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Theme
+        fields = ["name", "business_need", "owner_unit", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        labels = {"owner_unit": "Owning unit"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_unit"].queryset = self.fields["owner_unit"].queryset.order_by("name")
+
+
+class ThemeCreateForm(ThemeForm):
+    patterns = forms.CharField(
+        required=False,
+        label="Keywords and phrases",
+        help_text="One per line or comma-separated, e.g. refund, charged twice.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def pattern_list(self) -> list[str]:
+        raw = self.cleaned_data.get("patterns", "")
+        return [p.strip() for p in raw.replace("\n", ",").split(",") if p.strip()]
+
+
+class ThemeEditForm(ThemeForm):
+    version = VersionField()
+
+
+class RuleForm(forms.Form):
+    pattern = forms.CharField(max_length=120, label="Keyword or phrase")
+
+
+class TagForm(OrgScopedFormMixin, forms.Form):
+    theme = forms.ModelChoiceField(queryset=Theme.objects.all())
+
+
+class FollowUpForm(OrgScopedFormMixin, forms.Form):
+    owner = forms.ModelChoiceField(
+        queryset=Membership.objects.filter(is_active=True), required=False
+    )
+    status = forms.ChoiceField(choices=FollowUp.Status.choices)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = (
+            self.fields["owner"].queryset.select_related("user").order_by("user__username")
+        )
+        self.fields["owner"].label_from_instance = lambda m: m.display_name
+
+
+class ResponseFilterForm(forms.Form):
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    segment = forms.ChoiceField(required=False, label="Audience / segment")
+    touchpoint = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    theme = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    band = forms.ChoiceField(required=False, choices=BAND_CHOICES, label="Score band")
+    q = forms.CharField(required=False, label="Comment contains")
+
+    def __init__(self, *args, segments=(), touchpoints=(), themes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].choices = [("", "All")] + [(s, s) for s in segments]
+        self.fields["touchpoint"].choices = [("", "All")] + list(touchpoints)
+        self.fields["theme"].choices = [("", "All")] + [(t.id, t.name) for t in themes]
+
+    def filters(self) -> ResponseFilters:
+        if not self.is_valid():
+            return ResponseFilters()
+        d = self.cleaned_data
+        return ResponseFilters(
+            date_from=d.get("date_from"),
+            date_to=d.get("date_to"),
+            segment=d.get("segment") or "",
+            touchpoint=d.get("touchpoint"),
+            theme=d.get("theme"),
+            band=d.get("band") or "",
+            q=(d.get("q") or "").strip(),
+        )

@@ -1,0 +1,222 @@
+"""Reads of the feedback app: filtered responses, theme figures, queues. No writes here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
+
+from cxalign.orgs.models import Organization
+from feedback.models import (
+    Customer,
+    FollowUp,
+    ImportBatch,
+    Response,
+    ResponseTheme,
+    Source,
+    Theme,
+    ThemeRule,
+)
+from feedback.querysets import BANDS
+
+UNTAGGED_SAMPLE = 3000
+
+
+@dataclass
+class ResponseFilters:
+    date_from: date | None = None
+    date_to: date | None = None
+    segment: str = ""
+    touchpoint: int | None = None
+    theme: int | None = None
+    band: str = ""
+    source: int | None = None
+    q: str = ""
+
+
+def response_list(
+    *, organization: Organization, filters: ResponseFilters | None = None
+) -> QuerySet:
+    """Responses of the organization, filtered, with their themes in one more query."""
+    f = filters or ResponseFilters()
+    qs = Response.objects.for_org(organization)
+    if f.date_from:
+        qs = qs.filter(responded_at__date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(responded_at__date__lte=f.date_to)
+    if f.segment:
+        qs = qs.filter(segment=f.segment)
+    if f.touchpoint:
+        qs = qs.filter(touchpoint_id=f.touchpoint)
+    if f.theme:
+        qs = qs.filter(
+            Exists(ResponseTheme.objects.filter(response=OuterRef("pk"), theme_id=f.theme))
+        )
+    if f.band:
+        qs = qs.band(f.band)
+    if f.source:
+        qs = qs.filter(source_id=f.source)
+    if f.q:
+        qs = qs.filter(comment__icontains=f.q)
+    return qs.select_related("source", "touchpoint", "followup").prefetch_related(
+        Prefetch(
+            "tags",
+            queryset=ResponseTheme.objects.select_related("theme").only(
+                "response", "theme__name", "manual"
+            ),
+        )
+    )
+
+
+def nps_summary(qs: QuerySet) -> dict:
+    """Count, NPS and the three bands of a response query set, in one query."""
+    row = qs.order_by().aggregate(
+        total=Count("id"),
+        scored=Count("id", filter=Q(nps__isnull=False)),
+        promoters=Count("id", filter=BANDS["promoter"]),
+        passives=Count("id", filter=BANDS["passive"]),
+        detractors=Count("id", filter=BANDS["detractor"]),
+    )
+    scored = row["scored"] or 0
+    row["nps"] = round(100 * (row["promoters"] - row["detractors"]) / scored) if scored else None
+    return row
+
+
+def response_segments(*, organization: Organization) -> list[str]:
+    return list(
+        Response.objects.for_org(organization)
+        .exclude(segment="")
+        .order_by("segment")
+        .values_list("segment", flat=True)
+        .distinct()[:200]
+    )
+
+
+def touchpoint_choices(*, organization: Organization) -> list[tuple[int, str]]:
+    from journeys.models import Touchpoint
+
+    rows = Touchpoint.objects.filter(organization=organization).select_related("journey")
+    return [
+        (t.id, f"{t.name} · {t.journey.name}") for t in rows.order_by("journey__name", "name")[:500]
+    ]
+
+
+def theme_list(*, organization: Organization) -> QuerySet:
+    return (
+        Theme.objects.for_org(organization)
+        .select_related("owner_unit")
+        .prefetch_related(Prefetch("rules", queryset=ThemeRule.objects.order_by("pattern")))
+    )
+
+
+def theme_stats(*, organization: Organization) -> dict[int, dict]:
+    """Per theme: volume, NPS of its comments, promoters/detractors — one grouped query."""
+    rows = (
+        ResponseTheme.objects.filter(theme__organization=organization)
+        .values("theme_id")
+        .annotate(
+            volume=Count("response_id"),
+            scored=Count("response_id", filter=Q(response__nps__isnull=False)),
+            promoters=Count("response_id", filter=Q(response__nps__gte=9)),
+            detractors=Count("response_id", filter=Q(response__nps__lte=6)),
+        )
+        .order_by()
+    )
+    stats = {}
+    for row in rows:
+        scored = row["scored"]
+        row["nps"] = (
+            round(100 * (row["promoters"] - row["detractors"]) / scored) if scored else None
+        )
+        stats[row["theme_id"]] = row
+    return stats
+
+
+def theme_trend_rows(
+    *, organization: Organization, theme_ids: list[int] | None = None
+) -> list[dict]:
+    """Monthly volume and NPS parts per theme (for the trend chart)."""
+    qs = ResponseTheme.objects.filter(
+        theme__organization=organization, response__responded_at__isnull=False
+    )
+    if theme_ids is not None:
+        qs = qs.filter(theme_id__in=theme_ids)
+    return list(
+        qs.annotate(month=TruncMonth("response__responded_at"))
+        .values("theme_id", "theme__name", "month")
+        .annotate(
+            volume=Count("response_id"),
+            scored=Count("response_id", filter=Q(response__nps__isnull=False)),
+            promoters=Count("response_id", filter=Q(response__nps__gte=9)),
+            detractors=Count("response_id", filter=Q(response__nps__lte=6)),
+        )
+        .order_by("month")
+    )
+
+
+def untagged_list(*, organization: Organization) -> QuerySet:
+    """Comments no theme caught yet, newest first (the triage queue)."""
+    tagged = ResponseTheme.objects.filter(response=OuterRef("pk"))
+    return (
+        Response.objects.for_org(organization)
+        .exclude(comment="")
+        .filter(~Exists(tagged))
+        .select_related("source")
+        .order_by("-responded_at", "-id")
+    )
+
+
+def untagged_comments_sample(*, organization: Organization) -> list[str]:
+    return list(
+        untagged_list(organization=organization).values_list("comment", flat=True)[:UNTAGGED_SAMPLE]
+    )
+
+
+def known_patterns(*, organization: Organization) -> set[str]:
+    return set(ThemeRule.objects.for_org(organization).values_list("pattern", flat=True))
+
+
+def followup_queue(
+    *, organization: Organization, status: str = "open", owner_id: int | None = None
+) -> QuerySet:
+    """Detractors' responses with their follow-up; 'open' includes those nobody picked up yet."""
+    qs = (
+        Response.objects.for_org(organization)
+        .detractors()
+        .select_related("source", "followup__owner__user", "touchpoint")
+    )
+    if status == "open":
+        qs = qs.filter(Q(followup__isnull=True) | Q(followup__status=FollowUp.Status.OPEN))
+    elif status in FollowUp.Status.values:
+        qs = qs.filter(followup__status=status)
+    if owner_id:
+        qs = qs.filter(followup__owner_id=owner_id)
+    return qs.order_by("-responded_at", "-id")
+
+
+def followup_counts(*, organization: Organization) -> dict:
+    qs = Response.objects.for_org(organization).detractors().order_by()
+    return qs.aggregate(
+        open=Count("id", filter=Q(followup__isnull=True) | Q(followup__status="open")),
+        contacted=Count("id", filter=Q(followup__status="contacted")),
+        resolved=Count("id", filter=Q(followup__status="resolved")),
+    )
+
+
+def import_list(*, organization: Organization) -> QuerySet:
+    return ImportBatch.objects.for_org(organization).select_related("source", "created_by__user")
+
+
+def source_list(*, organization: Organization) -> QuerySet:
+    return Source.objects.for_org(organization).annotate(
+        imports=Count("batches", output_field=IntegerField())
+    )
+
+
+def customer_list(*, organization: Organization, q: str = "") -> QuerySet:
+    qs = Customer.objects.for_org(organization)
+    if q:
+        qs = qs.filter(Q(customer_id__icontains=q) | Q(segment__icontains=q))
+    return qs.order_by("customer_id")

@@ -1,0 +1,580 @@
+"""Pages of the voice of customer: thin views over selectors and services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import DetailView, FormView, ListView, TemplateView, View
+
+from cxalign.orgs.pages import VersionedUpdateView, form_add_validation_error
+from cxalign.orgs.roles import Role
+from cxalign.orgs.tenancy import OrgViewMixin
+from feedback import charts, exports, selectors, services
+from feedback.forms import (
+    CommitForm,
+    FollowUpForm,
+    MappingForm,
+    ResponseFilterForm,
+    RuleForm,
+    TagForm,
+    ThemeCreateForm,
+    ThemeEditForm,
+    UploadForm,
+)
+from feedback.imports.tagging import suggest_phrases
+from feedback.models import FollowUp, ImportBatch, Response, Source, Theme, ThemeRule
+
+PAGE_SIZE = 50
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+class FeedbackPage(OrgViewMixin):
+    """Base of the feedback pages: `url(name, **kwargs)` for this organization."""
+
+    def url(self, name: str, **kwargs) -> str:
+        return reverse(f"feedback:{name}", kwargs={"org_slug": self.organization.slug, **kwargs})
+
+
+# ---------------------------------------------------------------- responses
+
+
+class ResponseListView(FeedbackPage, TemplateView):
+    template_name = "feedback/response_list.html"
+
+    def filter_form(self) -> ResponseFilterForm:
+        org = self.organization
+        return ResponseFilterForm(
+            self.request.GET or None,
+            segments=selectors.response_segments(organization=org),
+            touchpoints=selectors.touchpoint_choices(organization=org),
+            themes=list(Theme.objects.for_org(org).only("id", "name")),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.filter_form()
+        filters = form.filters()
+        responses = selectors.response_list(organization=self.organization, filters=filters)
+        paginator = Paginator(responses.order_by("-responded_at", "-id"), PAGE_SIZE)
+        page = paginator.get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            form=form,
+            page=page,
+            summary=selectors.nps_summary(responses),
+            query=query.urlencode(),
+            has_any=Response.objects.for_org(self.organization).exists(),
+            can_import=self.can(Role.CX_LEAD),
+        )
+        return context
+
+
+class ResponseExportView(FeedbackPage, View):
+    """CSV or XLSX of the filtered responses, streamed; formulas neutralised."""
+
+    def get(self, request, *args, **kwargs):
+        form = ResponseFilterForm(
+            request.GET or None,
+            segments=selectors.response_segments(organization=self.organization),
+            touchpoints=selectors.touchpoint_choices(organization=self.organization),
+            themes=list(Theme.objects.for_org(self.organization).only("id", "name")),
+        )
+        responses = selectors.response_list(organization=self.organization, filters=form.filters())
+        fmt = request.GET.get("format", "csv")
+        name = f"{self.organization.slug}-responses"
+        if fmt == "xlsx":
+            path = exports.responses_xlsx(responses)
+            response = FileResponse(
+                open(path, "rb"),  # noqa: SIM115 -- FileResponse closes it
+                as_attachment=True,
+                filename=f"{name}.xlsx",
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            path.unlink(missing_ok=True)  # the open handle keeps the data until sent
+            return response
+        response = StreamingHttpResponse(
+            exports.responses_csv(responses), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+
+
+# ---------------------------------------------------------------- imports
+
+
+class ImportListView(FeedbackPage, FormView):
+    template_name = "feedback/import_list.html"
+    form_class = UploadForm
+    write_role = Role.CX_LEAD
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        batches = selectors.import_list(organization=self.organization)
+        context["page"] = Paginator(batches, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        context["sources"] = selectors.source_list(organization=self.organization)
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            source = data.get("source")
+            if data["kind"] == ImportBatch.Kind.FEEDBACK and source is None:
+                source = services.source_get_or_create(
+                    organization=self.organization, name=data["new_source"]
+                )
+            batch = services.import_batch_upload(
+                organization=self.organization,
+                created_by=self.membership,
+                uploaded_file=data["file"],
+                kind=data["kind"],
+                source=source,
+            )
+        except ValidationError as exc:
+            form_add_validation_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"{batch.file_name} uploaded: {batch.file_format}, {len(batch.headers)} columns. "
+            "Check the column mapping, then check the file.",
+        )
+        return redirect(self.url("import_detail", pk=batch.pk))
+
+
+class ImportMixin(FeedbackPage):
+    def get_batch(self) -> ImportBatch:
+        return get_object_or_404(
+            ImportBatch.objects.for_org(self.organization).select_related(
+                "source", "created_by__user"
+            ),
+            pk=self.kwargs["pk"],
+        )
+
+
+class ImportDetailView(ImportMixin, TemplateView):
+    template_name = "feedback/import_detail.html"
+    write_role = Role.CX_LEAD
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        batch = self.get_batch()
+        context["batch"] = batch
+        context["progress"] = services.import_progress(batch)
+        if batch.status in {
+            ImportBatch.Status.UPLOADED,
+            ImportBatch.Status.PREVIEWED,
+            ImportBatch.Status.FAILED,
+        }:
+            context["mapping_form"] = kwargs.get("mapping_form") or MappingForm(batch=batch)
+        context["commit_form"] = CommitForm()
+        context["descriptions"] = dict(
+            zip(batch.headers, batch.options.get("file", {}).get("descriptions", []), strict=False)
+        )
+        return context
+
+
+class ImportPreviewView(ImportMixin, View):
+    write_role = Role.CX_LEAD
+
+    def post(self, request, *args, **kwargs):
+        batch = self.get_batch()
+        form = MappingForm(request.POST, batch=batch)
+        if form.is_valid():
+            try:
+                services.import_batch_preview(
+                    batch=batch, mapping=form.mapping(), dayfirst=form.cleaned_data["dayfirst"]
+                )
+            except ValidationError as exc:
+                messages.error(request, _errors(exc))
+        else:
+            messages.error(request, "Check the column mapping.")
+        return redirect(self.url("import_detail", pk=batch.pk))
+
+
+class ImportCommitView(ImportMixin, View):
+    write_role = Role.CX_LEAD
+
+    def post(self, request, *args, **kwargs):
+        batch = self.get_batch()
+        form = CommitForm(request.POST)
+        all_or_nothing = form.is_valid() and form.cleaned_data["mode"] == "all"
+        try:
+            services.import_batch_commit(batch=batch, all_or_nothing=all_or_nothing)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        return redirect(self.url("import_detail", pk=batch.pk))
+
+
+class ImportCancelView(ImportMixin, View):
+    write_role = Role.CX_LEAD
+
+    def post(self, request, *args, **kwargs):
+        batch = self.get_batch()
+        try:
+            outcome = services.import_batch_cancel(batch=batch)
+            messages.success(
+                request,
+                "Import cancelled; nothing was written."
+                if outcome == "cancelled"
+                else "Cancelling: the import stops at its next chunk and writes nothing.",
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        return redirect(self.url("import_detail", pk=batch.pk))
+
+
+class ImportProgressView(ImportMixin, TemplateView):
+    """The live progress card, polled by htmx every second while the import runs."""
+
+    template_name = "feedback/_import_progress.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        batch = self.get_batch()
+        context.update(batch=batch, progress=services.import_progress(batch))
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        batch = context["batch"]
+        if not batch.is_active and self.request.headers.get("HX-Request"):
+            # Finished: reload the whole page to show the result.
+            response = super().render_to_response(context, **kwargs)
+            response["HX-Refresh"] = "true"
+            return response
+        return super().render_to_response(context, **kwargs)
+
+
+class ImportErrorReportView(ImportMixin, View):
+    def get(self, request, *args, **kwargs):
+        batch = self.get_batch()
+        if not batch.error_report:
+            raise Http404("This import has no rejected rows.")
+        try:
+            handle = batch.error_report.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404("The error report is no longer stored.") from exc
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=f"import-{batch.pk}-errors.csv",
+            content_type="text/csv",
+        )
+
+
+class SourceEditView(VersionedUpdateView):
+    model = Source
+    fields = ["name", "kind", "description"]
+    template_name = "feedback/source_form.html"
+    write_role = Role.CX_LEAD
+    success_message = "Source saved."
+
+    def get_form_class(self):
+        from django import forms
+
+        from cxalign.orgs.forms import VersionField
+
+        class SourceForm(forms.ModelForm):
+            version = VersionField()
+
+            class Meta:
+                model = Source
+                fields = ["name", "kind", "description"]
+
+            def __init__(self, *args, organization=None, **kw):
+                super().__init__(*args, **kw)
+
+        return SourceForm
+
+    def perform_update(self, form, version):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        return services.source_update(source=form.instance, data=data, version=version)
+
+    def get_success_url(self):
+        return reverse("feedback:imports", kwargs={"org_slug": self.organization.slug})
+
+
+# ---------------------------------------------------------------- themes
+
+
+class ThemeListView(FeedbackPage, FormView):
+    template_name = "feedback/theme_list.html"
+    form_class = ThemeCreateForm
+    write_role = Role.CX_LEAD
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        org = self.organization
+        themes = list(selectors.theme_list(organization=org))
+        stats = selectors.theme_stats(organization=org)
+        for theme in themes:
+            theme.stats = stats.get(theme.id, {"volume": 0, "nps": None})
+        themes.sort(key=lambda t: -t.stats["volume"])
+        frame = charts.trend_frame(
+            selectors.theme_trend_rows(organization=org, theme_ids=[t.id for t in themes[:6]])
+        )
+        context.update(
+            themes=themes,
+            volume_chart=charts.theme_trend_figure(
+                frame, metric="volume", title="Comments per theme (top 6)"
+            ),
+            nps_chart=charts.theme_trend_figure(
+                frame, metric="nps", title="NPS of each theme's comments (top 6)"
+            ),
+            suggestions=suggest_phrases(
+                selectors.untagged_comments_sample(organization=org),
+                known=selectors.known_patterns(organization=org),
+            ),
+            untagged=selectors.untagged_list(organization=org).count(),
+        )
+        return context
+
+    def form_valid(self, form):
+        data = {
+            k: form.cleaned_data[k] for k in ["name", "business_need", "owner_unit", "description"]
+        }
+        try:
+            theme = services.theme_create(
+                organization=self.organization, data=data, patterns=form.pattern_list()
+            )
+        except ValidationError as exc:
+            form_add_validation_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"Theme “{theme.name}” created. Re-tag the comments to apply its rules to what is already imported.",
+        )
+        return redirect(self.url("theme_detail", pk=theme.pk))
+
+
+class ThemeDetailView(VersionedUpdateView):
+    model = Theme
+    form_class = ThemeEditForm
+    template_name = "feedback/theme_detail.html"
+    write_role = Role.CX_LEAD
+    success_message = "Theme saved."
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("owner_unit")
+
+    def perform_update(self, form, version):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        return services.theme_update(theme=form.instance, data=data, version=version)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        theme = self.object
+        org = self.organization
+        frame = charts.trend_frame(
+            selectors.theme_trend_rows(organization=org, theme_ids=[theme.id])
+        )
+        context.update(
+            rules=theme.rules.order_by("pattern"),
+            rule_form=RuleForm(),
+            stats=selectors.theme_stats(organization=org).get(theme.id, {"volume": 0, "nps": None}),
+            volume_chart=charts.theme_trend_figure(
+                frame, metric="volume", title=f"Comments about {theme.name}"
+            ),
+            nps_chart=charts.theme_trend_figure(
+                frame, metric="nps", title=f"NPS of comments about {theme.name}"
+            ),
+            recent=selectors.response_list(
+                organization=org, filters=selectors.ResponseFilters(theme=theme.id)
+            ).order_by("-responded_at", "-id")[:10],
+        )
+        return context
+
+    def get_success_url(self):
+        return reverse(
+            "feedback:theme_detail",
+            kwargs={"org_slug": self.organization.slug, "pk": self.object.pk},
+        )
+
+
+class RuleAddView(FeedbackPage, View):
+    write_role = Role.CX_LEAD
+
+    def post(self, request, *args, **kwargs):
+        theme = get_object_or_404(Theme.objects.for_org(self.organization), pk=kwargs["pk"])
+        form = RuleForm(request.POST)
+        if form.is_valid():
+            try:
+                rule = services.rule_add(theme=theme, pattern=form.cleaned_data["pattern"])
+                messages.success(
+                    request,
+                    f"Rule “{rule.pattern}” added. Re-tag to apply it to imported comments.",
+                )
+            except ValidationError as exc:
+                messages.error(request, _errors(exc))
+        else:
+            messages.error(request, "Give a keyword or a phrase.")
+        return redirect(self.url("theme_detail", pk=theme.pk))
+
+
+class RuleDeleteView(FeedbackPage, View):
+    write_role = Role.CX_LEAD
+
+    def post(self, request, *args, **kwargs):
+        rule = get_object_or_404(
+            ThemeRule.objects.for_org(self.organization),
+            pk=kwargs["rule_pk"],
+            theme_id=kwargs["pk"],
+        )
+        services.rule_delete(rule=rule)
+        messages.success(request, f"Rule “{rule.pattern}” removed.")
+        return redirect(self.url("theme_detail", pk=kwargs["pk"]))
+
+
+class ThemeRetagView(FeedbackPage, View):
+    write_role = Role.CX_LEAD
+
+    def post(self, request, *args, **kwargs):
+        services.themes_retag_start(organization=self.organization)
+        messages.success(
+            request, "Re-tagging all comments with the current rules; tags made by hand are kept."
+        )
+        return redirect(self.url("themes"))
+
+
+class SuggestionAcceptView(FeedbackPage, View):
+    """Turn a suggested phrase into a rule of an existing theme or a new theme."""
+
+    write_role = Role.CX_LEAD
+
+    def post(self, request, *args, **kwargs):
+        phrase = request.POST.get("phrase", "").strip()
+        theme_id = request.POST.get("theme")
+        try:
+            if theme_id:
+                theme = get_object_or_404(Theme.objects.for_org(self.organization), pk=theme_id)
+                services.rule_add(theme=theme, pattern=phrase)
+            else:
+                theme = services.theme_create(
+                    organization=self.organization,
+                    data={"name": phrase.capitalize()},
+                    patterns=[phrase],
+                )
+            messages.success(
+                request, f"“{phrase}” now tags comments as {theme.name}. Re-tag to apply it."
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        return redirect(self.url("themes"))
+
+
+# ---------------------------------------------------------------- triage and follow-ups
+
+
+class TriageView(FeedbackPage, ListView):
+    template_name = "feedback/triage.html"
+    write_role = Role.MEMBER
+    paginate_by = 25
+    context_object_name = "responses"
+
+    def get_queryset(self):
+        return selectors.untagged_list(organization=self.organization)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["themes"] = Theme.objects.for_org(self.organization).only("id", "name")
+        return context
+
+
+class TriageTagView(FeedbackPage, View):
+    write_role = Role.MEMBER
+
+    def post(self, request, *args, **kwargs):
+        response = get_object_or_404(Response.objects.for_org(self.organization), pk=kwargs["pk"])
+        form = TagForm(request.POST, organization=self.organization)
+        if form.is_valid():
+            services.response_tag(response=response, theme=form.cleaned_data["theme"])
+            messages.success(request, f"Tagged as {form.cleaned_data['theme'].name}.")
+        else:
+            messages.error(request, "Choose a theme.")
+        return HttpResponseRedirect(request.POST.get("next") or self.url("triage"))
+
+
+class FollowUpListView(FeedbackPage, TemplateView):
+    template_name = "feedback/followup_list.html"
+    write_role = Role.MEMBER
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        status = self.request.GET.get("status", "open")
+        mine = self.request.GET.get("mine") == "1"
+        queue = selectors.followup_queue(
+            organization=self.organization,
+            status=status,
+            owner_id=self.membership.id if mine else None,
+        )
+        page = Paginator(queue, 25).get_page(self.request.GET.get("page"))
+        context.update(
+            page=page,
+            status=status,
+            mine=mine,
+            counts=selectors.followup_counts(organization=self.organization),
+            statuses=FollowUp.Status.choices,
+            owner_form=FollowUpForm(organization=self.organization),
+        )
+        return context
+
+
+class FollowUpSaveView(FeedbackPage, View):
+    write_role = Role.MEMBER
+
+    def post(self, request, *args, **kwargs):
+        response = get_object_or_404(Response.objects.for_org(self.organization), pk=kwargs["pk"])
+        form = FollowUpForm(request.POST, organization=self.organization)
+        if not form.is_valid():
+            messages.error(request, "Choose a status (and an owner of this organization).")
+        else:
+            d = form.cleaned_data
+            try:
+                services.followup_save(
+                    response=response,
+                    by=self.membership,
+                    owner=d["owner"],
+                    status=d["status"],
+                    note=d["note"],
+                    version=d["version"],
+                )
+                messages.success(
+                    request, f"Follow-up of response {response.response_id or response.pk} saved."
+                )
+            except ValidationError as exc:
+                messages.error(request, _errors(exc))
+            except services.VersionConflict as exc:
+                messages.error(request, str(exc))
+        return HttpResponseRedirect(request.POST.get("next") or self.url("followups"))
+
+
+# ---------------------------------------------------------------- customers
+
+
+class CustomerListView(FeedbackPage, TemplateView):
+    template_name = "feedback/customer_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        q = self.request.GET.get("q", "").strip()
+        customers = selectors.customer_list(organization=self.organization, q=q)
+        context.update(
+            page=Paginator(customers, PAGE_SIZE).get_page(self.request.GET.get("page")), q=q
+        )
+        return context
+
+
+class ResponseDetailView(FeedbackPage, DetailView):
+    template_name = "feedback/response_detail.html"
+    context_object_name = "response_obj"
+
+    def get_queryset(self):
+        return Response.objects.for_org(self.organization).select_related(
+            "source", "touchpoint", "followup__owner__user", "batch"
+        )
