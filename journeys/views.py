@@ -16,8 +16,8 @@ from journeys.csvio import export_csv
 from journeys.forms import AudienceForm, JourneyForm, JourneyImportForm, JourneyStartForm
 from journeys.models import Audience, Journey
 
-EMOTIONS = [(-2, "😣", "Very negative"), (-1, "🙁", "Negative"), (0, "😐", "Neutral"),
-            (1, "🙂", "Positive"), (2, "😄", "Very positive")]  # fmt: skip
+EMOTIONS = [(-2, "−2", "Very negative"), (-1, "−1", "Negative"), (0, "0", "Neutral"),
+            (1, "+1", "Positive"), (2, "+2", "Very positive")]  # fmt: skip
 
 
 class JourneyPageMixin(OrgViewMixin):

@@ -16,12 +16,32 @@
     ["pains", "Pain points & opportunities"],
     ["emotion", "Emotion"],
   ];
-  const FACES = { "-2": "😣", "-1": "🙁", "0": "😐", "1": "🙂", "2": "😄" };
+  const FACE_COLOURS = { "-2": "#e03131", "-1": "#f76707", "0": "#868e96", "1": "#74b816", "2": "#2f9e44" };
+  const SIGNS = { "-2": "−2", "-1": "−1", "0": "0", "1": "+1", "2": "+2" };
   const FACE_LABELS = { "-2": "Very negative", "-1": "Negative", "0": "Neutral", "1": "Positive", "2": "Very positive" };
-  const CHANNEL_ICONS = {
-    web: "🌐", app: "📱", email: "✉️", phone: "📞", chat: "💬", store: "🏬", in_person: "🤝",
-    mail: "📦", social: "📣", partner: "🔗", product: "🧩", other: "•",
-  };
+  const SVG = "http://www.w3.org/2000/svg";
+
+  // A face drawn in SVG (no emoji font needed): the mouth curves with the emotion.
+  function face(value) {
+    const svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("class", "jr-face-svg");
+    const colour = FACE_COLOURS[value];
+    const parts = [
+      ["circle", { cx: 12, cy: 12, r: 10.5, fill: colour, opacity: 0.16 }],
+      ["circle", { cx: 12, cy: 12, r: 10.5, fill: "none", stroke: colour, "stroke-width": 1.6 }],
+      ["circle", { cx: 8.6, cy: 9.6, r: 1.35, fill: colour }],
+      ["circle", { cx: 15.4, cy: 9.6, r: 1.35, fill: colour }],
+      ["path", { d: "M7.5 " + (15.6 - value * 0.6) + " Q12 " + (15.6 + value * 2.4) + " 16.5 " + (15.6 - value * 0.6), fill: "none", stroke: colour, "stroke-width": 1.8, "stroke-linecap": "round" }],
+    ];
+    parts.forEach(([tag, attrs]) => {
+      const node = document.createElementNS(SVG, tag);
+      Object.entries(attrs).forEach(([k, v]) => node.setAttribute(k, String(v)));
+      svg.appendChild(node);
+    });
+    return svg;
+  }
   const PHASES = { before: "Before", during: "During", after: "After" };
 
   const state = {
@@ -157,20 +177,33 @@
     const box = document.getElementById("jr-signals");
     box.textContent = "";
     const chips = [];
-    const chip = (text, cards, kind, testid) => {
-      const ids = new Set(cards.map((c) => c.id));
-      const active = state.highlight && state.highlight.key === text;
+    const chip = (text, cards, kind, testid, onPick) => {
+      const active = !!(state.highlight && state.highlight.key === text);
       chips.push(
         el("button", {
           type: "button", class: "jr-signal " + kind + (active ? " active" : ""), "data-testid": testid,
-          title: "Highlight these touchpoints on the map",
-          onclick: () => { state.highlight = active ? null : { key: text, ids: ids }; render(); },
+          title: "Highlight these touchpoints on the map", "aria-pressed": active ? "true" : "false",
+          onclick: () => {
+            state.highlight = active ? null : { key: text, ids: new Set(cards.map((c) => c.id)) };
+            if (onPick) onPick(!active);
+            render();
+          },
         }, text)
       );
     };
-    if (signals.unowned.length) chip(signals.unowned.length + " touchpoint" + (signals.unowned.length > 1 ? "s" : "") + " without an owner", signals.unowned, "bad", "signal-unowned");
-    signals.duplicates.forEach(([field, cards]) => chip("“" + field + "” asked at " + cards.length + " touchpoints", cards, "warn", "signal-duplicate"));
-    if (signals.unlinked.length) chip(signals.unlinked.length + " moment" + (signals.unlinked.length > 1 ? "s" : "") + " that matter with no goal or initiative", signals.unlinked, "warn", "signal-unlinked");
+    const u = signals.unowned.length;
+    if (u) chip(u + " touchpoint" + (u > 1 ? "s" : "") + " without an owner", signals.unowned, "bad", "signal-unowned");
+    const d = signals.duplicates.length;
+    if (d) {
+      const all = [...new Set(signals.duplicates.flatMap(([, cards]) => cards))];
+      chip(d + " data field" + (d > 1 ? "s" : "") + " asked at more than one touchpoint", all, "warn", "signal-duplicate",
+        (on) => { state.dupOpen = on; });
+      if (state.dupOpen) {
+        signals.duplicates.forEach(([field, cards]) => chip("“" + field + "” × " + cards.length, cards, "warn sub", "signal-field"));
+      }
+    }
+    const m = signals.unlinked.length;
+    if (m) chip(m + " moment" + (m > 1 ? "s" : "") + " that matter with no goal or initiative", signals.unlinked, "warn", "signal-unlinked");
     const label = el("span", { class: "jr-signals-label" }, "Silo signals");
     if (!chips.length) {
       box.append(label, el("span", { class: "jr-signal ok" }, "✓ None on this map: every touchpoint has an owner and no data is asked twice"));
@@ -314,7 +347,7 @@
           "aria-checked": selected ? "true" : "false", title: FACE_LABELS[value], disabled: !cfg.canWrite,
           "data-testid": "emotion-" + value,
           onclick: () => setEmotion(stage.id, selected ? null : value),
-        }, FACES[value])
+        }, face(value))
       );
     });
     if (stage.emotion_note) emotion.appendChild(el("div", { class: "jr-emotion-note", text: stage.emotion_note }));
@@ -335,7 +368,7 @@
       onkeydown: (e) => { if (e.key === "Enter") openCard(card.id); },
     },
       el("div", { class: "jr-card-top" },
-        el("span", { class: "jr-channel", title: card.channel_label }, (CHANNEL_ICONS[card.channel] || "•") + " " + card.channel_label),
+        el("span", { class: "jr-channel ch-" + card.channel, title: "Channel" }, card.channel_label),
         card.moment_that_matters ? el("span", { class: "jr-star", title: "Moment that matters" + (unlinkedIds.has(card.id) ? " — no goal or initiative linked" : "") }, unlinkedIds.has(card.id) ? "★ !" : "★") : null
       ),
       el("div", { class: "jr-card-name", "data-testid": "card-name", text: card.name }),
@@ -348,7 +381,7 @@
       el("div", { class: "jr-card-foot" },
         card.owner ? el("span", { class: "jr-chip", text: card.owner_name || unitName(card.owner) }) : el("span", { class: "jr-chip jr-chip-bad", text: "No owner" }),
         pains.length ? el("span", { class: "jr-mini bad", title: "Pain points on this touchpoint", text: "⚡" + pains.length }) : null,
-        links ? el("span", { class: "jr-mini ok", title: "Linked goals and initiatives", text: "🎯" + links }) : null
+        links ? el("span", { class: "jr-mini ok", title: "Linked goals and initiatives", text: "◎ " + links }) : null
       )
     );
     return node;
@@ -360,7 +393,7 @@
       onclick: () => openPain(p.id),
       onkeydown: (e) => { if (e.key === "Enter") openPain(p.id); },
     },
-      el("span", { class: "jr-pain-icon", "aria-hidden": "true" }, p.kind === "pain" ? "⚡" : "💡"),
+      el("span", { class: "jr-pain-icon", "aria-hidden": "true" }, p.kind === "pain" ? "⚡" : "✦"),
       el("span", { class: "jr-pain-text", text: p.text }),
       p.touchpoint && state.touchpoints.get(p.touchpoint)
         ? el("span", { class: "jr-pain-on", text: "on " + state.touchpoints.get(p.touchpoint).name })
@@ -742,7 +775,7 @@
     openDrawer("stage", id, cfg.canWrite ? "Edit stage" : "Stage");
     state.drawer.version = stage.version;
     const disabled = !cfg.canWrite;
-    const emotions = [{ id: null, name: "Not set" }, ...[2, 1, 0, -1, -2].map((v) => ({ id: v, name: FACES[v] + " " + FACE_LABELS[v] + " (" + (v > 0 ? "+" : "") + v + ")" }))];
+    const emotions = [{ id: null, name: "Not set" }, ...[2, 1, 0, -1, -2].map((v) => ({ id: v, name: SIGNS[v] + " " + FACE_LABELS[v] }))];
     drawerForm.append(
       field("Name", textInput("name", stage.name, { maxlength: "200", required: true, disabled: disabled }), "name"),
       field("Phase", select("phase", cfg.phases, stage.phase, { disabled: disabled }), "phase"),
@@ -792,7 +825,7 @@
     drawerForm.append(
       field("Text", textInput("text", pain.text, { maxlength: "200", required: true, disabled: disabled }), "text"),
       el("div", { class: "form-row" },
-        field("Kind", select("kind", [{ id: "pain", name: "⚡ Pain point" }, { id: "opportunity", name: "💡 Opportunity" }], pain.kind, { disabled: disabled }), "kind"),
+        field("Kind", select("kind", [{ id: "pain", name: "⚡ Pain point" }, { id: "opportunity", name: "✦ Opportunity" }], pain.kind, { disabled: disabled }), "kind"),
         field("Severity", select("severity", [{ id: 3, name: "High" }, { id: 2, name: "Medium" }, { id: 1, name: "Low" }], pain.severity, { disabled: disabled }), "severity")),
       field("On touchpoint", select("touchpoint", cards, pain.touchpoint, { disabled: disabled }), "touchpoint"),
       field("Detail", textArea("detail", pain.detail, { maxlength: "4000", disabled: disabled }), "detail"),
@@ -923,12 +956,12 @@
       x: x, y: y, type: "scatter", mode: "lines+markers+text", connectgaps: false,
       line: { shape: "spline", width: 3, color: "#3b5bdb" },
       marker: { size: 14, color: colours, line: { color: "#fff", width: 2 } },
-      text: y.map((v) => (v === null ? "" : FACES[v])), textposition: "top center",
+      text: y.map((v) => (v === null ? "" : SIGNS[v])), textposition: "top center", textfont: { size: 12, color: "#4a5568" },
       hovertext: stages.map((s) => plotText(s.name) + (s.emotion_note ? "<br>" + plotText(s.emotion_note) : "")),
       hoverinfo: "text+y",
     }], {
       title: { text: "Emotion across “" + plotText(state.journey.name) + "”" + (unset ? " (" + unset + " stage" + (unset > 1 ? "s" : "") + " not rated)" : ""), font: { size: 15 } },
-      xaxis: { title: { text: "Stage (in journey order)" }, tickmode: "array", tickvals: x, ticktext: stages.map((s) => plotText(s.name.length > 22 ? s.name.slice(0, 21) + "…" : s.name)), fixedrange: true },
+      xaxis: { title: { text: "Stage (in journey order)" }, zeroline: false, showgrid: false, tickmode: "array", tickvals: x, ticktext: stages.map((s) => plotText(s.name.length > 22 ? s.name.slice(0, 21) + "…" : s.name)), fixedrange: true },
       yaxis: { title: { text: "Emotion (−2 very negative … +2 very positive)" }, range: [-2.7, 2.9], tickvals: [-2, -1, 0, 1, 2], ticktext: ["−2", "−1", "0", "+1", "+2"], zeroline: true, zerolinecolor: "#adb5bd", fixedrange: true },
       margin: { l: 70, r: 20, t: 50, b: 80 }, height: 320, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#fbfcfe",
       shapes: [

@@ -12,7 +12,7 @@
       line: { shape: "spline", width: 3, color: "#3b5bdb" }, marker: { size: 11 },
     }], {
       title: { text: "Emotion across “" + esc(title) + "”", font: { size: 14 } },
-      xaxis: { title: { text: "Stage (in journey order)" }, tickvals: x, ticktext: stages.map((s) => esc(s.name)) },
+      xaxis: { title: { text: "Stage (in journey order)" }, zeroline: false, tickvals: x, ticktext: stages.map((s) => esc(s.name)) },
       yaxis: { title: { text: "Emotion (−2 … +2)" }, range: [-2.5, 2.5], tickvals: [-2, -1, 0, 1, 2] },
       margin: { l: 60, r: 20, t: 45, b: 70 }, height: 280,
     }, { staticPlot: true, responsive: true }).then(() => {
