@@ -9,6 +9,18 @@ from cxalign.orgs.roles import Role
 from tests.factories import MembershipFactory, OrganizationFactory, OrgUnitFactory
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """PBKDF2 costs ~0.3 s a user; tests make hundreds. Production hashing is unchanged."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters and cached values never leak from one test to the next."""
