@@ -1,0 +1,199 @@
+"""Spreadsheet import and export: bad rows named, all or nothing, re-import updates."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from openpyxl import Workbook, load_workbook
+
+from strategy import spreadsheet
+from strategy.models import Goal
+from tests.strategy.factories import CycleFactory, GoalFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "key,title,parent key,owner username,org unit,leg,KPI,baseline,target,unit,weight,due date"
+
+
+@pytest.fixture
+def people(executive, line):
+    return {"exec": executive.user.username, "head": line["head"].user.username}
+
+
+def csv_of(*lines) -> bytes:
+    return ("\n".join([HEADER, *lines]) + "\n").encode()
+
+
+def run(cycle, content: bytes, name="goals.csv", dry_run=False):
+    return spreadsheet.goals_import(
+        cycle=cycle, rows=spreadsheet.read_rows(content, filename=name), dry_run=dry_run
+    )
+
+
+def good_file(p):
+    return csv_of(
+        f"TOP,Most recommended,,{p['exec']},,cx,nps,20,35,points,2,2026-12-31",
+        f"SVC,Answer in a day,TOP,{p['head']},Service,customer experience,,,,,1,",
+        f"PPL,Keep our people,TOP,{p['head']},Service,people,,,,,1.5,31.12.2026",
+    )
+
+
+def test_good_file_creates_the_cascade(cycle, people):
+    summary = run(cycle, good_file(people))
+    assert summary == {"created": 3, "updated": 0, "rejected": 0, "errors": [],
+                       "dry_run": False, "cycle": cycle.name}  # fmt: skip
+    goals = {g.key: g for g in Goal.objects.filter(cycle=cycle)}
+    assert goals["SVC"].parent == goals["TOP"]
+    assert goals["TOP"].measure == Goal.Measure.KPI and goals["TOP"].kpi.key == "nps"
+    assert goals["TOP"].measure == "kpi"
+    assert goals["SVC"].measure == Goal.Measure.MILESTONE
+    assert str(goals["PPL"].due_on) == "2026-12-31"
+
+
+def test_reimport_updates_and_adds_no_duplicates(cycle, people):
+    run(cycle, good_file(people))
+    changed = good_file(people).replace(b"Answer in a day", b"Answer within a day")
+    summary = run(cycle, changed)
+    assert (summary["created"], summary["updated"]) == (0, 3)
+    assert Goal.objects.filter(cycle=cycle).count() == 3
+    assert Goal.objects.get(cycle=cycle, key="SVC").title == "Answer within a day"
+
+
+def test_dry_run_writes_nothing(cycle, people):
+    summary = run(cycle, good_file(people), dry_run=True)
+    assert summary["created"] == 3 and summary["dry_run"] is True
+    assert not Goal.objects.exists()
+
+
+def test_each_bad_row_is_named_with_why_and_nothing_is_written(org, cycle, people):
+    other = CycleFactory(organization=org, name="FY2099")
+    GoalFactory(cycle=other, key="ELSEWHERE")
+    content = csv_of(
+        f"TOP,Top,,{people['exec']},,cx,,,,,1,",
+        f"A,No weight,TOP,{people['head']},,cx,,,,,0,",  # row 3
+        f"B,Bad leg,TOP,{people['head']},,sideways,,,,,1,",  # row 4
+        f"C,No unit,TOP,{people['head']},,cx,nps,10,20,,1,",  # row 5
+        "D,Ghost owner,TOP,ghost,,cx,,,,,1,",  # row 6
+        f"E,Unknown unit,TOP,{people['head']},Mars,cx,,,,,1,",  # row 7
+        f"F,Unknown KPI,TOP,{people['head']},,cx,happiness,1,2,%,1,",  # row 8
+        f"G,Bad date,TOP,{people['head']},,cx,,,,,1,tomorrow",  # row 9
+        f"TOP,Duplicate key,,{people['exec']},,cx,,,,,1,",  # row 10
+        f"H,Parent elsewhere,ELSEWHERE,{people['head']},,cx,,,,,1,",  # row 11
+        f"I,Manager on top,,{people['head']},,cx,,,,,1,",  # row 12
+        f"J,Loop one,K,{people['head']},,cx,,,,,1,",  # row 13
+        f"K,Loop two,J,{people['head']},,cx,,,,,1,",  # row 14
+        f",No key,TOP,{people['head']},,cx,,,,,1,",  # row 15
+        f"L,Target without KPI,TOP,{people['head']},,cx,,1,2,%,1,",  # row 16
+        f"M,Own parent,M,{people['head']},,cx,,,,,1,",  # row 17
+        f"N,Not a number,TOP,{people['head']},,cx,nps,ten,20,points,1,",  # row 18
+    )
+    summary = run(cycle, content)
+    by_row = {e["row"]: e["message"] for e in summary["errors"]}
+    assert summary["created"] == summary["updated"] == 0
+    assert summary["rejected"] == 16
+    assert "positive" in by_row[3]
+    assert "leg" in by_row[4]
+    assert "unit" in by_row[5] and "points" in by_row[5]
+    assert "ghost" in by_row[6]
+    assert "Mars" in by_row[7]
+    assert "happiness" in by_row[8]
+    assert "date" in by_row[9]
+    assert "used twice" in by_row[10]
+    assert "another cycle" in by_row[11]
+    assert "executive" in by_row[12]
+    assert "loop" in by_row[13] and "loop" in by_row[14]
+    assert "key is empty" in by_row[15]
+    assert "need a KPI" in by_row[16]
+    assert "own parent" in by_row[17]
+    assert "not a number" in by_row[18]
+    assert not Goal.objects.filter(cycle=cycle).exists()
+
+
+def test_missing_columns_are_named(cycle):
+    with pytest.raises(Exception) as exc:
+        spreadsheet.read_rows(b"name,owner\nx,y\n", filename="g.csv")
+    assert "key" in str(exc.value)
+
+
+def test_not_a_spreadsheet_is_refused(cycle):
+    with pytest.raises(Exception) as exc:
+        spreadsheet.read_rows(b"not a zip", filename="g.xlsx")
+    assert "xlsx" in str(exc.value)
+
+
+def test_xlsx_export_reimports_as_pure_updates(cycle, people):
+    run(cycle, good_file(people))
+    content = spreadsheet.export_xlsx(cycle=cycle)
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert [c.value for c in sheet[1]][:3] == ["key", "title", "parent key"]
+    summary = run(cycle, content, name="cascade.xlsx")
+    assert (summary["created"], summary["updated"], summary["errors"]) == (0, 3, [])
+
+
+def test_xlsx_with_real_dates_and_numbers_imports(cycle, people):
+    import datetime
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER.split(","))
+    sheet.append(["T", "Top", None, people["exec"], None, "cx", "nps", 20, 35.5, "points", 2,
+                  datetime.datetime(2026, 12, 31)])  # fmt: skip
+    out = io.BytesIO()
+    book.save(out)
+    summary = run(cycle, out.getvalue(), name="g.xlsx")
+    assert summary["created"] == 1, summary
+    goal = Goal.objects.get(key="T")
+    assert str(goal.target) == "35.5000" and str(goal.due_on) == "2026-12-31"
+
+
+def test_csv_export_lists_parents_before_children(cycle, people):
+    run(cycle, good_file(people))
+    lines = spreadsheet.export_csv(cycle=cycle).splitlines()
+    keys = [line.split(",")[0] for line in lines[1:]]
+    assert keys.index("TOP") < keys.index("SVC")
+
+
+# ---------------------------------------------------------------- the command
+
+
+def command(tmp_path, content: bytes, *args):
+    path = tmp_path / "goals.csv"
+    path.write_bytes(content)
+    out = io.StringIO()
+    code = 0
+    try:
+        call_command("import_goals", str(path), *args, stdout=out)
+    except SystemExit as exc:
+        code = exc.code
+    return code, json.loads(out.getvalue())
+
+
+def test_command_prints_one_json_summary(tmp_path, org, cycle, people):
+    code, summary = command(tmp_path, good_file(people), "--org", org.slug, "--cycle", cycle.name)
+    assert code == 0
+    assert summary["created"] == 3 and summary["errors"] == []
+    code, again = command(tmp_path, good_file(people), "--org", org.slug, "--cycle", cycle.name)
+    assert (again["created"], again["updated"]) == (0, 3)
+
+
+def test_command_dry_run_and_bad_rows(tmp_path, org, cycle, people):
+    code, summary = command(
+        tmp_path, good_file(people), "--org", org.slug, "--cycle", cycle.name, "--dry-run"
+    )
+    assert code == 0 and summary["dry_run"] and not Goal.objects.exists()
+    code, summary = command(
+        tmp_path, csv_of("A,Top,,ghost,,cx,,,,,1,"), "--org", org.slug, "--cycle", cycle.name
+    )
+    assert code == 1
+    assert summary["rejected"] == 1
+    assert summary["errors"] == [{"row": 2, "message": summary["errors"][0]["message"]}]
+
+
+def test_command_names_a_missing_org_or_cycle(tmp_path, org, cycle, people):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        command(tmp_path, good_file(people), "--org", "nope", "--cycle", cycle.name)
+    with pytest.raises(CommandError):
+        command(tmp_path, good_file(people), "--org", org.slug, "--cycle", "FY1900")
