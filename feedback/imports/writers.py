@@ -154,7 +154,7 @@ class PostgresWriter:
         spec = self.spec
         if not self._staged:
             self.cursor.execute(
-                f"CREATE TEMP TABLE {self.stage} (LIKE {spec.table}) ON COMMIT DROP"
+                f"CREATE TEMP TABLE {self.stage} (LIKE {spec.table} INCLUDING DEFAULTS) ON COMMIT DROP"
             )
             self.cursor.execute(
                 f"CREATE TEMP TABLE {self.stage}_tags (response_id bigint, theme_id bigint) "

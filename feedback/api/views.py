@@ -1,0 +1,200 @@
+"""Endpoints of the voice of customer under /api/v1/orgs/{org_slug}/: thin, over services."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response as ApiResponse
+
+from cxalign.orgs.api.base import OrgScopedGenericViewSet, OrgScopedViewSet
+from cxalign.orgs.models import Membership
+from cxalign.orgs.roles import Role
+from feedback import selectors, services
+from feedback.api import serializers as s
+from feedback.models import ImportBatch, Response, Source, Theme
+
+
+def _bad(exc: DjangoValidationError):
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+    return ValidationError(detail)
+
+
+class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedGenericViewSet):
+    """Survey responses; filter with ?band=detractor&segment=&theme=&touchpoint=&date_from=&date_to=&q=."""
+
+    queryset = Response.objects.all()
+    serializer_class = s.ResponseSerializer
+    write_role = Role.MEMBER
+    action_roles = {"followup": Role.MEMBER}
+    filter_backends = []
+
+    def get_queryset(self):
+        p = self.request.query_params
+        filters = selectors.ResponseFilters(
+            date_from=p.get("date_from") or None,
+            date_to=p.get("date_to") or None,
+            segment=p.get("segment", ""),
+            touchpoint=int(p["touchpoint"]) if p.get("touchpoint", "").isdigit() else None,
+            theme=int(p["theme"]) if p.get("theme", "").isdigit() else None,
+            band=p.get("band", ""),
+            q=p.get("q", ""),
+        )
+        return selectors.response_list(organization=self.organization, filters=filters).order_by(
+            "-responded_at", "-id"
+        )
+
+    @extend_schema(request=s.FollowUpWriteSerializer, responses={200: None})
+    @action(detail=True, methods=["post"])
+    def followup(self, request, *args, **kwargs):
+        """Assign or progress the follow-up of a detractor's response."""
+        response = self.get_object()
+        data = s.FollowUpWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        owner = None
+        if data.validated_data.get("owner"):
+            owner = get_object_or_404(
+                Membership.objects.for_org(self.organization), pk=data.validated_data["owner"]
+            )
+        try:
+            followup = services.followup_save(
+                response=response,
+                by=self.membership,
+                owner=owner,
+                status=data.validated_data["status"],
+                note=data.validated_data["note"],
+                version=data.validated_data.get("version"),
+            )
+        except DjangoValidationError as exc:
+            raise _bad(exc) from exc
+        return ApiResponse(
+            {
+                "id": followup.id,
+                "status": followup.status,
+                "owner": followup.owner_id,
+                "note": followup.note,
+                "version": followup.version,
+            }
+        )
+
+
+class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedGenericViewSet):
+    """Imports: upload (multipart), check (preview), commit, cancel; counts and first errors."""
+
+    queryset = ImportBatch.objects.select_related("source")
+    serializer_class = s.ImportBatchSerializer
+    write_role = Role.CX_LEAD
+    parser_classes = [MultiPartParser, FormParser, *OrgScopedGenericViewSet.parser_classes]
+
+    @extend_schema(
+        request={"multipart/form-data": s.ImportUploadSerializer},
+        responses={201: s.ImportBatchSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        data = s.ImportUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        try:
+            source = None
+            if d["kind"] == ImportBatch.Kind.FEEDBACK:
+                source = services.source_get_or_create(
+                    organization=self.organization, name=d.get("source", "")
+                )
+            batch = services.import_batch_upload(
+                organization=self.organization,
+                created_by=self.membership,
+                uploaded_file=d["file"],
+                kind=d["kind"],
+                source=source,
+            )
+        except DjangoValidationError as exc:
+            raise _bad(exc) from exc
+        return ApiResponse(s.ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ImportPreviewSerializer, responses={202: s.ImportBatchSerializer})
+    @action(detail=True, methods=["post"])
+    def preview(self, request, *args, **kwargs):
+        """Save the column mapping and check the whole file (writes nothing)."""
+        data = s.ImportPreviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            batch = services.import_batch_preview(
+                batch=self.get_object(),
+                mapping=data.validated_data["column_mapping"],
+                dayfirst=data.validated_data["dayfirst"],
+            )
+        except DjangoValidationError as exc:
+            raise _bad(exc) from exc
+        batch.refresh_from_db()
+        return ApiResponse(s.ImportBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=s.ImportCommitSerializer, responses={202: s.ImportBatchSerializer})
+    @action(detail=True, methods=["post"])
+    def commit(self, request, *args, **kwargs):
+        """Import the file: skip bad rows, or all or nothing."""
+        data = s.ImportCommitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            batch = services.import_batch_commit(
+                batch=self.get_object(), all_or_nothing=data.validated_data["all_or_nothing"]
+            )
+        except DjangoValidationError as exc:
+            raise _bad(exc) from exc
+        batch.refresh_from_db()
+        return ApiResponse(s.ImportBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={200: None})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, *args, **kwargs):
+        try:
+            outcome = services.import_batch_cancel(batch=self.get_object())
+        except DjangoValidationError as exc:
+            raise _bad(exc) from exc
+        return ApiResponse({"status": outcome})
+
+    @extend_schema(responses={200: None})
+    @action(detail=True, methods=["get"])
+    def progress(self, request, *args, **kwargs):
+        batch = self.get_object()
+        return ApiResponse({"status": batch.status, **services.import_progress(batch)})
+
+
+class ThemeViewSet(OrgScopedViewSet):
+    """Themes with their rules; add a rule with POST .../rules/ {pattern}; re-tag with POST retag/."""
+
+    queryset = Theme.objects.select_related("owner_unit").prefetch_related("rules")
+    serializer_class = s.ThemeSerializer
+    write_role = Role.CX_LEAD
+
+    @extend_schema(request=s.ThemeRuleSerializer, responses={201: s.ThemeRuleSerializer})
+    @action(detail=True, methods=["post"])
+    def rules(self, request, *args, **kwargs):
+        try:
+            rule = services.rule_add(
+                theme=self.get_object(), pattern=request.data.get("pattern", "")
+            )
+        except DjangoValidationError as exc:
+            raise _bad(exc) from exc
+        return ApiResponse(s.ThemeRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={202: None})
+    @action(detail=False, methods=["post"])
+    def retag(self, request, *args, **kwargs):
+        services.themes_retag_start(organization=self.organization)
+        return ApiResponse({"status": "queued"}, status=status.HTTP_202_ACCEPTED)
+
+    def perform_destroy(self, instance):
+        services.theme_delete(theme=instance)
+
+
+class SourceViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    OrgScopedGenericViewSet,
+):
+    queryset = Source.objects.all()
+    serializer_class = s.SourceSerializer
+    write_role = Role.CX_LEAD

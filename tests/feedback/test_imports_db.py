@@ -1,0 +1,242 @@
+"""Imports on PostgreSQL (COPY path): idempotence, all or nothing, tasks twice, commands."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from feedback import services
+from feedback.models import ImportBatch, Response, ResponseTheme, Theme
+from feedback.tasks import import_batch_run
+
+pytestmark = pytest.mark.django_db
+
+GOOD = "Response ID,Date,NPS,Comment\nR1,2024-03-01,9,Fast delivery\nR2,2024-03-02,3,Late delivery and rude staff\nR3,2024-03-03,7,ok\n"
+BAD = GOOD + "R4,2024-03-04,11,bad score\n"
+
+
+def upload(org, member, text, name="f.csv", source="Survey"):
+    src = services.source_get_or_create(organization=org, name=source)
+    return services.import_batch_upload(
+        organization=org,
+        created_by=member,
+        uploaded_file=SimpleUploadedFile(name, text.encode()),
+        source=src,
+    )
+
+
+CAPTURE = {}
+
+
+@pytest.fixture(autouse=True)
+def _run_on_commit(django_capture_on_commit_callbacks):
+    """Tests run in a transaction that never commits: run the on-commit tasks at the end."""
+    CAPTURE["fn"] = django_capture_on_commit_callbacks
+
+
+def committed(fn, **kwargs):
+    with CAPTURE["fn"](execute=True):
+        return fn(**kwargs)
+
+
+@pytest.fixture
+def theme(org):
+    return services.theme_create(
+        organization=org, data={"name": "Delivery"}, patterns=["delivery", "late"]
+    )
+
+
+def run_import(org, cx_lead, text, all_or_nothing=False):
+    batch = upload(org, cx_lead, text)
+    committed(services.import_batch_preview, batch=batch, mapping=batch.column_mapping)
+    batch.refresh_from_db()
+    committed(services.import_batch_commit, batch=batch, all_or_nothing=all_or_nothing)
+    batch.refresh_from_db()
+    return batch
+
+
+def test_preview_writes_nothing_and_counts(org, cx_lead):
+    batch = upload(org, cx_lead, BAD)
+    committed(services.import_batch_preview, batch=batch, mapping=batch.column_mapping)
+    batch.refresh_from_db()
+    assert batch.status == "previewed"
+    assert (batch.rows_new, batch.rows_rejected) == (3, 1)
+    assert batch.errors[0] == {
+        "row": 5,
+        "column": "NPS",
+        "message": "'11' is not a whole number from 0 to 10.",
+    }
+    assert not Response.objects.exists()
+
+
+def test_import_tags_and_reimport_adds_no_duplicates(org, cx_lead, theme):
+    first = run_import(org, cx_lead, GOOD)
+    assert (first.status, first.rows_new) == ("succeeded", 3)
+    assert ResponseTheme.objects.filter(theme=theme).count() == 2
+    again = run_import(org, cx_lead, GOOD)
+    assert (again.rows_new, again.rows_updated, again.rows_unchanged) == (0, 0, 3)
+    overlap = run_import(
+        org,
+        cx_lead,
+        GOOD.replace("R3,2024-03-03,7,ok", "R3,2024-03-03,8,late") + "R9,2024-03-09,10,x\n",
+    )
+    assert (overlap.rows_new, overlap.rows_updated, overlap.rows_unchanged) == (1, 1, 2)
+    assert Response.objects.count() == 4
+    assert ResponseTheme.objects.filter(theme=theme).count() == 3
+    assert Response.objects.get(response_id="R3").nps == 8
+
+
+def test_all_or_nothing_rolls_back_everything(org, cx_lead):
+    batch = run_import(org, cx_lead, BAD, all_or_nothing=True)
+    assert batch.status == "rejected"
+    assert "nothing was imported" in batch.message
+    assert batch.error_report
+    assert not Response.objects.exists()
+
+
+def test_skip_bad_rows_keeps_good_ones_and_reports_errors(org, cx_lead):
+    batch = run_import(org, cx_lead, BAD)
+    assert (batch.status, batch.rows_new, batch.rows_rejected) == ("succeeded", 3, 1)
+    report = batch.error_report.read().decode()
+    assert "row,column,value,message" in report and "11" in report
+
+
+def test_task_called_twice_gives_one_result(org, cx_lead):
+    batch = run_import(org, cx_lead, GOOD)
+    assert import_batch_run.apply(args=[batch.id]).get() == "skipped"
+    assert Response.objects.count() == 3
+
+
+def test_retry_after_killed_worker_finishes_once(org, cx_lead):
+    batch = upload(org, cx_lead, GOOD)
+    ImportBatch.objects.filter(id=batch.id).update(
+        status="running", attempts=1, column_mapping=batch.column_mapping
+    )
+    assert services.import_batch_process(batch_id=batch.id) == "succeeded"
+    assert services.import_batch_process(batch_id=batch.id) == "skipped"
+    assert Response.objects.count() == 3
+
+
+def test_cancel_of_a_queued_import(org, cx_lead):
+    batch = upload(org, cx_lead, GOOD)
+    assert services.import_batch_cancel(batch=batch) == "cancelled"
+    batch.refresh_from_db()
+    assert batch.status == "cancelled"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "empty"), (b"id,nps\n", "no rows"), (b"\x89PNG\r\n\x1a\n\x00\x00", "PNG")],
+)
+def test_bad_uploads_get_a_clear_message(org, cx_lead, content, message):
+    src = services.source_get_or_create(organization=org, name="S")
+    with pytest.raises(Exception, match=message):
+        services.import_batch_upload(
+            organization=org,
+            created_by=cx_lead,
+            uploaded_file=SimpleUploadedFile("x.csv", content),
+            source=src,
+        )
+    assert not ImportBatch.objects.exists()
+
+
+def test_upload_over_the_limit(org, cx_lead, settings):
+    settings.UPLOAD_MAX_BYTES = 10
+    with pytest.raises(Exception, match="the limit is"):
+        upload(org, cx_lead, GOOD)
+
+
+def test_command_prints_one_json_and_is_idempotent(org, tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text(BAD)
+    out = StringIO()
+    call_command("import_feedback", str(path), "--org", org.slug, "--source", "Cmd", stdout=out)
+    summary = json.loads(out.getvalue())
+    assert {k: summary[k] for k in ["status", "rows_read", "new", "rejected"]} == {
+        "status": "succeeded",
+        "rows_read": 4,
+        "new": 3,
+        "rejected": 1,
+    }
+    assert summary["errors"][0]["column"] == "NPS"
+    out = StringIO()
+    call_command("import_feedback", str(path), "--org", org.slug, "--source", "Cmd", stdout=out)
+    assert json.loads(out.getvalue())["unchanged"] == 3
+
+
+def test_command_dry_run_and_all_or_nothing(org, tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text(BAD)
+    out = StringIO()
+    call_command(
+        "import_feedback", str(path), "--org", org.slug, "--source", "Cmd", "--dry-run", stdout=out
+    )
+    assert json.loads(out.getvalue())["status"] == "previewed"
+    out = StringIO()
+    call_command(
+        "import_feedback",
+        str(path),
+        "--org",
+        org.slug,
+        "--source",
+        "Cmd",
+        "--all-or-nothing",
+        stdout=out,
+    )
+    assert json.loads(out.getvalue())["status"] == "rejected"
+    assert not Response.objects.exists()
+
+
+def test_command_exits_non_zero_for_unusable_file(org, tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n")
+    out = StringIO()
+    with pytest.raises(CommandError) as info:
+        call_command("import_feedback", str(path), "--org", org.slug, "--source", "S", stdout=out)
+    assert info.value.returncode == 2
+    assert json.loads(out.getvalue())["status"] == "failed"
+
+
+def test_import_customers_command(org, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("customer_id,segment,clv\nC1,smb,100\nC2,smb,abc\n")
+    out = StringIO()
+    call_command("import_customers", str(path), "--org", org.slug, "--map", "clv=clv", stdout=out)
+    summary = json.loads(out.getvalue())
+    assert (summary["new"], summary["rejected"]) == (1, 1)
+
+
+def test_retag_applies_new_rules_and_keeps_manual_tags(org, cx_lead, theme):
+    run_import(org, cx_lead, GOOD)
+    other = Theme.objects.create(organization=org, name="Staff")
+    services.rule_add(theme=other, pattern="rude")
+    manual = Theme.objects.create(organization=org, name="Manual")
+    services.response_tag(response=Response.objects.get(response_id="R3"), theme=manual)
+    services.themes_retag(organization=org)
+    assert ResponseTheme.objects.filter(theme=other).count() == 1
+    assert ResponseTheme.objects.filter(theme=manual, manual=True).count() == 1
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_import_runs_on_a_real_worker(celery_worker, org, cx_lead):
+    batch = upload(org, cx_lead, GOOD)
+    services.import_batch_preview(batch=batch, mapping=batch.column_mapping)
+    import time
+
+    for _ in range(100):
+        batch.refresh_from_db()
+        if batch.status == "previewed":
+            break
+        time.sleep(0.1)
+    services.import_batch_commit(batch=batch)
+    for _ in range(100):
+        batch.refresh_from_db()
+        if batch.is_finished:
+            break
+        time.sleep(0.1)
+    assert (batch.status, batch.rows_new) == ("succeeded", 3)
+    assert Response.objects.count() == 3
