@@ -10,7 +10,14 @@ from collections import defaultdict
 from django.db.models import Count, Prefetch, Q
 
 from cxalign.orgs.models import OrgUnit
-from journeys.models import Audience, Journey, PainPoint, Stage, Touchpoint
+from journeys.models import (
+    Audience,
+    Journey,
+    PainPoint,
+    Stage,
+    Touchpoint,
+    normalize_data_field,
+)
 
 LINKS = ("goals", "initiatives")
 
@@ -185,7 +192,7 @@ def journey_signals(*, stages: list[Stage], touchpoints: list[Touchpoint]) -> di
             and not _link_ids(t, "initiatives")
         ):
             unlinked.append(ref)
-        for field in t.data_fields or []:
+        for field in {normalize_data_field(f) for f in t.data_fields or []}:
             asked[field].append(ref)
     duplicates = [
         {"field": field, "touchpoints": refs}
@@ -229,7 +236,7 @@ def organization_signals(*, organization) -> dict:
             entry["unowned"] += 1
         if row["moment_that_matters"] and row.get("links", 1) == 0:
             entry["unlinked_moments"] += 1
-        for field in row["data_fields"] or []:
+        for field in {normalize_data_field(f) for f in row["data_fields"] or []}:
             entry["asked"][field] = entry["asked"].get(field, 0) + 1
     for entry in per_journey.values():
         entry["duplicate_data"] = sum(1 for n in entry.pop("asked").values() if n > 1)

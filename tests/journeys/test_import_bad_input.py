@@ -1,0 +1,164 @@
+"""CSV import: a preview that names bad rows, and all or nothing."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from journeys import services
+from journeys.models import Journey, Stage, Touchpoint
+from tests.journeys.conftest import api
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "stage,phase,stage_emotion,customer_actions,touchpoint,channel,owner,moment_that_matters,customer_action,data_fields,pain_points,notes\n"
+
+
+def _import(org, audience, text, dry_run=False, name="Imported"):
+    return services.journey_import_csv(
+        organization=org, audience=audience, name=name, content=text.encode(), dry_run=dry_run
+    )
+
+
+def test_good_file_imports_stages_in_order(org, audience, unit):
+    text = HEADER + (
+        "Discover,before,1,,Ad,social,,no,,,,\n"
+        f"Buy,during,-1,,Checkout,web,{unit.name},yes,,email; phone,Slow page,\n"
+        "Discover,before,1,,Site,web,,no,,,,\n"
+        "Renew,after,,,,,,,,,,\n"
+    )
+    result = _import(org, audience, text)
+    assert result["errors"] == []
+    journey = result["journey"]
+    assert list(Stage.objects.filter(journey=journey).values_list("name", flat=True)) == [
+        "Discover",
+        "Buy",
+        "Renew",
+    ]
+    checkout = Touchpoint.objects.get(journey=journey, name="Checkout")
+    assert (checkout.owner_id, checkout.data_fields, checkout.moment_that_matters) == (
+        unit.pk,
+        ["email", "phone"],
+        True,
+    )
+    assert checkout.pain_points.get().text == "Slow page"
+
+
+def test_bad_rows_are_named_and_nothing_is_written(org, audience):
+    text = HEADER + (
+        "Discover,before,1,,Ad,social,,no,,,,\n"
+        ",during,,,Nameless stage,web,,no,,,,\n"
+        "Buy,sometime,9,,Checkout,pigeon,Nobody,maybe,,,,\n"
+        f"Buy,during,,,{'x' * 10_000},web,,no,,,,\n"
+    )
+    result = _import(org, audience, text)
+    rows = {e["row"]: " ".join(e["messages"]) for e in result["errors"]}
+    assert set(rows) == {3, 4, 5}
+    assert "stage name is empty" in rows[3]
+    for part in ("phase", "stage_emotion", "channel", "owner", "moment_that_matters"):
+        assert part in rows[4]
+    assert "at most 200" in rows[5]
+    assert result["journey"] is None
+    assert not Journey.objects.filter(name="Imported").exists()
+    assert not Touchpoint.objects.exists()
+
+
+def test_missing_columns_and_empty_files(org, audience):
+    assert (
+        "missing: touchpoint"
+        in _import(org, audience, "stage,phase\nA,before\n")["errors"][0]["messages"][0]
+    )
+    assert _import(org, audience, "")["errors"]
+    assert "no stages" in _import(org, audience, HEADER)["errors"][0]["messages"][0]
+
+
+def test_html_and_formulas_are_kept_as_text(org, audience):
+    text = HEADER + '<b>Stage</b>,before,,,"<script>x()</script>",web,,no,,,,\'=HYPERLINK(1)\n'
+    result = _import(org, audience, text)
+    assert result["errors"] == []
+    tp = Touchpoint.objects.get(journey=result["journey"])
+    assert tp.name == "<script>x()</script>"
+    assert tp.notes == "=HYPERLINK(1)"
+
+
+def test_export_quotes_formulas(org, journey, stages, card):
+    from journeys.csvio import export_csv
+    from journeys.selectors import export_rows
+
+    card.notes = "=cmd|' /C calc'!A0"
+    card.save()
+    body = export_csv(export_rows(journey=journey))
+    assert "'=cmd" in body
+
+
+def test_dry_run_writes_nothing(org, audience):
+    result = _import(org, audience, HEADER + "A,before,,,B,web,,no,,,,\n", dry_run=True)
+    assert result["errors"] == [] and result["journey"] is None
+    assert not Journey.objects.exists()
+
+
+def test_non_utf8_file_is_read(org, audience):
+    content = (HEADER + "Café,before,,,Crème,web,,no,,,,\n").encode("cp1252")
+    result = services.journey_import_csv(
+        organization=org, audience=audience, name="J", content=content
+    )
+    assert result["errors"] == []
+    assert Stage.objects.get(journey=result["journey"]).name == "Café"
+
+
+def test_api_import_preview_then_create(as_user, member, viewer, outsider, org, audience):
+    body = (HEADER + "A,before,,,B,web,,no,,,,\n").encode()
+
+    def post(client, dry_run):
+        upload = SimpleUploadedFile("j.csv", body, content_type="text/csv")
+        return client.post(
+            api(org, "journeys/import/"),
+            {"name": "From CSV", "audience": audience.pk, "file": upload, "dry_run": dry_run},
+            format="multipart",
+        )
+
+    assert post(as_user(outsider), True).status_code == 404
+    assert post(as_user(viewer), True).status_code == 403
+    preview = post(as_user(member), True)
+    assert preview.status_code == 200
+    assert preview.json()["touchpoints"] == 1
+    created = post(as_user(member), False)
+    assert created.status_code == 201
+    assert created.json()["journey"]["name"] == "From CSV"
+
+
+def test_api_import_bad_file_is_400_with_rows(as_user, member, org, audience):
+    upload = SimpleUploadedFile("j.csv", (HEADER + ",,,,B,web,,no,,,,\n").encode())
+    response = as_user(member).post(
+        api(org, "journeys/import/"),
+        {"name": "X", "audience": audience.pk, "file": upload},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["row"] == 2
+
+
+def test_api_template_and_copy(as_user, member, viewer, org, audience, journey, stages):
+    client = as_user(member)
+    templates = client.get(api(org, "journeys/templates/")).json()
+    assert {t["key"] for t in templates} == {
+        "b2b-onboarding",
+        "b2c-purchase",
+        "employee-onboarding",
+    }
+    made = client.post(
+        api(org, "journeys/from-template/"),
+        {"template": "b2c-purchase", "audience": audience.pk, "name": "Shop"},
+    )
+    assert made.status_code == 201
+    bad = client.post(
+        api(org, "journeys/from-template/"),
+        {"template": "x", "audience": audience.pk, "name": "Shop"},
+    )
+    assert bad.status_code == 400 and "template" in bad.json()
+    copy = client.post(api(org, f"journeys/{journey.pk}/copy/"), {"name": "Copy"})
+    assert copy.status_code == 201
+    assert (
+        as_user(viewer).post(api(org, f"journeys/{journey.pk}/copy/"), {"name": "C2"}).status_code
+        == 403
+    )
+    taken = as_user(member).post(api(org, f"journeys/{journey.pk}/copy/"), {"name": "Copy"})
+    assert taken.status_code == 400 and "name" in taken.json()
