@@ -489,6 +489,8 @@ class GoalDetailView(OrgViewMixin, TemplateView):
             can_checkin=rules.checkin_can_log(goal=goal, member=self.membership),
             checkin_form=kwargs.get("checkin_form") or CheckInForm(goal=goal),
         )
+        # A refused check-in re-shows the form, so the person's words are not lost.
+        context["show_checkin_form"] = context["can_checkin"] or context["checkin_form"].is_bound
         return context
 
     def post(self, request, *args, **kwargs):

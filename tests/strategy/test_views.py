@@ -1,0 +1,277 @@
+"""Strategy pages: tenancy, roles, friendly conflicts, htmx subtrees, flat query counts."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from strategy import services
+from strategy.models import CheckIn, Goal, GoverningModel
+from tests.strategy.factories import (
+    CapabilityFactory,
+    DecisionFactory,
+    GoalFactory,
+    InitiativeFactory,
+)
+from tests.strategy.test_api import grow
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, org, *args):
+    return reverse(f"strategy:{name}", args=[org.slug, *args])
+
+
+@pytest.fixture
+def pages(org, cascade, line, nps):
+    initiative = InitiativeFactory(cycle=cascade["corp"].cycle, org_unit=line["desk"])
+    decision = DecisionFactory(organization=org)
+    capability = CapabilityFactory(organization=org)
+    services.governing_models_ensure(organization=org)
+    model = GoverningModel.objects.for_org(org).get(kind="risk")
+    cycle = cascade["corp"].cycle
+    return [
+        url("cascade", org),
+        url("cascade_children", org, cascade["corp"].pk),
+        url("my_goals", org),
+        url("goal_detail", org, cascade["desk"].pk),
+        url("vision", org),
+        url("models", org),
+        url("cycles", org),
+        url("commitments", org),
+        url("initiatives", org),
+        url("initiative_detail", org, initiative.pk),
+        url("decisions", org),
+        url("capabilities", org),
+        url("cascade_export", org, "csv") + f"?cycle={cycle.pk}",
+        url("cascade_export", org, "xlsx") + f"?cycle={cycle.pk}",
+        reverse("kpis:kpi_list", args=[org.slug]),
+        # edit pages (executive or manager only) are checked below
+        f"EDIT:{url('goal_edit', org, cascade['desk'].pk)}",
+        f"EDIT:{url('model_edit', org, model.pk)}",
+        f"EDIT:{url('cycle_edit', org, cycle.pk)}",
+        f"EDIT:{url('decision_edit', org, decision.pk)}",
+        f"EDIT:{url('capability_edit', org, capability.pk)}",
+        f"EDIT:{url('initiative_edit', org, initiative.pk)}",
+        f"EDIT:{url('vision_edit', org)}",
+        f"EDIT:{url('cascade_import', org)}",
+        f"EDIT:{url('goal_create', org)}",
+        f"EDIT:{reverse('kpis:kpi_edit', args=[org.slug, nps.pk])}",
+    ]
+
+
+def test_every_page_is_404_for_outsiders(client, outsider, pages):
+    client.force_login(outsider.user)
+    for path in pages:
+        assert client.get(path.removeprefix("EDIT:")).status_code == 404, path
+
+
+def test_viewer_reads_every_page_but_no_edit_page(client, viewer, pages):
+    client.force_login(viewer.user)
+    for path in pages:
+        response = client.get(path.removeprefix("EDIT:"))
+        expected = 403 if path.startswith("EDIT:") else 200
+        assert response.status_code == expected, path
+
+
+def test_executive_opens_every_page(client, executive, pages):
+    client.force_login(executive.user)
+    for path in pages:
+        assert client.get(path.removeprefix("EDIT:")).status_code == 200, path
+
+
+def test_viewer_posts_are_403(client, viewer, cascade, org):
+    client.force_login(viewer.user)
+    assert client.post(url("cycles", org), {"name": "x"}).status_code == 403
+    assert client.post(url("decisions", org), {"title": "x"}).status_code == 403
+    response = client.post(url("goal_detail", org, cascade["desk"].pk), {"statement": "x"})
+    assert response.status_code == 403
+    assert not CheckIn.objects.exists()
+
+
+def test_anonymous_is_sent_to_sign_in(client, org, cycle):
+    response = client.get(url("cascade", org))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_empty_org_pages_say_what_to_do_next(client, executive, org):
+    client.force_login(executive.user)
+    assert "No planning cycle yet" in client.get(url("cascade", org)).content.decode()
+    assert "No planning cycle yet" in client.get(url("my_goals", org)).content.decode()
+    assert "No decisions logged" in client.get(url("decisions", org)).content.decode()
+    assert "No capabilities yet" in client.get(url("capabilities", org)).content.decode()
+    assert "No vision written yet" in client.get(url("vision", org)).content.decode()
+
+
+def test_cascade_filters_by_unit_leg_owner_and_status(client, viewer, cascade, line, org):
+    client.force_login(viewer.user)
+    page = client.get(url("cascade", org), {"unit": line["desk"].pk}).content.decode()
+    assert 'data-testid="goal-DESK"' in page
+    assert 'data-testid="goal-OTHER"' not in page
+    page = client.get(url("cascade", org), {"owner": line["peer"].pk}).content.decode()
+    assert 'data-testid="goal-OTHER"' in page and 'data-testid="goal-DESK"' not in page
+    page = client.get(url("cascade", org), {"status": "achieved"}).content.decode()
+    assert "No goal matches these filters" in page
+    page = client.get(url("cascade", org), {"leg": "people"}).content.decode()
+    assert "No goal matches" in page
+
+
+def test_cascade_shows_top_levels_and_loads_deeper_goals_with_htmx(client, viewer, cascade, org):
+    client.force_login(viewer.user)
+    page = client.get(url("cascade", org)).content.decode()
+    assert 'data-testid="goal-SVC"' in page
+    assert 'data-testid="goal-DESK"' not in page  # third level: loaded on demand
+    assert url("cascade_children", org, cascade["svc"].pk) in page
+    fragment = client.get(url("cascade_children", org, cascade["svc"].pk), HTTP_HX_REQUEST="true")
+    assert 'data-testid="goal-DESK"' in fragment.content.decode()
+    assert "<html" not in fragment.content.decode()
+
+
+def test_manager_logs_a_checkin_from_my_goals_and_sees_the_parent_move(client, cascade, line, org):
+    client.force_login(line["lead"].user)
+    page = client.get(url("my_goals", org)).content.decode()
+    assert "DESK" in page and "Check-in due" in page
+    response = client.post(
+        url("goal_detail", org, cascade["desk"].pk),
+        {"progress_percent": "80", "confidence": "on_track", "statement": "Rota live.",
+         "next": url("my_goals", org)},
+    )  # fmt: skip
+    assert response.status_code == 302 and response["Location"] == url("my_goals", org)
+    page = client.get(url("my_goals", org)).content.decode()
+    assert "All checked in" in page
+    assert "80%" in page  # the goal above (SVC) rolls up to 80 %
+    assert CheckIn.objects.get().statement == "Rota live."
+
+
+def test_refused_checkin_keeps_the_statement(client, cascade, line, org):
+    client.force_login(line["peer"].user)
+    response = client.post(
+        url("goal_detail", org, cascade["desk"].pk),
+        {"progress_percent": "50", "confidence": "on_track", "statement": "My careful words"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "My careful words" in page and "Only the goal&#x27;s owner" in page
+
+
+def test_stale_goal_edit_keeps_the_users_text(client, executive, cascade, org):
+    svc = cascade["svc"]
+    services.goal_update(goal=svc, data={"title": "Changed meanwhile"}, version=1)
+    client.force_login(executive.user)
+    data = {"parent": cascade["corp"].pk, "key": "SVC", "title": "My new title",
+            "owner": svc.owner_id, "org_unit": svc.org_unit_id, "leg": "cx",
+            "measure": "milestone", "weight": "3", "status": "active", "version": 1}  # fmt: skip
+    response = client.post(url("goal_edit", org, svc.pk), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "changed by someone else" in page and "My new title" in page
+    assert Goal.objects.get(pk=svc.pk).title == "Changed meanwhile"
+
+
+def test_goal_form_rejects_bad_input_with_reasons(client, executive, cascade, org, nps):
+    client.force_login(executive.user)
+    corp = cascade["corp"]
+    data = {"parent": cascade["desk"].pk, "key": "CORP", "title": "Corp", "owner": corp.owner_id,
+            "leg": "cx", "measure": "rollup", "weight": "1", "status": "active", "version": 1}  # fmt: skip
+    page = client.post(url("goal_edit", org, corp.pk), data).content.decode()
+    assert "own sub-goals" in page
+    data = {"cycle": corp.cycle_id, "title": "NPS", "owner": corp.owner_id, "leg": "cx",
+            "measure": "kpi", "kpi": nps.pk, "baseline": "10", "target": "30", "weight": "0",
+            "status": "active"}  # fmt: skip
+    page = client.post(url("goal_create", org), data).content.decode()
+    assert "positive" in page
+    assert Goal.objects.count() == 4
+
+
+def test_carry_over_is_one_action(client, executive, cascade, org):
+    from tests.strategy.factories import CycleFactory
+
+    target = CycleFactory(organization=org, name="FY2027", status="preparing")
+    client.force_login(executive.user)
+    response = client.post(
+        url("cycle_carry_over", org, cascade["corp"].cycle_id), {"target": target.pk}
+    )
+    assert response.status_code == 302
+    assert Goal.objects.filter(cycle=target).count() == 4
+
+
+def test_decision_page_requires_mitigation_or_override(client, executive, org):
+    client.force_login(executive.user)
+    data = {"title": "Close Saturdays", "decided_on": "2026-11-01", "customer_view": "disapprove",
+            "customer_view_why": "Weekend restaurants need us."}  # fmt: skip
+    page = client.post(url("decisions", org), data).content.decode()
+    assert "describe a mitigation" in page
+    response = client.post(url("decisions", org), {**data, "override": "on",
+                                                   "override_reason": "No staff."})  # fmt: skip
+    assert response.status_code == 302
+
+
+def test_commitments_page_shows_who_has_not_committed(client, executive, cycle, org):
+    client.force_login(executive.user)
+    page = client.get(url("commitments", org)).content.decode()
+    assert "No commitment yet" in page
+    response = client.post(url("commitments", org), {"statement": "I sponsor the CX model."})
+    assert response.status_code == 302
+    page = client.get(url("commitments", org)).content.decode()
+    assert "I sponsor the CX model." in page and "Everyone has committed" in page
+
+
+def test_import_page_previews_bad_rows_then_applies_all_or_nothing(client, executive, cycle, org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(executive.user)
+    header = "key,title,parent key,owner username,org unit,leg,KPI,baseline,target,unit,weight,due date\n"
+    bad = SimpleUploadedFile("g.csv", (header + "A,Top,,ghost,,cx,,,,,1,\n").encode())
+    page = client.post(
+        url("cascade_import", org), {"cycle": cycle.pk, "file": bad}
+    ).content.decode()
+    assert "ghost" in page and "nothing will be imported" in page
+    good = SimpleUploadedFile(
+        "g.csv", (header + f"A,Top,,{executive.user.username},,cx,,,,,1,\n").encode()
+    )
+    page = client.post(
+        url("cascade_import", org), {"cycle": cycle.pk, "file": good}
+    ).content.decode()
+    assert "1 goal will be created" in page
+    assert not Goal.objects.exists()
+    response = client.post(url("cascade_import", org), {"apply": "1"})
+    assert response.status_code == 302
+    assert Goal.objects.get().key == "A"
+
+
+LIST_PAGES = ["cascade", "my_goals", "cycles", "commitments", "initiatives", "decisions",
+              "capabilities", "models", "vision"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", LIST_PAGES + ["kpis"])
+def test_list_page_queries_do_not_grow(
+    client, executive, cascade, line, org, name, django_assert_max_num_queries
+):
+    cycle = cascade["corp"].cycle
+    services.governing_models_ensure(organization=org)
+    path = reverse("kpis:kpi_list", args=[org.slug]) if name == "kpis" else url(name, org)
+    client.force_login(line["lead"].user if name == "my_goals" else executive.user)
+    with django_assert_max_num_queries(16):
+        assert client.get(path).status_code == 200
+    grow(org, cycle, executive, line, 80)
+    for goal in Goal.objects.filter(owner=line["lead"])[:3]:
+        services.checkin_log(goal=goal, author=line["lead"], confidence="on_track",
+                             statement="x", progress=Decimal("0.5"))  # fmt: skip
+    with django_assert_max_num_queries(16):
+        assert client.get(path).status_code == 200
+
+
+def test_cascade_page_queries_stay_flat_for_a_deep_wide_cascade(
+    client, executive, cascade, line, org, django_assert_max_num_queries
+):
+    cycle = cascade["corp"].cycle
+    client.force_login(executive.user)
+    with django_assert_max_num_queries(16) as small:
+        client.get(url("cascade", org), {"unit": line["desk"].pk})
+    parents = [cascade["desk"]]
+    for _ in range(4):
+        parents = [GoalFactory(cycle=cycle, parent=p, owner=line["lead"], org_unit=line["desk"])
+                   for p in parents for _ in range(3)]  # fmt: skip
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = client.get(url("cascade", org), {"unit": line["desk"].pk}).content.decode()
+    assert page.count('class="tree-node') > 100
