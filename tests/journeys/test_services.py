@@ -56,16 +56,32 @@ def test_signals_unowned_duplicate_data_and_unlinked_moments(org, journey, stage
 
 
 def test_a_linked_moment_is_not_a_signal(org, journey, stages):
-    from strategy.models import Initiative
+    from tests.strategy.factories import CycleFactory, GoalFactory
 
-    tp = TouchpointFactory(
-        stage=stages[0], moment_that_matters=True, owner=OrgUnitFactory(organization=org)
-    )
-    initiative = Initiative.objects.for_org(org).first()
-    if initiative is None:
-        pytest.skip("needs an initiative factory from strategy")
-    tp.initiatives.add(initiative)
+    unit = OrgUnitFactory(organization=org)
+    tp = TouchpointFactory(stage=stages[0], moment_that_matters=True, owner=unit)
+    assert selectors.journey_board(journey=journey)["signals"]["unlinked_moments"]
+    tp.goals.add(GoalFactory(cycle=CycleFactory(organization=org)))
     assert selectors.journey_board(journey=journey)["signals"]["unlinked_moments"] == []
+    assert (
+        selectors.organization_signals(organization=org)["journeys"][journey.pk]["unlinked_moments"]
+        == 0
+    )
+
+
+def test_link_goals_through_the_api_and_refuse_another_orgs(as_user, member, org, outsider, card):
+    from tests.journeys.conftest import api
+    from tests.strategy.factories import CycleFactory, GoalFactory
+
+    goal = GoalFactory(cycle=CycleFactory(organization=org))
+    foreign = GoalFactory(cycle=CycleFactory(organization=outsider.organization))
+    client = as_user(member)
+    bad = client.patch(api(org, f"touchpoints/{card.pk}/"), {"goals": [foreign.pk], "version": 1})
+    assert bad.status_code == 400 and "goals" in bad.json()
+    ok = client.patch(api(org, f"touchpoints/{card.pk}/"), {"goals": [goal.pk], "version": 1})
+    assert ok.status_code == 200, ok.json()
+    assert ok.json()["goals"] == [goal.pk]
+    assert list(goal.touchpoints.all()) == [card]
 
 
 def test_audience_without_journey_is_a_signal(org, audience):
