@@ -1,0 +1,45 @@
+"""The strategy demo: rich enough to show the product, and safe to load twice."""
+
+import pytest
+
+from cxalign.orgs.demo import Demo, demo_load
+from cxalign.orgs.models import Membership, Organization, OrgUnit
+from strategy import demo as strategy_demo
+from strategy import selectors
+from strategy.models import Cycle, Goal, GoverningModel, Initiative, KPIEffect
+
+pytestmark = pytest.mark.django_db
+
+
+def core_demo() -> Demo:
+    demo_load(only_core=True)
+    demo = Demo(
+        northwind=Organization.objects.get(slug="northwind"),
+        globex=Organization.objects.get(slug="globex"),
+    )
+    for m in Membership.objects.select_related("organization", "user"):
+        demo.people[f"{m.organization.slug}:{m.user.username}"] = m
+    for u in OrgUnit.objects.select_related("organization"):
+        demo.units[f"{u.organization.slug}:{u.name}"] = u
+    return demo
+
+
+def test_demo_loads_a_rich_northwind_and_a_second_run_creates_nothing():
+    first = strategy_demo.load(core_demo())
+    assert first["goals"] >= 40
+    assert strategy_demo.load(core_demo()) == {}
+    northwind = Organization.objects.get(slug="northwind")
+    assert GoverningModel.objects.for_org(northwind).count() == 5
+    assert Cycle.objects.for_org(northwind).filter(status="preparing").exists()
+    active = Cycle.objects.for_org(northwind).get(status="active")
+    summary = selectors.cascade_tree(cycle=active).summary
+    assert summary["goals"] >= 40 and summary["levels"] >= 3
+    goals = Goal.objects.filter(cycle=active)
+    assert goals.values("org_unit").distinct().count() >= 8
+    assert set(goals.values_list("leg", flat=True)) == {"financial", "people", "cx"}
+    tales = Initiative.objects.for_org(northwind).filter(
+        name__in=["Quota-based sales rewards", "Spring promotion: 20 % off the fresh range"]
+    )
+    assert tales.count() == 2
+    assert KPIEffect.objects.filter(initiative__in=tales, intended=False).count() >= 3
+    assert Goal.objects.filter(organization=Organization.objects.get(slug="globex")).exists()
