@@ -1,0 +1,137 @@
+"""Pages and API: roles, outsiders, and query counts that do not grow with the data."""
+
+import pytest
+
+from feedback import services
+from feedback.models import Response, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def make_responses(org, n, start=0):
+    source, _ = Source.objects.get_or_create(organization=org, name="S")
+    Response.objects.bulk_create(
+        [
+            Response(
+                organization=org,
+                source=source,
+                key=f"k{i}",
+                response_id=f"k{i}",
+                nps=i % 11,
+                comment=f"c {i}",
+            )
+            for i in range(start, start + n)
+        ]
+    )
+
+
+PAGES = ["", "imports/", "themes/", "triage/", "followups/", "customers/"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_render_for_viewer(client, viewer, org, path):
+    make_responses(org, 3)
+    client.force_login(viewer.user)
+    assert client.get(f"/o/{org.slug}/feedback/{path}").status_code == 200
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_queries_do_not_grow(client, cx_lead, org, path, django_assert_max_num_queries):
+    client.force_login(cx_lead.user)
+    services.theme_create(organization=org, data={"name": "T"}, patterns=["c"])
+    make_responses(org, 3)
+    with django_assert_max_num_queries(25):
+        client.get(f"/o/{org.slug}/feedback/{path}")
+    make_responses(org, 200, start=3)
+    with django_assert_max_num_queries(25):
+        client.get(f"/o/{org.slug}/feedback/{path}")
+
+
+def test_comment_html_is_escaped(client, viewer, org):
+    source = Source.objects.create(organization=org, name="S")
+    Response.objects.create(
+        organization=org, source=source, key="x", comment="<script>alert(1)</script>"
+    )
+    client.force_login(viewer.user)
+    body = client.get(f"/o/{org.slug}/feedback/").content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "<script>alert(1)" not in body
+
+
+def test_export_neutralises_formulas(client, viewer, org):
+    source = Source.objects.create(organization=org, name="S")
+    Response.objects.create(
+        organization=org, source=source, key="x", comment="=HYPERLINK(1)", segment="+seg"
+    )
+    client.force_login(viewer.user)
+    response = client.get(f"/o/{org.slug}/feedback/responses/export/?format=csv")
+    body = b"".join(response.streaming_content).decode()
+    assert "'=HYPERLINK(1)" in body and "'+seg" in body
+    xlsx = client.get(f"/o/{org.slug}/feedback/responses/export/?format=xlsx")
+    assert xlsx.status_code == 200
+
+
+def test_viewer_cannot_upload(client, viewer, org):
+    client.force_login(viewer.user)
+    assert client.post(f"/o/{org.slug}/feedback/imports/", {}).status_code == 403
+
+
+def test_member_can_save_followup_but_not_for_promoters(client, member, org):
+    make_responses(org, 11)
+    detractor = Response.objects.get(nps=3)
+    client.force_login(member.user)
+    client.post(
+        f"/o/{org.slug}/feedback/followups/{detractor.pk}/",
+        {"status": "contacted", "owner": member.pk, "note": "called"},
+    )
+    assert detractor.followup.status == "contacted"
+    promoter = Response.objects.get(nps=10)
+    client.post(f"/o/{org.slug}/feedback/followups/{promoter.pk}/", {"status": "contacted"})
+    assert not hasattr(Response.objects.get(pk=promoter.pk), "followup_cache")
+
+
+def api(org, rest=""):
+    return f"/api/v1/orgs/{org.slug}/feedback/{rest}"
+
+
+@pytest.mark.parametrize("rest", ["responses/", "imports/", "themes/", "sources/"])
+def test_api_outsider_404(as_user, outsider, org, rest):
+    assert as_user(outsider).get(api(org, rest)).status_code == 404
+
+
+@pytest.mark.parametrize("rest", ["responses/", "imports/", "themes/", "sources/"])
+def test_api_list_queries_do_not_grow(as_user, viewer, org, rest, django_assert_max_num_queries):
+    make_responses(org, 3)
+    client = as_user(viewer)
+    with django_assert_max_num_queries(12):
+        assert client.get(api(org, rest)).status_code == 200
+    make_responses(org, 100, start=3)
+    with django_assert_max_num_queries(12):
+        client.get(api(org, rest))
+
+
+def test_api_viewer_cannot_create_theme(as_user, viewer, org):
+    assert as_user(viewer).post(api(org, "themes/"), {"name": "X"}).status_code == 403
+
+
+def test_api_cx_lead_creates_theme_and_rule(as_user, cx_lead, org):
+    client = as_user(cx_lead)
+    theme = {"id": services.theme_create(organization=org, data={"name": "Delivery"}).id}
+    assert (
+        client.post(api(org, f"themes/{theme['id']}/rules/"), {"pattern": "Late!"}).json()[
+            "pattern"
+        ]
+        == "late"
+    )
+
+
+def test_api_upload_rejects_png(as_user, cx_lead, org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = as_user(cx_lead).post(
+        api(org, "imports/"),
+        {"file": SimpleUploadedFile("x.csv", b"\x89PNG\r\n\x1a\n"), "source": "S"},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "PNG" in str(response.json())
