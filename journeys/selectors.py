@@ -326,12 +326,20 @@ def link_choices(*, organization) -> dict:
     result = {}
     for name in LINKS:
         model = _link_model(name)
-        label = "title" if any(f.name == "title" for f in model._meta.fields) else "name"
+        names = {f.name for f in model._meta.fields}
+        label = "title" if "title" in names else "name"
+        extra = ["cycle__name"] if "cycle" in names else []
+        rows = (
+            model.objects.filter(organization=organization)
+            .order_by(*[f"-{e}" for e in extra], label)
+            .values("id", label, *extra)
+        )
         result[name] = [
-            {"id": row["id"], "name": row[label]}
-            for row in model.objects.filter(organization=organization)
-            .order_by(label)
-            .values("id", label)
+            {
+                "id": row["id"],
+                "name": row[label] + (f" · {row['cycle__name']}" if extra else ""),
+            }
+            for row in rows
         ]
     return result
 

@@ -244,6 +244,8 @@ class JourneyBoardView(JourneyPageMixin, TemplateView):
                     organization=self.organization
                 ).count(),
                 "indexUrl": reverse("journeys:index", kwargs={"org_slug": slug}),
+                "newUrl": reverse("journeys:new", kwargs={"org_slug": slug})
+                + f"?audience={journey.audience_id}&start=template",
             },  # fmt: skip
             emotions=EMOTIONS,
         )

@@ -205,8 +205,11 @@
     const m = signals.unlinked.length;
     if (m) chip(m + " moment" + (m > 1 ? "s" : "") + " that matter with no goal or initiative", signals.unlinked, "warn", "signal-unlinked");
     const label = el("span", { class: "jr-signals-label" }, "Silo signals");
+    const hasCards = [...state.touchpoints.values()].some((t) => !t.deleted);
     if (!chips.length) {
-      box.append(label, el("span", { class: "jr-signal ok" }, "✓ None on this map: every touchpoint has an owner and no data is asked twice"));
+      box.append(label, el("span", { class: "jr-signal ok" }, hasCards
+        ? "✓ None on this map: every touchpoint has an owner and no data is asked twice"
+        : "Nothing to check yet: add touchpoints to see owners and data asked"));
     } else {
       box.append(label, ...chips);
     }
@@ -251,7 +254,10 @@
           el("h3", { text: "This map has no stages yet" }),
           el("p", { text: cfg.canWrite
             ? "Add the stages your audience goes through — before, during and after being a customer (e.g. Discover, Buy, Onboard, Use, Get help, Renew). Then add touchpoints to each."
-            : "Nobody has mapped this journey yet. Members of the organization can add stages and touchpoints." }))
+            : "Nobody has mapped this journey yet. Members of the organization can add stages and touchpoints." }),
+          cfg.canWrite ? el("div", { class: "actions" },
+            el("button", { type: "button", class: "btn primary", onclick: () => { state.composer = { kind: "stage", stage: null, value: "", phase: "before" }; render(); focusComposer(); } }, "+ Add the first stage"),
+            el("a", { class: "btn", href: cfg.newUrl }, "Start from a template instead")) : null)
       );
     }
     if (cfg.canWrite) board.appendChild(renderAddStage(stages));
