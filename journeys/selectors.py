@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 
 from cxalign.orgs.models import OrgUnit
 from journeys.models import (
@@ -285,28 +286,28 @@ def audience_list(*, organization):
     )
 
 
+def _count_per_journey(model, **filters):
+    """A correlated COUNT: no join fan-out between stages, cards and pain points."""
+    rows = (
+        model.objects.filter(journey=OuterRef("pk"), **filters)
+        .order_by()
+        .values("journey")
+        .annotate(n=Count("id"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
 def journey_list(*, organization, audience=None):
     """Journeys with their audience and card counts (one query)."""
     queryset = (
         Journey.objects.for_org(organization)
         .select_related("audience")
         .annotate(
-            stage_count=Count("stages", filter=Q(stages__deleted_at__isnull=True), distinct=True),
-            touchpoint_count=Count(
-                "touchpoints", filter=Q(touchpoints__deleted_at__isnull=True), distinct=True
-            ),
-            moment_count=Count(
-                "touchpoints",
-                filter=Q(
-                    touchpoints__deleted_at__isnull=True, touchpoints__moment_that_matters=True
-                ),
-                distinct=True,
-            ),
-            pain_count=Count(
-                "pain_points",
-                filter=Q(pain_points__deleted_at__isnull=True, pain_points__kind="pain"),
-                distinct=True,
-            ),
+            stage_count=_count_per_journey(Stage),
+            touchpoint_count=_count_per_journey(Touchpoint),
+            moment_count=_count_per_journey(Touchpoint, moment_that_matters=True),
+            pain_count=_count_per_journey(PainPoint, kind=PainPoint.Kind.PAIN),
         )
         .order_by("audience__kind", "audience__rank", "name")
     )

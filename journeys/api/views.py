@@ -88,7 +88,10 @@ class JourneyViewSet(BoardErrorsMixin, OrgScopedViewSet):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return selectors.journey_list(organization=self.organization)
+        if getattr(self, "action", None) in ("list", "retrieve"):
+            return selectors.journey_list(organization=self.organization)
+        # Actions (the board, the live poll, writes) need the row, not the counts.
+        return super().get_queryset().select_related("audience")
 
     def perform_create(self, serializer):
         data, _ = _split(serializer)
