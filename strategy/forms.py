@@ -246,8 +246,13 @@ class InitiativeForm(OrgScopedFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _people(self.fields["owner"])
-        self.fields["goals"].queryset = self.fields["goals"].queryset.order_by("key")
-        self.fields["goals"].label_from_instance = lambda g: f"{g.key} · {g.title}"
+        goals = self.fields["goals"].queryset.select_related("cycle").order_by("cycle", "key")
+        cycle_id = self.data.get("cycle") or self.initial.get("cycle") or self.instance.cycle_id
+        if cycle_id:
+            goals = goals.filter(cycle_id=cycle_id)
+        self.fields["goals"].queryset = goals
+        self.fields["goals"].label_from_instance = lambda g: f"{g.key} · {g.title} ({g.cycle.name})"
+        self.fields["goals"].help_text = "Goals of the initiative's cycle."
 
     def _post_clean(self):
         pass
@@ -301,8 +306,12 @@ class DecisionForm(OrgScopedFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _people(self.fields["decided_by"], min_roles=EXECUTIVES)
-        self.fields["goals"].queryset = self.fields["goals"].queryset.order_by("key")
-        self.fields["goals"].label_from_instance = lambda g: f"{g.key} · {g.title}"
+        self.fields["goals"].queryset = (
+            self.fields["goals"]
+            .queryset.select_related("cycle")
+            .order_by("-cycle__starts_on", "key")
+        )
+        self.fields["goals"].label_from_instance = lambda g: f"{g.key} · {g.title} ({g.cycle.name})"
 
     def _post_clean(self):
         pass
