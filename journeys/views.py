@@ -244,6 +244,15 @@ class JourneyBoardView(JourneyPageMixin, TemplateView):
                     organization=self.organization
                 ).count(),
                 "indexUrl": reverse("journeys:index", kwargs={"org_slug": slug}),
+                "historyUrl": reverse(
+                    "orgs:history",
+                    kwargs={
+                        "org_slug": slug,
+                        "app_label": "journeys",
+                        "model_name": "MODEL",
+                        "pk": 0,
+                    },
+                ),
                 "newUrl": reverse("journeys:new", kwargs={"org_slug": slug})
                 + f"?audience={journey.audience_id}&start=template",
             },  # fmt: skip

@@ -623,8 +623,14 @@
     drawerEl.setAttribute("aria-hidden", "true");
   }
 
-  function drawerButtons(onDelete) {
+  function historyLink(model, id) {
+    const href = cfg.historyUrl.replace("/MODEL/", "/" + model + "/").replace(/\/0\/$/, "/" + id + "/");
+    return el("a", { class: "btn small", href: href, target: "_blank", rel: "noopener" }, "History");
+  }
+
+  function drawerButtons(onDelete, history) {
     return el("div", { class: "actions jr-drawer-actions" },
+      history || null,
       cfg.canWrite ? el("button", { type: "submit", class: "btn primary", "data-testid": "drawer-save" }, "Save") : null,
       el("button", { type: "button", class: "btn", onclick: closeDrawer }, cfg.canWrite ? "Cancel" : "Close"),
       cfg.canWrite && onDelete ? el("button", { type: "button", class: "btn danger jr-right", "data-testid": "drawer-delete", onclick: onDelete }, "Delete") : null);
@@ -639,6 +645,7 @@
     const owners = [{ id: null, name: "— No owner (silo signal) —" }, ...cfg.units];
     drawerForm.append(
       field("Name", textInput("name", card.name, { maxlength: "200", required: true, disabled: disabled, "data-testid": "field-name" }), "name"),
+      field("Stage", select("stage", stagesInOrder().map((s, i) => ({ id: s.id, name: (i + 1) + ". " + s.name })), card.stage, { disabled: disabled, "data-testid": "field-stage" }), "stage", "Changing it moves the card to the end of that stage (or drag it on the board)."),
       el("div", { class: "form-row" },
         field("Channel", select("channel", cfg.channels, card.channel, { disabled: disabled }), "channel"),
         field("Owning unit", select("owner", owners, card.owner, { disabled: disabled }), "owner")),
@@ -664,7 +671,7 @@
       el("h3", { text: "Pain points & opportunities on this touchpoint" }),
       pains.length ? pains.map(renderPain) : el("p", { class: "muted", text: "None yet." }),
       cfg.canWrite ? el("button", { type: "button", class: "btn small", onclick: () => addPainToCard(card) }, "+ Add a pain point here") : null));
-    drawerForm.appendChild(drawerButtons(() => deleteItem("touchpoint", id)));
+    drawerForm.appendChild(drawerButtons(() => deleteItem("touchpoint", id), historyLink("touchpoint", id)));
     drawerForm.onsubmit = (e) => { e.preventDefault(); saveCard(id); };
     const first = drawerForm.querySelector("input[name=name]");
     if (first && cfg.canWrite) first.focus();
@@ -750,11 +757,17 @@
       body.goals = values.goals || [];
       body.initiatives = values.initiatives || [];
     }
+    const targetStage = Number(values.stage);
     const result = await api("PATCH", "touchpoints/" + id + "/", body);
     if (result.ok) {
       state.touchpoints.set(id, result.data);
       closeDrawer();
-      render();
+      if (targetStage && targetStage !== result.data.stage) {
+        const others = cardsOf(targetStage).filter((c) => c.id !== id);
+        await moveCard(id, targetStage, others.length ? others[others.length - 1].id : null);
+      } else {
+        render();
+      }
       toast("Saved.", "ok");
       return;
     }
@@ -790,7 +803,7 @@
       el("div", { class: "form-row" },
         field("Emotion", select("emotion", emotions, stage.emotion, { disabled: disabled }), "emotion"),
         field("Emotion note", textInput("emotion_note", stage.emotion_note, { maxlength: "200", disabled: disabled }), "emotion_note")),
-      drawerButtons(() => deleteItem("stage", id))
+      drawerButtons(() => deleteItem("stage", id), historyLink("stage", id))
     );
     drawerForm.onsubmit = (e) => { e.preventDefault(); saveStage(id); };
     const target = drawerForm.querySelector("[name=" + (focus || "name") + "]");
@@ -835,7 +848,7 @@
         field("Severity", select("severity", [{ id: 3, name: "High" }, { id: 2, name: "Medium" }, { id: 1, name: "Low" }], pain.severity, { disabled: disabled }), "severity")),
       field("On touchpoint", select("touchpoint", cards, pain.touchpoint, { disabled: disabled }), "touchpoint"),
       field("Detail", textArea("detail", pain.detail, { maxlength: "4000", disabled: disabled }), "detail"),
-      drawerButtons(() => deleteItem("pain", id))
+      drawerButtons(() => deleteItem("pain", id), historyLink("painpoint", id))
     );
     drawerForm.onsubmit = (e) => { e.preventDefault(); savePain(id); };
   }
