@@ -469,3 +469,50 @@ def test_list_endpoint_queries_do_not_grow(
     AudienceFactory.create_batch(5, organization=org)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "key", "field", "first", "second"),
+    [
+        ("audiences", "audience", "why_it_matters", "A", "B"),
+        ("journeys", "journey", "description", "A", "B"),
+        ("stages", "stage", "customer_actions", "A", "B"),
+        ("touchpoints", "card", "notes", "A", "B"),
+        ("pain-points", "pain", "detail", "A", "B"),
+    ],
+)
+def test_every_object_answers_409_to_a_stale_version(
+    as_user, cx_lead, org, objects, path, key, field, first, second
+):
+    client = as_user(cx_lead)
+    obj = objects[key]
+    assert (
+        client.patch(api(org, f"{path}/{obj.pk}/"), {field: first, "version": 1}).status_code == 200
+    )
+    stale = client.patch(api(org, f"{path}/{obj.pk}/"), {field: second, "version": 1})
+    assert stale.status_code == 409
+    assert stale.json()["current"][field] == first
+    assert stale.json()["current"]["version"] == 2
+
+
+def test_deleting_twice_is_404_and_viewer_cannot_restore(as_user, member, viewer, org, card):
+    client = as_user(member)
+    assert client.delete(api(org, f"touchpoints/{card.pk}/")).status_code == 200
+    assert client.delete(api(org, f"touchpoints/{card.pk}/")).status_code == 404
+    assert as_user(viewer).post(api(org, f"touchpoints/{card.pk}/restore/")).status_code == 403
+
+
+def test_restoring_a_live_card_is_404(as_user, member, org, card):
+    assert as_user(member).post(api(org, f"touchpoints/{card.pk}/restore/")).status_code == 404
+
+
+def test_huge_lists_are_refused(as_user, member, org, journey, card):
+    client = as_user(member)
+    fields = client.patch(
+        api(org, f"touchpoints/{card.pk}/"), {"data_fields": ["f"] * 1000, "version": 1}
+    )
+    assert fields.status_code == 400 and "data_fields" in fields.json()
+    order = client.post(
+        api(org, f"journeys/{journey.pk}/reorder-stages/"), {"order": list(range(1, 2000))}
+    )
+    assert order.status_code == 400 and "order" in order.json()
