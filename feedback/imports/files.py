@@ -20,7 +20,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 SAMPLE_BYTES = 256 * 1024
-BLOCK_BYTES = 8 * 1024 * 1024
+BLOCK_BYTES = 1024 * 1024  # small read blocks keep Arrow's buffers small...
+CHUNK_ROWS = 25_000  # ...and are gathered into chunks of this many rows
 XLSX_BATCH_ROWS = 50_000
 DELIMITERS = ",;\t|"
 
@@ -347,6 +348,10 @@ def _iter_csv(path: Path, info: FileInfo, *, on_bytes, block_bytes) -> Iterator[
             raise FileProblem(_arrow_message(exc)) from exc
         next_record = info.header_rows + 1
         taken = 0
+        pending: list[pa.RecordBatch] = []
+        pending_records: list[int] = []
+        invalid: set[int] = set()
+        registered = 0
         while True:
             try:
                 record_batch = reader.read_next_batch()
@@ -355,19 +360,26 @@ def _iter_csv(path: Path, info: FileInfo, *, on_bytes, block_bytes) -> Iterator[
             except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
                 raise FileProblem(_arrow_message(exc)) from exc
             n = record_batch.num_rows
-            invalid = {number for number, _ in bad}
-            records = []
-            while len(records) < n:
-                if next_record not in invalid:
-                    records.append(next_record)
+            for number, _ in bad[registered:]:
+                invalid.add(number)
+            registered = len(bad)
+            for _ in range(n):
+                while next_record in invalid:
+                    next_record += 1
+                pending_records.append(next_record)
                 next_record += 1
-            new_bad = bad[taken:]
-            taken = len(bad)
+            pending.append(record_batch)
+            if len(pending_records) >= CHUNK_ROWS:
+                new_bad, taken = bad[taken:], len(bad)
+                if on_bytes:
+                    on_bytes(counting.count)
+                yield Batch(pa.Table.from_batches(pending), pending_records, new_bad)
+                pending, pending_records = [], []
+        if pending or bad[taken:]:
             if on_bytes:
                 on_bytes(counting.count)
-            yield Batch(pa.Table.from_batches([record_batch]), records, new_bad)
-        if bad[taken:]:
-            yield Batch(_empty_table(info.headers), [], bad[taken:])
+            table = pa.Table.from_batches(pending) if pending else _empty_table(info.headers)
+            yield Batch(table, pending_records, bad[taken:])
 
 
 def _empty_table(headers: list[str]) -> pa.Table:

@@ -153,9 +153,10 @@ def _neutralise(value: str) -> str:
 class _Producer(threading.Thread):
     """Reads, checks, tags and sorts chunks; hands them over through a small queue."""
 
-    def __init__(self, job: Job, snapshot: Snapshot, out: queue.Queue):
+    def __init__(self, job: Job, snapshot: Snapshot, out: queue.Queue, prepare=None):
         super().__init__(daemon=True, name="feedback-import-producer")
         self.job = job
+        self.prepare = prepare
         self.snapshot = snapshot
         self.out = out
         self.stop = threading.Event()
@@ -169,7 +170,10 @@ class _Producer(threading.Thread):
             for batch in iter_batches(self.job.path, self.job.info, on_bytes=self._on_bytes):
                 if self.stop.is_set():
                     return
-                self._put(self._chunk(batch))
+                chunk = self._chunk(batch)
+                if self.prepare is not None:
+                    self.prepare(chunk)
+                self._put(chunk)
             self._put(None)
         except BaseException as exc:  # handed to the writing thread, which re-raises it
             self._put(exc)
@@ -217,6 +221,11 @@ class _Producer(threading.Thread):
         else:
             same = np.zeros(len(good), bool)
         new_rows = good[~stored]
+        if "responded_at" in checked.columns and len(new_rows) > 1:
+            # Rows in date order insert into the date index page after page, not at random.
+            when = checked.columns["responded_at"].take(pa.array(new_rows))
+            when = pc.fill_null(pc.cast(when, pa.int64()), 0).to_numpy()
+            new_rows = new_rows[np.argsort(when, kind="stable")]
         changed_rows = good[stored & ~same]
         changed_ids = self.snapshot.ids[stored_pos[stored & ~same]] if stored.any() else []
         chunk.unchanged = int(same.sum())
@@ -226,6 +235,7 @@ class _Producer(threading.Thread):
         columns["fingerprint"] = pa.array(checked.fingerprints, pa.int64())
         if len(new_rows):
             chunk.new = self._table(columns, new_rows)
+            chunk.new_rows = len(new_rows)
         if len(changed_rows):
             table = self._table(columns, changed_rows)
             chunk.updated = table.add_column(0, "id", pa.array(changed_ids, pa.int64()))
@@ -318,15 +328,14 @@ def run(
     transaction must then roll back.
     """
     started = time.monotonic()
-    # The system allocator gives chunks' memory back at once; Arrow's default pool keeps it.
-    pa.set_memory_pool(pa.system_memory_pool())
     if writer is not None and not dry_run:
         writer.lock()
     snapshot = writer.snapshot() if writer is not None else Snapshot.empty()
     result = Result()
     sink = ErrorSink(report_path)
     chunks: queue.Queue = queue.Queue(maxsize=1)
-    producer = _Producer(job, snapshot, chunks)
+    prepare = writer.prepare if writer is not None and not dry_run else None
+    producer = _Producer(job, snapshot, chunks, prepare)
     producer.start()
     try:
         while True:
@@ -352,6 +361,8 @@ def run(
         producer.stop.set()
         sink.close()
         producer.join(timeout=10)
+        if writer is not None:
+            writer.close()
     result.errors = sink.first
     result.error_count = sink.count
     result.seconds = time.monotonic() - started

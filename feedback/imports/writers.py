@@ -55,7 +55,11 @@ class Snapshot:
 @dataclass
 class Chunk:
     rows_read: int = 0
+    new_rows: int = 0
     new: pa.Table | None = None
+    # PostgreSQL: the producer thread serialises new rows (ids included) ahead of the COPY.
+    new_csv: io.BytesIO | None = None
+    new_tags_csv: io.BytesIO | None = None
     new_tags: tuple[np.ndarray, np.ndarray] | None = None  # (row in `new`, theme id)
     updated: pa.Table | None = None  # first column is the stored id
     updated_tags: tuple[np.ndarray, np.ndarray] | None = None  # (response id, theme id)
@@ -66,7 +70,7 @@ class Chunk:
 
     @property
     def new_count(self) -> int:
-        return 0 if self.new is None else self.new.num_rows
+        return self.new_rows
 
     @property
     def updated_count(self) -> int:
@@ -89,6 +93,46 @@ class PostgresWriter:
         self.cursor = connection.cursor().cursor  # psycopg2 cursor inside Django's transaction
         self.stage = f"feedback_stage_{spec.table.split('_', 1)[1]}"
         self._staged = False
+        self._ids_connection = None
+
+    def _reserve(self, n: int) -> int:
+        """First id of a block of n, taken from the table's sequence in one step.
+
+        Asking nextval() a million times costs seconds; moving the sequence past a whole block
+        costs one statement. The short advisory lock makes concurrent imports take disjoint
+        blocks. It runs on a side connection in autocommit (sequences are not transactional
+        anyway), so the producer thread can do it while the main connection is busy COPYing.
+        """
+        if self._ids_connection is None:
+            self._ids_connection = connection.get_new_connection(connection.get_connection_params())
+            self._ids_connection.autocommit = True
+        with self._ids_connection.cursor() as cursor:
+            cursor.execute(
+                "WITH l AS (SELECT pg_advisory_xact_lock(%s, 0)), "
+                "f AS (SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS first FROM l) "
+                "SELECT first, setval(pg_get_serial_sequence(%s, 'id'), first + %s - 1) FROM f",
+                [LOCK_CLASS, self.spec.table, self.spec.table, n],
+            )
+            return cursor.fetchone()[0]
+
+    def prepare(self, chunk: Chunk) -> None:
+        """Called in the producer thread: give new rows their ids and serialise them."""
+        if not chunk.new_count:
+            return
+        first = self._reserve(chunk.new_count)
+        ids = np.arange(first, first + chunk.new_count, dtype=np.int64)
+        chunk.new_csv = _csv_bytes(chunk.new.add_column(0, "id", pa.array(ids, pa.int64())))
+        if self.spec.tagged and chunk.new_tags is not None and len(chunk.new_tags[0]):
+            rows, themes = chunk.new_tags
+            chunk.new_tags_csv = _csv_bytes(
+                pa.table({"r": ids[rows], "t": themes, "m": np.zeros(len(rows), bool)})
+            )
+        chunk.new = None
+
+    def close(self) -> None:
+        if self._ids_connection is not None:
+            self._ids_connection.close()
+            self._ids_connection = None
 
     def lock(self) -> None:
         """One import at a time per source (or per organization's customers)."""
@@ -123,30 +167,18 @@ class PostgresWriter:
             table.column("fp").to_numpy(),
         )
 
-    def _ids(self, n: int) -> np.ndarray:
-        self.cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [self.spec.table, n],
-        )
-        return np.fromiter((row[0] for row in self.cursor.fetchall()), np.int64, n)
-
-    def _copy(self, table_name: str, columns: list[str], table: pa.Table) -> None:
+    def _copy(self, table_name: str, columns: list[str], data: pa.Table | io.BytesIO) -> None:
         sql = f"COPY {table_name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
-        self.cursor.copy_expert(sql, _csv_bytes(table))
+        self.cursor.copy_expert(sql, data if isinstance(data, io.BytesIO) else _csv_bytes(data))
 
     def write(self, chunk: Chunk) -> None:
         spec = self.spec
         if chunk.new_count:
-            ids = self._ids(chunk.new_count)
-            table = chunk.new.add_column(0, "id", pa.array(ids, pa.int64()))
-            self._copy(spec.table, ["id", *spec.columns], table)
-            if spec.tagged and chunk.new_tags is not None and len(chunk.new_tags[0]):
-                rows, themes = chunk.new_tags
-                self._copy(
-                    THEME_TABLE,
-                    ["response_id", "theme_id", "manual"],
-                    pa.table({"r": ids[rows], "t": themes, "m": np.zeros(len(rows), bool)}),
-                )
+            if chunk.new_csv is None:
+                self.prepare(chunk)
+            self._copy(spec.table, ["id", *spec.columns], chunk.new_csv)
+            if chunk.new_tags_csv is not None:
+                self._copy(THEME_TABLE, ["response_id", "theme_id", "manual"], chunk.new_tags_csv)
         if chunk.updated_count:
             self._update(chunk)
 
@@ -211,6 +243,12 @@ class SqliteWriter:
 
     def lock(self) -> None:
         """SQLite's IMMEDIATE transaction already holds the one write lock."""
+
+    def prepare(self, chunk: Chunk) -> None:
+        """Ids are assigned at write time: SQLite has one writer, under the lock."""
+
+    def close(self) -> None:
+        pass
 
     def snapshot(self) -> Snapshot:
         self.cursor.execute(
