@@ -128,7 +128,12 @@ class GoalForm(OrgScopedFormMixin, forms.ModelForm):
             "status",
         ]
         widgets = {"due_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
-        labels = {"org_unit": "Org unit", "measure_unit": "Unit", "parent": "Contributes to"}
+        labels = {
+            "org_unit": "Org unit",
+            "measure_unit": "Unit",
+            "parent": "Contributes to",
+            "kpi": "KPI",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -306,6 +311,7 @@ class DecisionForm(OrgScopedFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _people(self.fields["decided_by"], min_roles=EXECUTIVES)
+        self.fields["customer_view"].choices = Decision.CustomerView.choices
         self.fields["goals"].queryset = (
             self.fields["goals"]
             .queryset.select_related("cycle")
