@@ -280,6 +280,8 @@ class DecisionSerializer(OrgModelSerializer):
 
 class CapabilitySerializer(OrgModelSerializer):
     gap = serializers.IntegerField(read_only=True)
+    current_level = serializers.IntegerField(min_value=0, max_value=5, help_text="0 to 5.")
+    needed_level = serializers.IntegerField(min_value=0, max_value=5, help_text="0 to 5.")
 
     class Meta:
         model = Capability
