@@ -153,12 +153,16 @@ def main() -> None:
         assert response.status_code == 200, response.status_code
         cascade_queries = len(queries.captured_queries)  # read now: later requests reset the log
         page_ms = timed(lambda: get(page_url), 5)
-        assert get(api_url).status_code == 200
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            assert get(api_url).status_code == 200
+        api_queries = len(queries.captured_queries)
         api_ms = timed(lambda: get(api_url), 5)
         rollup_ms = timed(lambda: selectors.cascade_progress(cycle=cycle), 5)
         filtered_ms = timed(lambda: get(page_url + "?leg=cx&status=active"), 3)
         print(f"goals: {made}")
         print(f"cascade_queries: {cascade_queries}")
+        print(f"cascade_api_queries: {api_queries}")
         print(f"cascade_page_ms: {page_ms:.1f}")
         print(f"cascade_api_ms: {api_ms:.1f}")
         print(f"rollup_ms: {rollup_ms:.1f}")

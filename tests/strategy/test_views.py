@@ -275,3 +275,39 @@ def test_cascade_page_queries_stay_flat_for_a_deep_wide_cascade(
     with django_assert_max_num_queries(len(small.captured_queries)):
         page = client.get(url("cascade", org), {"unit": line["desk"].pk}).content.decode()
     assert page.count('class="tree-node') > 100
+
+
+def bulk_cascade(cycle, owner, total: int) -> None:
+    """`total` goals on four levels, written in bulk (no history), like bench/cascade.py."""
+    shape = [5, 50, 500, total - 555]
+    parents = [None]
+    for level, count in enumerate(shape):
+        rows = [
+            Goal(organization=cycle.organization, cycle=cycle, parent_id=parents[i % len(parents)],
+                 key=f"B{level}-{i}", title=f"Bulk {level}.{i}", owner=owner, leg="cx",
+                 measure="milestone", progress=Decimal("0.5") if level == 3 else None)
+            for i in range(count)
+        ]  # fmt: skip
+        parents = [g.id for g in Goal.objects.bulk_create(rows, batch_size=1000)]
+
+
+def test_a_5000_goal_cascade_answers_in_the_same_number_of_queries(
+    client, executive, cycle, org, django_assert_max_num_queries
+):
+    client.force_login(executive.user)
+    page, tree = url("cascade", org), f"/api/v1/orgs/{org.slug}/goals/tree/?depth=2"
+    bulk_cascade(cycle, executive, 600)
+    with django_assert_max_num_queries(16) as small_page:
+        assert client.get(page).status_code == 200
+    with django_assert_max_num_queries(10) as small_api:
+        assert client.get(tree).status_code == 200
+    Goal.objects.filter(cycle=cycle).update(parent=None)
+    Goal.objects.filter(cycle=cycle).delete()
+    bulk_cascade(cycle, executive, 5000)
+    with django_assert_max_num_queries(len(small_page.captured_queries)):
+        response = client.get(page)
+    assert "Showing the top levels (55 of 5000 goals)" in response.content.decode()
+    with django_assert_max_num_queries(len(small_api.captured_queries)):
+        data = client.get(tree).json()
+    assert data["total"] == 5000 and data["shown"] == 55
+    assert data["nodes"][0]["effective_progress"] == pytest.approx(0.5)
