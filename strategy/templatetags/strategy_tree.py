@@ -26,10 +26,16 @@ def progress_html(p, goal_id) -> SafeString:
     sub = ""
     if p and p.children:
         own = f"own {percent(p.own)} · " if p.own is not None else ""
+        n = p.children
+        below = f"{n} contributing goal{'' if n == 1 else 's'}"
+        rolled = (
+            f"roll-up {percent(p.rollup)} of {n}"
+            if p.rollup is not None
+            else (f"no progress yet in its {below}")
+        )
         sub = format_html(
-            '<span class="sub" data-testid="rollup-{}">{}roll-up {} of {}</span>',
-            goal_id, own, percent(p.rollup), p.children,
-        )  # fmt: skip
+            '<span class="sub" data-testid="rollup-{}">{}{}</span>', goal_id, own, rolled
+        )
     return format_html(
         '<div class="pg" data-testid="progress-{}" data-effective="{}"><div class="progress {}">'
         '<span style="width:{}"></span></div><span class="num">{}</span>{}</div>',
