@@ -524,6 +524,12 @@ class GoalEditView(ServiceUpdateView):
     def get_queryset(self):
         return super().get_queryset().select_related("cycle", "parent")
 
+    def get_object(self, queryset=None):
+        goal = super().get_object(queryset)
+        if not rules.goal_can_edit(goal=goal, member=self.membership):
+            raise PermissionDenied(rules.goal_edit_denied_message(goal))
+        return goal
+
     def perform_update(self, form, version):
         data = _data(form)
         data.pop("cycle", None)

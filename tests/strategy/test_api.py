@@ -461,3 +461,8 @@ def test_list_endpoint_queries_do_not_grow(
     grow(org, cycle, executive, line, 60)
     with django_assert_max_num_queries(10):
         assert client.get(api(org, path)).status_code == 200
+
+
+def test_tree_root_of_another_organization_is_404(as_user, viewer, world, other_org, org):
+    foreign = GoalFactory(cycle=CycleFactory(organization=other_org))
+    assert as_user(viewer).get(api(org, f"goals/tree/?root={foreign.pk}")).status_code == 404

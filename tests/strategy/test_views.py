@@ -311,3 +311,10 @@ def test_a_5000_goal_cascade_answers_in_the_same_number_of_queries(
         data = client.get(tree).json()
     assert data["total"] == 5000 and data["shown"] == 55
     assert data["nodes"][0]["effective_progress"] == pytest.approx(0.5)
+
+
+def test_manager_cannot_open_the_edit_page_of_a_goal_they_may_not_write(client, cascade, line, org):
+    client.force_login(line["peer"].user)
+    assert client.get(url("goal_edit", org, cascade["svc"].pk)).status_code == 403
+    client.force_login(line["head"].user)
+    assert client.get(url("goal_edit", org, cascade["desk"].pk)).status_code == 200
