@@ -161,9 +161,10 @@ def child(path: str, fresh: bool) -> None:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
 
     from cxalign.orgs.models import Organization
-    from feedback.models import ImportBatch, Response, ResponseTheme, Source, Theme
+    from feedback.models import ImportBatch, ResponseTheme, Source, Theme
     from feedback.services import import_file, rule_add
 
     if fresh:
@@ -177,9 +178,18 @@ def child(path: str, fresh: bool) -> None:
     if fresh:
         source = Source.objects.filter(organization=org, name=SOURCE).first()
         if source:
-            ResponseTheme.objects.filter(response__source=source).delete()
-            Response.objects.filter(source=source).delete()
+            # Raw deletes: the ORM would load a million rows to cascade (and skew peak RSS).
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "DELETE FROM feedback_responsetheme WHERE response_id IN "
+                    "(SELECT id FROM feedback_response WHERE source_id = %s)",
+                    [source.id],
+                )
+                cursor.execute("DELETE FROM feedback_response WHERE source_id = %s", [source.id])
             ImportBatch.objects.filter(source=source).delete()
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("VACUUM ANALYZE feedback_response")
     started = time.perf_counter()
     batch = import_file(organization=org, path=path, source_name=SOURCE)
     elapsed = time.perf_counter() - started

@@ -363,8 +363,9 @@ class ResponseTheme(models.Model):
     )
     manual = models.BooleanField(default=False)
 
-    class Meta:
-        indexes = [models.Index(fields=["theme", "response"], name="responsetheme_theme")]
+    # No (theme, response) index: per-theme figures aggregate the whole table anyway, and
+    # "responses of theme X" probes the primary key per response. One index less to maintain
+    # on every tag an import writes.
 
     def __str__(self) -> str:
         return f"{self.response_id}:{self.theme_id}"

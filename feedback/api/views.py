@@ -185,6 +185,23 @@ class ThemeViewSet(OrgScopedViewSet):
         services.themes_retag_start(organization=self.organization)
         return ApiResponse({"status": "queued"}, status=status.HTTP_202_ACCEPTED)
 
+    def perform_create(self, serializer):
+        data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
+        try:
+            serializer.instance = services.theme_create(organization=self.organization, data=data)
+        except DjangoValidationError as exc:
+            raise _bad(exc) from exc
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = data.pop("version")
+        try:
+            serializer.instance = services.theme_update(
+                theme=serializer.instance, data=data, version=version
+            )
+        except DjangoValidationError as exc:
+            raise _bad(exc) from exc
+
     def perform_destroy(self, instance):
         services.theme_delete(theme=instance)
 

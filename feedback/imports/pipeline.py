@@ -150,6 +150,41 @@ def _neutralise(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
+def key_hashes(keys: pa.Array) -> np.ndarray:
+    """64-bit hashes (uint64) of string keys, the same in every run."""
+    parts = [
+        pd.util.hash_array(keys.slice(start, 100_000).to_numpy(zero_copy_only=False).astype(object))
+        for start in range(0, len(keys), 100_000)
+    ]
+    return np.concatenate(parts) if parts else np.empty(0, np.uint64)
+
+
+class SnapshotIndex:
+    """The stored keys sorted by hash, built once: a chunk's keys are found by searchsorted,
+    and every hash match is confirmed by comparing the keys themselves."""
+
+    def __init__(self, snapshot: Snapshot):
+        hashes = key_hashes(snapshot.keys)
+        self.order = np.argsort(hashes, kind="stable")
+        self.hashes = hashes[self.order]
+        self.keys = snapshot.keys
+
+    def find(self, keys: pa.Array, hashes: np.ndarray) -> np.ndarray:
+        """Position of each key in the snapshot, -1 where it is not stored."""
+        result = np.full(len(keys), -1, dtype=np.int64)
+        if len(self.hashes) == 0 or len(keys) == 0:
+            return result
+        pos = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
+        match = np.flatnonzero(self.hashes[pos] == hashes)
+        if len(match) == 0:
+            return result
+        candidates = self.order[pos[match]]
+        same = pc.equal(self.keys.take(pa.array(candidates)), keys.take(pa.array(match)))
+        same = np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)
+        result[match[same]] = candidates[same]
+        return result
+
+
 class _Producer(threading.Thread):
     """Reads, checks, tags and sorts chunks; hands them over through a small queue."""
 
@@ -161,8 +196,9 @@ class _Producer(threading.Thread):
         self.out = out
         self.stop = threading.Event()
         self.bytes_read = 0
-        self.seen_keys: list[pa.Array] = []
-        self.seen_records: list[np.ndarray] = []
+        self.seen_hashes = np.empty(0, np.uint64)
+        self.seen_records = np.empty(0, np.int64)
+        self.lookup = SnapshotIndex(snapshot)
         self.spec = RESPONSE_SPEC if job.kind == "feedback" else CUSTOMER_SPEC
 
     def run(self) -> None:
@@ -203,7 +239,8 @@ class _Producer(threading.Thread):
         errors += [(int(records[i]), col, val, msg) for i, col, val, msg in checked.errors]
         ok = checked.ok.copy()
         keys = checked.keys
-        for i, message in self._duplicates(keys, records):
+        hashes = key_hashes(keys)
+        for i, message in self._duplicates(keys, hashes, records):
             ok[i] = False
             errors.append((int(records[i]), self._key_column(), keys[i].as_py(), message))
         errors.sort(key=lambda e: e[0])
@@ -212,10 +249,9 @@ class _Producer(threading.Thread):
 
         # Sort the good rows into new, changed and unchanged by key and fingerprint.
         good = np.flatnonzero(ok)
-        good_keys = keys.take(pa.array(good))
-        position = pc.index_in(good_keys, value_set=self.snapshot.keys)
-        stored = ~np.asarray(pc.is_null(position).to_numpy(zero_copy_only=False))
-        stored_pos = np.asarray(pc.fill_null(position, 0).to_numpy(zero_copy_only=False))
+        position = self.lookup.find(keys.take(pa.array(good)), hashes[good])
+        stored = position >= 0
+        stored_pos = np.maximum(position, 0)
         if len(self.snapshot.ids):
             same = stored & (self.snapshot.fingerprints[stored_pos] == checked.fingerprints[good])
         else:
@@ -256,32 +292,40 @@ class _Producer(threading.Thread):
         field = "response_id" if self.job.kind == "feedback" else "customer_id"
         return self.job.mapping.get(field, field)
 
-    def _duplicates(self, keys: pa.Array, records: np.ndarray) -> list[tuple[int, str]]:
-        """Rows whose key appeared earlier in the file: (index, message)."""
+    def _duplicates(
+        self, keys: pa.Array, hashes: np.ndarray, records: np.ndarray
+    ) -> list[tuple[int, str]]:
+        """Rows whose key appeared earlier in the file: (index, message).
+
+        Earlier keys are kept as a sorted array of 64-bit hashes (8 bytes a row) with the row
+        each was on; a chunk is looked up with one searchsorted and merged in linear time.
+        """
         found: list[tuple[int, str]] = []
         nonempty = ~np.asarray(pc.equal(keys, "").to_numpy(zero_copy_only=False))
-        if self.seen_keys:
-            previous = pa.concat_arrays(self.seen_keys)
-            prev_records = np.concatenate(self.seen_records)
-            position = pc.index_in(keys, value_set=previous)
-            hit = ~np.asarray(pc.is_null(position).to_numpy(zero_copy_only=False)) & nonempty
+        if len(self.seen_hashes):
+            pos = np.minimum(np.searchsorted(self.seen_hashes, hashes), len(self.seen_hashes) - 1)
+            hit = (self.seen_hashes[pos] == hashes) & nonempty
             for i in np.flatnonzero(hit).tolist():
-                first = int(prev_records[position[i].as_py()])
-                found.append((i, self._dup_message(keys[i].as_py(), first)))
-        series = pd.Series(keys.to_numpy(zero_copy_only=False), dtype=object)
-        within = series.duplicated(keep="first").to_numpy() & nonempty
+                found.append(
+                    (i, self._dup_message(keys[i].as_py(), int(self.seen_records[pos[i]])))
+                )
+        within = pd.Series(hashes).duplicated(keep="first").to_numpy() & nonempty
         if within.any():
             already = {i for i, _ in found}
-            first_seen: dict[str, int] = {}
-            dup_values = set(series[within])
-            for i in np.flatnonzero(series.isin(dup_values).to_numpy()).tolist():
-                key = series.iat[i]
-                if key not in first_seen:
-                    first_seen[key] = int(records[i])
+            dup = set(hashes[within].tolist())
+            first_seen: dict[int, int] = {}
+            for i in np.flatnonzero(np.isin(hashes, list(dup))).tolist():
+                h = int(hashes[i])
+                if h not in first_seen:
+                    first_seen[h] = int(records[i])
                 elif i not in already:
-                    found.append((i, self._dup_message(key, first_seen[key])))
-        self.seen_keys.append(keys)
-        self.seen_records.append(records)
+                    found.append((i, self._dup_message(keys[i].as_py(), first_seen[h])))
+        mine = np.flatnonzero(nonempty)
+        order = mine[np.argsort(hashes[mine], kind="stable")]
+        merged = np.concatenate([self.seen_hashes, hashes[order]])
+        merged_records = np.concatenate([self.seen_records, records[order]])
+        final = np.argsort(merged, kind="stable")  # two sorted runs: a linear merge
+        self.seen_hashes, self.seen_records = merged[final], merged_records[final]
         return found
 
     def _dup_message(self, key: str, first: int) -> str:
@@ -307,6 +351,12 @@ class _Producer(threading.Thread):
                     data[name] = pa.nulls(n, pa.int64())
             else:
                 data[name] = columns[name].take(take)
+        when = data.get("responded_at")
+        if when is not None and len(when):
+            # Whole seconds (as surveys export them) serialise shorter and parse faster.
+            micros = pc.fill_null(pc.cast(when, pa.int64()), 0).to_numpy()
+            if not (micros % 1_000_000).any():
+                data["responded_at"] = pc.cast(when, pa.timestamp("s", tz="UTC"))
         return pa.table(data)
 
 

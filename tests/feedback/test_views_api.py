@@ -116,7 +116,11 @@ def test_api_viewer_cannot_create_theme(as_user, viewer, org):
 
 def test_api_cx_lead_creates_theme_and_rule(as_user, cx_lead, org):
     client = as_user(cx_lead)
-    theme = {"id": services.theme_create(organization=org, data={"name": "Delivery"}).id}
+    created = client.post(api(org, "themes/"), {"name": "Delivery", "business_need": "On time"})
+    assert created.status_code == 201, created.json()
+    theme = created.json()
+    stale = client.patch(api(org, f"themes/{theme['id']}/"), {"name": "D", "version": 99})
+    assert stale.status_code == 409
     assert (
         client.post(api(org, f"themes/{theme['id']}/rules/"), {"pattern": "Late!"}).json()[
             "pattern"
