@@ -15,7 +15,7 @@ from cxalign.orgs.concurrency import VersionConflict, parse_version
 from cxalign.orgs.pages import VersionedUpdateView, form_add_validation_error
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
-from strategy import rules, selectors, services, spreadsheet
+from strategy import charts, rules, selectors, services, spreadsheet
 from strategy.forms import (
     CapabilityForm,
     CarryOverForm,
@@ -478,12 +478,14 @@ class GoalDetailView(OrgViewMixin, TemplateView):
         goal = self.goal
         progress = selectors.cascade_progress(cycle=goal.cycle)
         children = selectors.goal_children(goal=goal)
+        checkins = selectors.checkin_history(goal=goal)
         context.update(
             goal=goal,
             progress=progress.get(goal.pk),
             parent_progress=progress.get(goal.parent_id) if goal.parent_id else None,
             children=[(c, progress.get(c.pk)) for c in children],
-            checkins=selectors.checkin_history(goal=goal),
+            checkins=checkins,
+            chart=charts.checkin_figure(goal=goal, checkins=checkins),
             initiatives=list(goal.initiatives.select_related("org_unit")),
             can_edit=rules.goal_can_edit(goal=goal, member=self.membership),
             can_checkin=rules.checkin_can_log(goal=goal, member=self.membership),
