@@ -48,7 +48,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 check: install
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	env $(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	env $(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 test: install chromium lint check pytest
