@@ -21,6 +21,24 @@ def reporting_line(*, member_id: int | None, organization) -> list[int]:
     return line
 
 
+def reports_below(*, member_id: int, organization) -> set[int]:
+    """Everyone who reports to `member_id`, directly or down the line (one query)."""
+    reports: dict[int, list[int]] = {}
+    for mid, boss in (
+        Membership.objects.for_org(organization)
+        .filter(reports_to__isnull=False, is_active=True)
+        .values_list("id", "reports_to_id")
+    ):
+        reports.setdefault(boss, []).append(mid)
+    found, stack = set(), [member_id]
+    while stack:
+        for mid in reports.get(stack.pop(), ()):
+            if mid not in found and mid != member_id:
+                found.add(mid)
+                stack.append(mid)
+    return found
+
+
 def unit_subtree(*, unit_id: int | None, organization) -> set[int]:
     """The unit and every unit below it (one query)."""
     if unit_id is None:

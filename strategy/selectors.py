@@ -28,6 +28,7 @@ from strategy.rollup import ROLLUP_FIELDS, Progress, rollup
 # A goal whose last check-in is older than this is due for a new one.
 CHECKIN_DUE_AFTER = datetime.timedelta(days=30)
 TREE_NODE_LIMIT = 400
+TEAM_LIMIT = 100
 
 
 # ---------------------------------------------------------------- cycles
@@ -348,10 +349,25 @@ def my_goals(*, member: Membership, cycle: Cycle) -> dict:
                 "checkins": goal.recent_checkins[:5],
             }
         )
+    team = []
+    below = rules.reports_below(member_id=member.id, organization=member.organization)
+    if below:
+        team_goals = (
+            Goal.objects.filter(cycle=cycle, owner_id__in=below, status=Goal.Status.ACTIVE)
+            .select_related("owner__user", "parent")
+            .order_by("last_checkin_at", "key")[:TEAM_LIMIT]
+        )
+        team = [
+            {"goal": g, "progress": progress.get(g.id, Progress(None, None, 0)),
+             "due": checkin_due(g, now)}
+            for g in team_goals
+        ]  # fmt: skip
     return {
         "items": items,
         "due": [i for i in items if i["due"]],
         "done": [i for i in items if not i["due"]],
+        "team": team,
+        "team_due": sum(1 for t in team if t["due"]),
     }
 
 

@@ -225,10 +225,13 @@ LEG_NAMES = {**{v: v for v in Leg.values}, **{_norm(label): v for v, label in Le
              "cx": Leg.CX, "customer": Leg.CX, "finance": Leg.FINANCIAL}  # fmt: skip
 
 
-def goals_import(*, cycle: Cycle, rows: list[dict], dry_run: bool = False) -> dict:
+def goals_import(
+    *, cycle: Cycle, rows: list[dict], dry_run: bool = False, with_rows: bool = False
+) -> dict:
     """Check every row, then (unless `dry_run` or any row is wrong) create or update them all.
 
-    Returns {"created", "updated", "rejected", "errors": [{"row", "message"}], "dry_run"}.
+    Returns {"created", "updated", "rejected", "errors": [{"row", "message"}], "dry_run"};
+    `with_rows` adds "rows": what each good row will do (for the page's preview).
     """
     from django.apps import apps
 
@@ -388,6 +391,13 @@ def goals_import(*, cycle: Cycle, rows: list[dict], dry_run: bool = False) -> di
         "dry_run": dry_run,
         "cycle": cycle.name,
     }
+    if with_rows:
+        summary["rows"] = [
+            {"row": i["_row"], "key": i["key"], "title": i["fields"]["title"],
+             "parent_key": i["parent_key"], "owner": i["fields"]["owner"].user.username,
+             "action": "update" if i["key"] in existing else "create"}
+            for i in parsed
+        ]  # fmt: skip
     if errors:
         summary["created"] = summary["updated"] = 0
         return summary

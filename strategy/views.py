@@ -396,7 +396,7 @@ class CascadeImportView(OrgViewMixin, CycleMixin, FormView):
         except ValidationError as exc:
             form_add_validation_error(form, exc)
             return self.form_invalid(form)
-        summary = spreadsheet.goals_import(cycle=cycle, rows=rows, dry_run=True)
+        summary = spreadsheet.goals_import(cycle=cycle, rows=rows, dry_run=True, with_rows=True)
         self.request.session[self.SESSION_KEY] = {
             "cycle": cycle.pk,
             "rows": rows,

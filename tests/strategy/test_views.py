@@ -318,3 +318,31 @@ def test_manager_cannot_open_the_edit_page_of_a_goal_they_may_not_write(client, 
     assert client.get(url("goal_edit", org, cascade["svc"].pk)).status_code == 403
     client.force_login(line["head"].user)
     assert client.get(url("goal_edit", org, cascade["desk"].pk)).status_code == 200
+
+
+def test_my_goals_lists_the_team_goals_a_manager_may_check_in_on(
+    client, executive, cascade, line, org, django_assert_max_num_queries
+):
+    client.force_login(line["head"].user)
+    with django_assert_max_num_queries(18):
+        page = client.get(url("my_goals", org)).content.decode()
+    assert 'data-testid="team-goals"' in page and "DESK" in page
+    grow(org, cascade["corp"].cycle, executive, line, 40)
+    with django_assert_max_num_queries(18):
+        page = client.get(url("my_goals", org)).content.decode()
+    assert page.count("Check in</a>") == 41
+    client.force_login(line["peer"].user)
+    assert 'data-testid="team-goals"' not in client.get(url("my_goals", org)).content.decode()
+
+
+def test_import_preview_says_what_each_row_will_do(client, executive, cascade, org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(executive.user)
+    header = "key,title,parent key,owner username,org unit,leg,KPI,baseline,target,unit,weight,due date\n"
+    rows = (f"CORP,Corp again,,{executive.user.username},,cx,,,,,1,\n"
+            f"NEW,Brand new,CORP,{executive.user.username},,cx,,,,,1,\n")  # fmt: skip
+    upload = SimpleUploadedFile("g.csv", (header + rows).encode())
+    page = client.post(url("cascade_import", org), {"cycle": cascade["corp"].cycle_id,
+                       "file": upload}).content.decode()  # fmt: skip
+    assert "Updated" in page and "Created" in page and "Brand new" in page
