@@ -5,7 +5,8 @@ from feedback import views
 app_name = "feedback"
 
 urlpatterns = [
-    path("", views.ResponseListView.as_view(), name="responses"),
+    path("", views.FeedbackHomeView.as_view(), name="home"),
+    path("responses/", views.ResponseListView.as_view(), name="responses"),
     path("responses/export/", views.ResponseExportView.as_view(), name="response_export"),
     path("responses/<int:pk>/", views.ResponseDetailView.as_view(), name="response_detail"),
     path("imports/", views.ImportListView.as_view(), name="imports"),

@@ -45,6 +45,13 @@ class FeedbackPage(OrgViewMixin):
 # ---------------------------------------------------------------- responses
 
 
+class FeedbackHomeView(FeedbackPage, View):
+    """/feedback/ itself: the responses (checked like every page: outsiders get 404)."""
+
+    def get(self, request, *args, **kwargs):
+        return redirect(self.url("responses"))
+
+
 class ResponseListView(FeedbackPage, TemplateView):
     template_name = "feedback/response_list.html"
 

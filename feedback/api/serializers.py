@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from cxalign.orgs.api.base import OrgModelSerializer
-from feedback.models import ImportBatch, Response, Source, Theme, ThemeRule
+from feedback.models import Customer, ImportBatch, Response, Source, Theme, ThemeRule
 
 
 class ResponseSerializer(serializers.ModelSerializer):
@@ -109,3 +109,19 @@ class FollowUpWriteSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["open", "contacted", "resolved"])
     note = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False, allow_null=True)
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "customer_id",
+            "segment",
+            "start_date",
+            "revenue",
+            "clv",
+            "churned_on",
+            "onboarding_success",
+        ]
+        read_only_fields = fields

@@ -14,7 +14,7 @@ from cxalign.orgs.models import Membership
 from cxalign.orgs.roles import Role
 from feedback import selectors, services
 from feedback.api import serializers as s
-from feedback.models import ImportBatch, Response, Source, Theme
+from feedback.models import Customer, ImportBatch, Response, Source, Theme
 
 
 def _bad(exc: DjangoValidationError):
@@ -215,3 +215,11 @@ class SourceViewSet(
     queryset = Source.objects.all()
     serializer_class = s.SourceSerializer
     write_role = Role.CX_LEAD
+
+
+class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedGenericViewSet):
+    """Imported customer records; ?search= matches the id or the segment."""
+
+    queryset = Customer.objects.order_by("customer_id")
+    serializer_class = s.CustomerSerializer
+    search_fields = ["customer_id", "segment"]

@@ -81,7 +81,7 @@ def test_cx_lead_imports_a_survey_export(
     screenshot("feedback-05-imported")
 
     page.click("[data-testid=see-responses]")
-    expect(page).to_have_url(re.compile(r"/feedback/$"))
+    expect(page).to_have_url(re.compile(r"/feedback/responses/$"))
     table = page.locator("[data-testid=responses]")
     expect(table).to_contain_text("Delivery was fast")
     expect(table.locator("tr", has_text="Delivery was fast").locator(".chip")).to_have_text(

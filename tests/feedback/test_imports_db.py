@@ -120,6 +120,17 @@ def test_retry_after_killed_worker_finishes_once(org, cx_lead):
     assert Response.objects.count() == 3
 
 
+def test_cancel_of_a_running_import_writes_nothing(org, cx_lead):
+    from django.core.cache import cache
+
+    batch = upload(org, cx_lead, GOOD)
+    ImportBatch.objects.filter(id=batch.id).update(status="queued")
+    cache.set(f"feedback:import:{batch.id}:cancel", True)
+    assert services.import_batch_process(batch_id=batch.id) == "cancelled"
+    assert not Response.objects.exists()
+    cache.delete(f"feedback:import:{batch.id}:cancel")
+
+
 def test_cancel_of_a_queued_import(org, cx_lead):
     batch = upload(org, cx_lead, GOOD)
     assert services.import_batch_cancel(batch=batch) == "cancelled"

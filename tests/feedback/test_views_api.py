@@ -25,7 +25,7 @@ def make_responses(org, n, start=0):
     )
 
 
-PAGES = ["", "imports/", "themes/", "triage/", "followups/", "customers/"]
+PAGES = ["responses/", "imports/", "themes/", "triage/", "followups/", "customers/"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -53,7 +53,7 @@ def test_comment_html_is_escaped(client, viewer, org):
         organization=org, source=source, key="x", comment="<script>alert(1)</script>"
     )
     client.force_login(viewer.user)
-    body = client.get(f"/o/{org.slug}/feedback/").content.decode()
+    body = client.get(f"/o/{org.slug}/feedback/responses/").content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     assert "<script>alert(1)" not in body
 
@@ -69,6 +69,13 @@ def test_export_neutralises_formulas(client, viewer, org):
     assert "'=HYPERLINK(1)" in body and "'+seg" in body
     xlsx = client.get(f"/o/{org.slug}/feedback/responses/export/?format=xlsx")
     assert xlsx.status_code == 200
+
+
+def test_feedback_root_leads_to_responses(client, viewer, outsider, org):
+    client.force_login(viewer.user)
+    assert client.get(f"/o/{org.slug}/feedback/")["Location"].endswith("/feedback/responses/")
+    client.force_login(outsider.user)
+    assert client.get(f"/o/{org.slug}/feedback/").status_code == 404
 
 
 def test_viewer_cannot_upload(client, viewer, org):
@@ -94,12 +101,12 @@ def api(org, rest=""):
     return f"/api/v1/orgs/{org.slug}/feedback/{rest}"
 
 
-@pytest.mark.parametrize("rest", ["responses/", "imports/", "themes/", "sources/"])
+@pytest.mark.parametrize("rest", ["responses/", "imports/", "themes/", "sources/", "customers/"])
 def test_api_outsider_404(as_user, outsider, org, rest):
     assert as_user(outsider).get(api(org, rest)).status_code == 404
 
 
-@pytest.mark.parametrize("rest", ["responses/", "imports/", "themes/", "sources/"])
+@pytest.mark.parametrize("rest", ["responses/", "imports/", "themes/", "sources/", "customers/"])
 def test_api_list_queries_do_not_grow(as_user, viewer, org, rest, django_assert_max_num_queries):
     make_responses(org, 3)
     client = as_user(viewer)
