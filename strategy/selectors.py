@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.utils import timezone
 
 from cxalign.orgs.models import Membership, Organization, OrgUnit
@@ -355,7 +355,7 @@ def my_goals(*, member: Membership, cycle: Cycle) -> dict:
         team_goals = (
             Goal.objects.filter(cycle=cycle, owner_id__in=below, status=Goal.Status.ACTIVE)
             .select_related("owner__user", "parent")
-            .order_by("last_checkin_at", "key")[:TEAM_LIMIT]
+            .order_by(F("last_checkin_at").asc(nulls_first=True), "key")[:TEAM_LIMIT]
         )
         team = [
             {"goal": g, "progress": progress.get(g.id, Progress(None, None, 0)),
