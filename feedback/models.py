@@ -250,7 +250,11 @@ class Response(BulkRow):
                 name="response_nps_0_10",
             ),
         ]
-        indexes = [models.Index(fields=["organization", "responded_at"], name="response_org_date")]
+        # (organization, id) rather than (organization, responded_at): ids grow, so an import
+        # appends to this index instead of inserting at random places (that cost the COPY a
+        # third of its time). Pages aggregate the filtered set anyway; the newest-first list
+        # sorts one organization's rows, found through this index.
+        indexes = [models.Index(fields=["organization", "id"], name="response_org_id")]
 
     def __str__(self) -> str:
         return f"Response {self.response_id or self.key}"

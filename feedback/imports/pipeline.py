@@ -257,11 +257,6 @@ class _Producer(threading.Thread):
         else:
             same = np.zeros(len(good), bool)
         new_rows = good[~stored]
-        if "responded_at" in checked.columns and len(new_rows) > 1:
-            # Rows in date order insert into the date index page after page, not at random.
-            when = checked.columns["responded_at"].take(pa.array(new_rows))
-            when = pc.fill_null(pc.cast(when, pa.int64()), 0).to_numpy()
-            new_rows = new_rows[np.argsort(when, kind="stable")]
         changed_rows = good[stored & ~same]
         changed_ids = self.snapshot.ids[stored_pos[stored & ~same]] if stored.any() else []
         chunk.unchanged = int(same.sum())
