@@ -1,12 +1,11 @@
 from django.urls import path
-from django.views.generic import RedirectView
 
 from strategy import views
 
 app_name = "strategy"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="strategy:cascade"), name="home"),
+    path("", views.StrategyHomeView.as_view(), name="home"),
     path("cascade/", views.CascadeView.as_view(), name="cascade"),
     path(
         "cascade/<int:pk>/children/", views.CascadeChildrenView.as_view(), name="cascade_children"

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, RedirectView, TemplateView
 
 from cxalign.orgs.concurrency import VersionConflict, parse_version
 from cxalign.orgs.pages import VersionedUpdateView, form_add_validation_error
@@ -97,6 +97,13 @@ class ServiceUpdateView(VersionedUpdateView):
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
+
+
+class StrategyHomeView(OrgViewMixin, RedirectView):
+    """/strategy/ opens the goal cascade."""
+
+    pattern_name = "strategy:cascade"
+    http_method_names = ["get", "head", "post", "options"]  # POST answers 403 by role first
 
 
 # ---------------------------------------------------------------- vision and models
