@@ -363,11 +363,15 @@ def _iter_csv(path: Path, info: FileInfo, *, on_bytes, block_bytes) -> Iterator[
             for number, _ in bad[registered:]:
                 invalid.add(number)
             registered = len(bad)
-            for _ in range(n):
-                while next_record in invalid:
+            if not invalid or max(invalid) < next_record:
+                pending_records.extend(range(next_record, next_record + n))
+                next_record += n
+            else:
+                for _ in range(n):
+                    while next_record in invalid:
+                        next_record += 1
+                    pending_records.append(next_record)
                     next_record += 1
-                pending_records.append(next_record)
-                next_record += 1
             pending.append(record_batch)
             if len(pending_records) >= CHUNK_ROWS:
                 new_bad, taken = bad[taken:], len(bad)

@@ -153,7 +153,10 @@ def _neutralise(value: str) -> str:
 def key_hashes(keys: pa.Array) -> np.ndarray:
     """64-bit hashes (uint64) of string keys, the same in every run."""
     parts = [
-        pd.util.hash_array(keys.slice(start, 100_000).to_numpy(zero_copy_only=False).astype(object))
+        pd.util.hash_array(
+            keys.slice(start, 100_000).to_numpy(zero_copy_only=False).astype(object),
+            categorize=False,
+        )
         for start in range(0, len(keys), 100_000)
     ]
     return np.concatenate(parts) if parts else np.empty(0, np.uint64)
@@ -331,8 +334,9 @@ class _Producer(threading.Thread):
 
     def _table(self, columns: dict[str, pa.Array], rows: np.ndarray) -> pa.Table:
         job = self.job
-        take = pa.array(rows)
         n = len(rows)
+        every = n == len(next(iter(columns.values()))) and bool((rows == np.arange(n)).all())
+        take = None if every else pa.array(rows)
         constants = {
             "organization_id": job.organization_id,
             "source_id": job.source_id,
@@ -345,7 +349,7 @@ class _Producer(threading.Thread):
                 if constants[name] is None:
                     data[name] = pa.nulls(n, pa.int64())
             else:
-                data[name] = columns[name].take(take)
+                data[name] = columns[name] if take is None else columns[name].take(take)
         when = data.get("responded_at")
         if when is not None and len(when):
             # Whole seconds (as surveys export them) serialise shorter and parse faster.

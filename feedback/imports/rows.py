@@ -205,10 +205,32 @@ def _extra_json(table: pa.Table, headers: list[str]) -> pa.Array:
 
 
 def _hash(columns: dict[str, pa.Array]) -> np.ndarray:
-    """One 64-bit hash per row of all its values, joined into one string first (one pass)."""
-    parts = [pc.fill_null(pc.cast(v, pa.string()), "\x00") for v in columns.values()]
-    joined = pc.binary_join_element_wise(*parts, "\x1f")
-    return pd.util.hash_array(joined.to_numpy(zero_copy_only=False).astype(object)).view(np.int64)
+    """One 64-bit hash per row of all its values (a content fingerprint, stable across runs).
+
+    Text columns are joined into one string a row and hashed once (SipHash, in C); numbers and
+    timestamps are hashed as integers, no formatting; the parts are mixed like pandas does.
+    """
+    texts, numbers = [], []
+    for value in columns.values():
+        if pa.types.is_string(value.type) or pa.types.is_large_string(value.type):
+            texts.append(pc.fill_null(value, "\x00"))
+        else:
+            as_int = (
+                pc.cast(value, pa.int64())
+                if not pa.types.is_floating(value.type)
+                else pc.cast(pc.multiply(value, 100), pa.int64())
+            )
+            numbers.append(pc.fill_null(as_int, -(2**62)).to_numpy())
+    n = len(next(iter(columns.values())))
+    result = np.zeros(n, dtype=np.uint64)
+    if texts:
+        joined = pc.binary_join_element_wise(*texts, "\x1f") if len(texts) > 1 else texts[0]
+        objects = joined.to_numpy(zero_copy_only=False).astype(object)
+        result = pd.util.hash_array(objects, categorize=False)
+    for i, part in enumerate(numbers):
+        mixed = pd.util.hash_array(part, categorize=False)
+        result = (result ^ mixed) * np.uint64(1000003 + 2 * i)
+    return result.view(np.int64)
 
 
 def row_hashes(table: pa.Table) -> np.ndarray:

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 PUNCTUATION = ".,;:!?\"'()[]{}<>*/\\|~`#%^&+=…“”‘’«»-–—"
 _PY_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[0-9]+", re.UNICODE)
+ASCII_PUNCTUATION = "".join(c for c in PUNCTUATION if c.isascii())
 MAX_WORDS = 4
 
 
@@ -69,9 +70,14 @@ class Tagger:
         if self.empty or len(comments) == 0:
             return empty
         comments = pc.fill_null(comments, "")
-        # One pass: lower-case, split on white space, trim punctuation off the words.
-        words = pc.utf8_split_whitespace(pc.utf8_lower(comments))
-        flat = pc.utf8_trim(words.flatten(), PUNCTUATION)
+        # One pass: lower-case, split on white space, trim punctuation off the words. Plain
+        # ASCII text (most chunks) takes the byte-wise kernels, several times faster.
+        if pc.all(pc.string_is_ascii(comments)).as_py():
+            words = pc.ascii_split_whitespace(pc.ascii_lower(comments))
+            flat = pc.ascii_trim(words.flatten(), ASCII_PUNCTUATION)
+        else:
+            words = pc.utf8_split_whitespace(pc.utf8_lower(comments))
+            flat = pc.utf8_trim(words.flatten(), PUNCTUATION)
         parents = pc.list_parent_indices(words).to_numpy()
         n = len(flat)
         if n == 0:
