@@ -215,11 +215,11 @@ def _hash(columns: dict[str, pa.Array]) -> np.ndarray:
         if pa.types.is_string(value.type) or pa.types.is_large_string(value.type):
             texts.append(pc.fill_null(value, "\x00"))
         else:
-            as_int = (
-                pc.cast(value, pa.int64())
-                if not pa.types.is_floating(value.type)
-                else pc.cast(pc.multiply(value, 100), pa.int64())
-            )
+            if pa.types.is_floating(value.type):
+                value = pc.multiply(value, 100)  # amounts: cents
+            elif pa.types.is_date32(value.type):
+                value = pc.cast(value, pa.int32())
+            as_int = pc.cast(value, pa.int64())
             numbers.append(pc.fill_null(as_int, -(2**62)).to_numpy())
     n = len(next(iter(columns.values())))
     result = np.zeros(n, dtype=np.uint64)
