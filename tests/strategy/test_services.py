@@ -486,3 +486,19 @@ def test_vision_is_created_on_first_use_and_versioned(org):
     with pytest.raises(VersionConflict):
         services.vision_update(vision=vision, data={"vision": "Other"}, version=1)
     assert OrgUnitFactory  # the factories module stays importable for other tests
+
+
+def test_carry_over_of_5000_goals_is_a_few_bulk_queries(
+    org, cycle, executive, django_assert_max_num_queries
+):
+    from strategy.models import Goal as G
+    from tests.strategy.test_views import bulk_cascade
+
+    bulk_cascade(cycle, executive, 5000)
+    target = CycleFactory(organization=org, name="FY2027", status=Cycle.Status.PREPARING)
+    with django_assert_max_num_queries(60):
+        result = services.cycle_carry_over(source=cycle, target=target)
+    assert result["carried"] == 5000
+    leaf = G.objects.filter(cycle=target, key="B3-7").select_related("parent__parent__parent").get()
+    assert leaf.parent.parent.parent.key.startswith("B0-")
+    assert leaf.history.count() == 1
