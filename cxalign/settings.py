@@ -223,6 +223,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Many models have a "kind"; name each enum after its model so the schema stays readable.
+    "ENUM_NAME_OVERRIDES": {
+        "OrgUnitKindEnum": "cxalign.orgs.models.OrgUnit.Kind",
+        "GoverningModelKindEnum": "strategy.models.GoverningModel.Kind",
+        "CycleKindEnum": "strategy.models.Cycle.Kind",
+        "InitiativeKindEnum": "strategy.models.Initiative.Kind",
+        "AudienceKindEnum": "journeys.models.Audience.Kind",
+        "PainPointKindEnum": "journeys.models.PainPoint.Kind",
+        "SourceKindEnum": "feedback.models.Source.Kind",
+        "ImportBatchKindEnum": "feedback.models.ImportBatch.Kind",
+    },
 }
 
 # Celery: inline in embedded mode, workers over Redis in services mode.
