@@ -216,7 +216,7 @@ def _hash(columns: dict[str, pa.Array]) -> np.ndarray:
             texts.append(pc.fill_null(value, "\x00"))
         else:
             if pa.types.is_floating(value.type):
-                value = pc.multiply(value, 100)  # amounts: cents
+                value = pc.round(pc.multiply(value, 100))  # amounts: whole cents
             elif pa.types.is_date32(value.type):
                 value = pc.cast(value, pa.int32())
             as_int = pc.cast(value, pa.int64())

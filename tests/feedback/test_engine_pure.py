@@ -208,7 +208,7 @@ def test_xlsx_is_read(tmp_path):
 
 
 def test_customers_are_validated(tmp_path):
-    text = 'Customer ID,Segment,Customer since,Revenue,CLV,Churned on,Onboarding success\nC1,smb,2020-01-01,"1,200.50",3000,,yes\n,smb,2020-01-01,1,1,,no\nC3,smb,2020-01-01,abc,1,,maybe\n'
+    text = 'Customer ID,Segment,Customer since,Revenue,CLV,Churned on,Onboarding success\nC1,smb,2020-01-01,"1,200.50",40114.63,,yes\n,smb,2020-01-01,1,1,,no\nC3,smb,2020-01-01,abc,1,,maybe\n'
     path = write(tmp_path, "c.csv", text)
     info = inspect_file(path, max_bytes=LIMIT)
     mapping = guess_mapping(info.headers, kind="customers")
