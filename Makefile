@@ -48,7 +48,8 @@ lint: install
 	$(BIN)/ruff format --check .
 
 check: install
-	env $(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL -u REDIS_URL -u DEBUG -u SECRET_KEY CXALIGN_VAR_DIR=$(CURDIR)/var/check \
+		$(BIN)/python manage.py makemigrations --check --dry-run
 	env $(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 test: install chromium lint check pytest
