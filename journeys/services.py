@@ -7,6 +7,9 @@ journey's `revision` and stamps the rows it touches with it, so that the editor'
 
 from __future__ import annotations
 
+import time
+
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BigIntegerField, Case, F, Q, Value, When
@@ -39,6 +42,25 @@ def journey_bump(*, journey_id: int) -> int:
         raise Journey.DoesNotExist("This journey no longer exists.")
     Journey.objects.filter(pk=journey_id).update(revision=F("revision") + 1)
     return current + 1
+
+
+PRESENCE_SECONDS = 12
+
+
+def presence_touch(*, journey_id: int, member_id: int, name: str) -> list[dict]:
+    """Note that someone has the map open; return who has had it open in the last seconds.
+
+    Kept in the cache (no database write per poll). Two polls racing may drop one entry for
+    one poll interval, which the next poll repairs.
+    """
+    key = f"journeys:presence:{journey_id}"
+    now = time.time()
+    people = {k: v for k, v in (cache.get(key) or {}).items() if now - v[1] < PRESENCE_SECONDS}
+    people[str(member_id)] = (name, now)
+    cache.set(key, people, PRESENCE_SECONDS * 5)
+    return [
+        {"id": int(k), "name": v[0]} for k, v in sorted(people.items(), key=lambda kv: kv[1][0])
+    ]
 
 
 # Audiences ------------------------------------------------------------------------------

@@ -240,6 +240,7 @@ class JourneyBoardView(JourneyPageMixin, TemplateView):
                     {"id": v, "name": label} for v, label in journey.stages.model.Phase.choices
                 ],
                 "me": self.membership.display_name,
+                "meId": self.membership.pk,
                 "audiencesWithout": selectors.audiences_without_journey(
                     organization=self.organization
                 ).count(),

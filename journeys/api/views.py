@@ -131,7 +131,13 @@ class JourneyViewSet(BoardErrorsMixin, OrgScopedViewSet):
         if since < 0:
             raise ValidationError({"since": ["The revision cannot be negative."]})
         journey = self.get_object()
-        return Response(selectors.journey_changes(journey=journey, since=since))
+        result = selectors.journey_changes(journey=journey, since=since)
+        result["present"] = services.presence_touch(
+            journey_id=journey.pk,
+            member_id=self.membership.pk,
+            name=self.membership.display_name,
+        )
+        return Response(result)
 
     @extend_schema(request=StageOrderSerializer, responses={200: ANY})
     @action(detail=True, methods=["post"], url_path="reorder-stages")

@@ -221,12 +221,25 @@
 
   // ---- the board -------------------------------------------------------------------------
 
+  // A render rebuilds the board: never while a card is held or dragged (it would drop it).
+  board.addEventListener("pointerdown", (e) => {
+    if (e.target.closest(".jr-card, .jr-handle")) state.holding = true;
+  });
+  ["pointerup", "pointercancel", "dragend", "drop"].forEach((type) =>
+    document.addEventListener(type, () => {
+      if (!state.holding) return;
+      state.holding = false;
+      setTimeout(() => { if (state.pendingRender && !state.dragging) render(); }, 0);
+    }, true)
+  );
+
   function render() {
-    if (state.dragging) {
+    if (state.dragging || state.holding) {
       state.pendingRender = true;
       return;
     }
     state.pendingRender = false;
+    state.renders = (state.renders || 0) + 1;
     const scroll = wrap.scrollLeft;
     const active = document.activeElement;
     const composerFocused = active && active.classList && active.classList.contains("jr-composer-input");
@@ -496,7 +509,9 @@
     board.querySelectorAll(".jr-cards").forEach((list) => {
       sortables.push(Sortable.create(list, {
         group: "touchpoints", animation: 150, draggable: ".jr-card", ghostClass: "jr-ghost", chosenClass: "jr-chosen",
-        forceFallback: false, fallbackTolerance: 3,
+        // Pointer-based dragging (not native HTML5 DnD): the same on mouse, pen and touch,
+        // and a live update cannot cancel it halfway.
+        forceFallback: true, fallbackTolerance: 4, fallbackOnBody: true, scroll: true, bubbleScroll: true,
         onStart: () => { state.dragging = true; },
         onEnd: (evt) => {
           state.dragging = false;
@@ -514,6 +529,7 @@
     });
     sortables.push(Sortable.create(board, {
       draggable: ".jr-col", handle: ".jr-handle", animation: 150, direction: "horizontal", ghostClass: "jr-ghost",
+      forceFallback: true, fallbackTolerance: 4, fallbackOnBody: true,
       onStart: () => { state.dragging = true; },
       onEnd: (evt) => {
         state.dragging = false;
@@ -916,6 +932,7 @@
       live.classList.remove("offline");
       live.lastChild.textContent = " Live";
       const data = result.data;
+      renderPresence(data.present || []);
       if (data.changed) {
         (data.stages || []).forEach((s) => state.stages.set(s.id, s));
         (data.touchpoints || []).forEach((t) => state.touchpoints.set(t.id, t));
@@ -934,6 +951,20 @@
     }
   }
 
+  function renderPresence(people) {
+    const box = document.getElementById("jr-presence");
+    const others = people.filter((p) => p.id !== cfg.meId);
+    box.textContent = "";
+    if (!others.length) return;
+    others.slice(0, 5).forEach((p) => {
+      const initials = p.name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0].toUpperCase()).join("");
+      box.appendChild(el("span", { class: "jr-avatar", title: p.name + " has this map open" }, initials || "?"));
+    });
+    const names = others.map((p) => p.name.split(/\s+/)[0]);
+    const text = names.length === 1 ? names[0] + " is here too" : names.length === 2 ? names.join(" and ") + " are here too" : names.length + " others are here";
+    box.appendChild(el("span", { class: "jr-presence-text" }, text));
+  }
+
   function noteDrawerChange() {
     const d = state.drawer;
     if (!d) return;
@@ -950,6 +981,7 @@
   }
 
   setInterval(poll, POLL_MS);
+  setTimeout(poll, 300);
   document.addEventListener("visibilitychange", () => { if (!document.hidden) poll(); });
 
   // ---- emotion curve ---------------------------------------------------------------------

@@ -24,6 +24,19 @@ def _column(page, stage):
     return page.locator(f"[data-testid=stage][data-stage-id='{stage.pk}']")
 
 
+def _drag(page, source, target):
+    """Press, move in steps and release, as a person does (SortableJS needs the moves)."""
+    source.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)  # let a live update land before grabbing the card
+    box = source.bounding_box()
+    goal = target.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 20)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 10, box["y"] + 25, steps=3)
+    page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + goal["height"] / 2, steps=12)
+    page.mouse.up()
+
+
 def test_two_people_edit_the_same_map(browser, live_server, sign_in, screenshot, org):
     ana = MembershipFactory(organization=org, role=Role.MEMBER, user__username="ana")
     ben = MembershipFactory(organization=org, role=Role.MEMBER, user__username="ben")
@@ -42,6 +55,13 @@ def test_two_people_edit_the_same_map(browser, live_server, sign_in, screenshot,
     page_a.goto(url)
     page_b.goto(url)
     expect(page_a.locator("[data-testid=card]")).to_have_count(1)
+    # Each sees that the other has the map open.
+    expect(page_b.locator("[data-testid=presence]")).to_contain_text(
+        ana.user.first_name, timeout=LIVE
+    )
+    expect(page_a.locator("[data-testid=presence]")).to_contain_text(
+        ben.user.first_name, timeout=LIVE
+    )
 
     # Ana adds a touchpoint; Ben sees it appear without reloading.
     _column(page_a, first).locator("[data-testid=add-touchpoint]").click()
@@ -58,7 +78,7 @@ def test_two_people_edit_the_same_map(browser, live_server, sign_in, screenshot,
     # Ana drags it into the next stage; it is saved and Ben sees it move.
     source = _column(page_a, first).locator("[data-testid=card]", has_text="Setup call")
     target = _column(page_a, second).locator("[data-testid=cards]")
-    source.drag_to(target)
+    _drag(page_a, source, target)
     expect(
         _column(page_a, second).locator("[data-testid=card]", has_text="Setup call")
     ).to_be_visible()

@@ -404,7 +404,8 @@ def test_changes_since_returns_only_what_changed(
     board = as_user(viewer).get(api(org, f"journeys/{journey.pk}/board/")).json()
     revision = board["revision"]
     idle = as_user(viewer).get(api(org, f"journeys/{journey.pk}/changes/?since={revision}")).json()
-    assert idle == {"revision": revision, "changed": False}
+    assert idle["changed"] is False and idle["revision"] == revision
+    assert [p["name"] for p in idle["present"]] == [viewer.display_name]
     as_user(member).patch(api(org, f"touchpoints/{card.pk}/"), {"name": "New", "version": 1})
     as_user(member).delete(api(org, f"stages/{stages[2].pk}/"))
     changes = (
@@ -516,3 +517,12 @@ def test_huge_lists_are_refused(as_user, member, org, journey, card):
         api(org, f"journeys/{journey.pk}/reorder-stages/"), {"order": list(range(1, 2000))}
     )
     assert order.status_code == 400 and "order" in order.json()
+
+
+def test_the_poll_says_who_else_has_the_map_open(as_user, member, viewer, org, journey):
+    from django.core.cache import cache
+
+    cache.clear()
+    as_user(member).get(api(org, f"journeys/{journey.pk}/changes/?since=0"))
+    present = as_user(viewer).get(api(org, f"journeys/{journey.pk}/changes/?since=0")).json()
+    assert sorted(p["id"] for p in present["present"]) == sorted([member.pk, viewer.pk])
