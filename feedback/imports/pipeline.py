@@ -210,9 +210,12 @@ class _Producer(threading.Thread):
                 if self.stop.is_set():
                     return
                 chunk = self._chunk(batch)
+                del batch
                 if self.prepare is not None:
                     self.prepare(chunk)
                 self._put(chunk)
+                # Hand freed chunk memory back to the system: peak RSS stays flat.
+                pa.default_memory_pool().release_unused()
             self._put(None)
         except BaseException as exc:  # handed to the writing thread, which re-raises it
             self._put(exc)
@@ -380,6 +383,7 @@ def run(
     if writer is not None and not dry_run:
         writer.lock()
     snapshot = writer.snapshot() if writer is not None else Snapshot.empty()
+    pa.default_memory_pool().release_unused()
     result = Result()
     sink = ErrorSink(report_path)
     chunks: queue.Queue = queue.Queue(maxsize=1)

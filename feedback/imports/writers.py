@@ -16,6 +16,7 @@ organization's customer table) is locked for the whole import so that cannot hap
 from __future__ import annotations
 
 import io
+import tempfile
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,7 @@ from django.db import connection
 
 THEME_TABLE = "feedback_responsetheme"
 LOCK_CLASS = 7201  # pg_advisory_xact_lock namespace of the feedback imports
+COPY_READ_BYTES = 4 * 1024 * 1024
 
 
 @dataclass
@@ -142,18 +144,22 @@ class PostgresWriter:
         )
 
     def snapshot(self) -> Snapshot:
-        buffer = io.BytesIO()
         sql = (
             f"COPY (SELECT id, {self.spec.key_column}, fingerprint FROM {self.spec.table} "
             f"WHERE {self.spec.scope_column} = {int(self.scope_id)}) TO STDOUT WITH (FORMAT csv)"
         )
-        self.cursor.copy_expert(sql, buffer)
-        if buffer.tell() == 0:
-            return Snapshot.empty()
-        buffer.seek(0)
+        # Through a temporary file: a growing in-memory buffer would double at the peak.
+        with tempfile.TemporaryFile() as buffer:
+            self.cursor.copy_expert(sql, buffer, size=COPY_READ_BYTES)
+            if buffer.tell() == 0:
+                return Snapshot.empty()
+            buffer.seek(0)
+            return self._parse_snapshot(buffer)
+
+    def _parse_snapshot(self, buffer) -> Snapshot:
         table = pacsv.read_csv(
             buffer,
-            read_options=pacsv.ReadOptions(column_names=["id", "key", "fp"]),
+            read_options=pacsv.ReadOptions(column_names=["id", "key", "fp"], use_threads=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={"id": pa.int64(), "key": pa.string(), "fp": pa.int64()},
                 strings_can_be_null=False,
@@ -169,7 +175,10 @@ class PostgresWriter:
 
     def _copy(self, table_name: str, columns: list[str], data: pa.Table | io.BytesIO) -> None:
         sql = f"COPY {table_name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
-        self.cursor.copy_expert(sql, data if isinstance(data, io.BytesIO) else _csv_bytes(data))
+        # Big reads: each read() of copy_expert takes the GIL from the producer thread.
+        self.cursor.copy_expert(
+            sql, data if isinstance(data, io.BytesIO) else _csv_bytes(data), size=COPY_READ_BYTES
+        )
 
     def write(self, chunk: Chunk) -> None:
         spec = self.spec
