@@ -322,6 +322,8 @@ class TouchpointViewSet(BoardItemViewSet):
         data, version = _split(serializer)
         if "after" in data:
             raise ValidationError({"after": ["Move a card with the move action."]})
+        if "stage" in data and data["stage"].pk == serializer.instance.stage_id:
+            data.pop("stage")  # a full PUT repeats the stage it has: not a move
         links = {name: data.pop(name) for name in selectors.LINKS if name in data}
         serializer.instance = services.touchpoint_update(
             touchpoint=serializer.instance, data=data, version=version, **links

@@ -526,3 +526,10 @@ def test_the_poll_says_who_else_has_the_map_open(as_user, member, viewer, org, j
     as_user(member).get(api(org, f"journeys/{journey.pk}/changes/?since=0"))
     present = as_user(viewer).get(api(org, f"journeys/{journey.pk}/changes/?since=0")).json()
     assert sorted(p["id"] for p in present["present"]) == sorted([member.pk, viewer.pk])
+
+
+def test_full_put_of_a_card_keeps_its_stage(as_user, member, org, stages, card):
+    body = {"stage": stages[0].pk, "name": "Put", "channel": "email", "version": 1}
+    response = as_user(member).put(api(org, f"touchpoints/{card.pk}/"), body)
+    assert response.status_code == 200, response.json()
+    assert response.json()["name"] == "Put"
