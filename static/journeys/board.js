@@ -277,6 +277,13 @@
 
     wireSortables();
     wrap.scrollLeft = scroll;
+    if (state.renaming) {
+      const input = board.querySelector(".jr-rename-input");
+      if (input && document.activeElement !== input) {
+        input.focus();
+        input.setSelectionRange(input.value.length, input.value.length);
+      }
+    }
     if (composerFocused && state.composer) {
       const again = board.querySelector(".jr-composer-input");
       if (again) {
@@ -381,16 +388,42 @@
     if (card.moment_that_matters) classes.push("mtm");
     if (!card.owner) classes.push("unowned");
     if (state.highlight) classes.push(state.highlight.ids.has(card.id) ? "highlight" : "dim");
+    const renaming = state.renaming && state.renaming.id === card.id;
+    let nameNode;
+    if (renaming) {
+      nameNode = el("input", {
+        type: "text", class: "jr-rename-input", maxlength: "200", value: state.renaming.value,
+        "aria-label": "Touchpoint name", "data-testid": "rename-input",
+      });
+      nameNode.addEventListener("input", () => { state.renaming.value = nameNode.value; });
+      nameNode.addEventListener("keydown", (e) => {
+        e.stopPropagation();
+        if (e.key === "Enter") { e.preventDefault(); saveName(card.id); }
+        if (e.key === "Escape") { state.renaming = null; render(); }
+      });
+      nameNode.addEventListener("blur", () => {
+        // Leaving the field saves, unless the board is being redrawn underneath it.
+        setTimeout(() => { if (state.renaming && state.renaming.id === card.id && !document.querySelector(".jr-rename-input:focus")) saveName(card.id); }, 150);
+      });
+    } else {
+      nameNode = el("div", { class: "jr-card-name", "data-testid": "card-name", text: card.name });
+    }
     const node = el("article", {
       class: classes.join(" "), tabindex: "0", dataset: { id: card.id }, "data-testid": "card",
-      onclick: () => openCard(card.id),
-      onkeydown: (e) => { if (e.key === "Enter") openCard(card.id); },
+      onclick: (e) => { if (!e.target.closest("input, button")) openCard(card.id); },
+      onkeydown: (e) => {
+        if (e.target !== e.currentTarget) return;
+        if (e.key === "Enter") openCard(card.id);
+        if (e.key === "F2" && cfg.canWrite) startRename(card.id);
+      },
     },
       el("div", { class: "jr-card-top" },
         el("span", { class: "jr-channel ch-" + card.channel, title: "Channel" }, card.channel_label),
-        card.moment_that_matters ? el("span", { class: "jr-star", title: "Moment that matters" + (unlinkedIds.has(card.id) ? " — no goal or initiative linked" : "") }, unlinkedIds.has(card.id) ? "★ !" : "★") : null
+        el("span", { class: "jr-card-tools" },
+          card.moment_that_matters ? el("span", { class: "jr-star", title: "Moment that matters" + (unlinkedIds.has(card.id) ? " — no goal or initiative linked" : "") }, unlinkedIds.has(card.id) ? "★ !" : "★") : null,
+          cfg.canWrite && !renaming ? el("button", { type: "button", class: "jr-rename", title: "Rename here (F2)", "aria-label": "Rename " + card.name, "data-testid": "rename", onclick: (e) => { e.stopPropagation(); startRename(card.id); } }, "✎") : null)
       ),
-      el("div", { class: "jr-card-name", "data-testid": "card-name", text: card.name }),
+      nameNode,
       card.customer_action ? el("div", { class: "jr-card-action", text: card.customer_action }) : null,
       (card.data_fields || []).length
         ? el("div", { class: "jr-fields" }, card.data_fields.slice(0, 4).map((f) =>
@@ -404,6 +437,44 @@
       )
     );
     return node;
+  }
+
+  function startRename(id) {
+    const card = state.touchpoints.get(id);
+    if (!card) return;
+    state.renaming = { id: id, value: card.name, version: card.version };
+    render();
+  }
+
+  async function saveName(id) {
+    const renaming = state.renaming;
+    if (!renaming || renaming.id !== id || renaming.saving) return;
+    const card = state.touchpoints.get(id);
+    const name = (renaming.value || "").trim();
+    if (!card || name === card.name) {
+      state.renaming = null;
+      return render();
+    }
+    renaming.saving = true;
+    const result = await api("PATCH", "touchpoints/" + id + "/", { name: name, version: renaming.version });
+    renaming.saving = false;
+    if (result.ok) {
+      state.renaming = null;
+      state.touchpoints.set(id, result.data);
+      render();
+      return;
+    }
+    if (result.status === 409 && result.data.current) {
+      // Someone saved the card meanwhile: show both in the panel, with the user's name kept.
+      state.renaming = null;
+      state.touchpoints.set(id, result.data.current);
+      render();
+      openCard(id);
+      drawerForm.querySelector("input[name=name]").value = name;
+      showConflict(result.data.current, CARD_LABELS);
+      return;
+    }
+    toast(errorText(result.data), "bad");
   }
 
   function renderPain(p) {
@@ -509,6 +580,7 @@
     board.querySelectorAll(".jr-cards").forEach((list) => {
       sortables.push(Sortable.create(list, {
         group: "touchpoints", animation: 150, draggable: ".jr-card", ghostClass: "jr-ghost", chosenClass: "jr-chosen",
+        filter: ".jr-rename-input, .jr-rename", preventOnFilter: false,
         // Pointer-based dragging (not native HTML5 DnD): the same on mouse, pen and touch,
         // and a live update cannot cancel it halfway.
         forceFallback: true, fallbackTolerance: 4, fallbackOnBody: true, scroll: true, bubbleScroll: true,
@@ -1028,6 +1100,8 @@
     if (typeof htmlToImage === "undefined") return toast("The image exporter did not load.", "bad");
     toast("Preparing the image…");
     board.classList.add("exporting");
+    const highlight = state.highlight;
+    if (highlight) { state.highlight = null; render(); }
     try {
       const url = await htmlToImage.toPng(board, {
         backgroundColor: "#f5f7fb", pixelRatio: 2, width: board.scrollWidth, height: board.scrollHeight,
@@ -1041,6 +1115,7 @@
       toast("The image could not be made: " + error, "bad");
     } finally {
       board.classList.remove("exporting");
+      if (highlight) { state.highlight = highlight; render(); }
     }
   }
 

@@ -144,3 +144,29 @@ def test_viewer_sees_the_board_read_only(page, live_server, sign_in, screenshot,
     assert page.evaluate("window.pwned") is None
     expect(page.locator("[data-testid=add-touchpoint]")).to_have_count(0)
     expect(page.locator("[data-testid=add-stage]")).to_have_count(0)
+
+
+def test_rename_a_card_in_place_and_keep_text_on_conflict(page, live_server, sign_in, org, member):
+    from journeys import services
+
+    journey = JourneyFactory(audience=AudienceFactory(organization=org), name="Purchase")
+    stage = StageFactory(journey=journey, name="Buy")
+    card = TouchpointFactory(stage=stage, name="Checkout")
+    sign_in(page, member)
+    page.goto(f"{live_server.url}/o/{org.slug}/journeys/{journey.pk}/")
+    page.locator("[data-testid=card]").hover()
+    page.locator("[data-testid=rename]").click()
+    page.locator("[data-testid=rename-input]").fill("One-page checkout")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-testid=card-name]")).to_have_text("One-page checkout")
+    card.refresh_from_db()
+    assert (card.name, card.version) == ("One-page checkout", 2)
+
+    # Someone else renames it while this person is typing: the conflict keeps their text.
+    page.locator("[data-testid=card]").hover()
+    page.locator("[data-testid=rename]").click()
+    services.touchpoint_update(touchpoint=card, data={"name": "Express checkout"}, version=2)
+    page.locator("[data-testid=rename-input]").fill("Guest checkout")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-testid=conflict]")).to_contain_text("Express checkout")
+    expect(page.locator("[data-testid=field-name]")).to_have_value("Guest checkout")
