@@ -316,6 +316,37 @@ def journey_list(*, organization, audience=None):
     return queryset
 
 
+def journey_emotions(*, organization) -> dict[int, list[int | None]]:
+    """Each journey's stage emotions in order (one query), for the overview's sparklines."""
+    result: dict[int, list[int | None]] = defaultdict(list)
+    rows = (
+        Stage.objects.for_org(organization)
+        .order_by("journey_id", "position", "id")
+        .values_list("journey_id", "emotion")
+    )
+    for journey_id, emotion in rows:
+        result[journey_id].append(emotion)
+    return result
+
+
+def sparkline(values: list[int | None], *, width: int = 120, height: int = 28) -> dict | None:
+    """SVG points of an emotion curve (-2..2) scaled into a small box; None without data."""
+    if sum(v is not None for v in values) < 2:
+        return None
+    step = width / max(len(values) - 1, 1)
+    points = [
+        (round(i * step, 1), round(height / 2 - v * (height / 2 - 3) / 2, 1))
+        for i, v in enumerate(values)
+        if v is not None
+    ]
+    return {
+        "points": " ".join(f"{x},{y}" for x, y in points),
+        "last": points[-1],
+        "width": width,
+        "height": height,
+    }
+
+
 def unit_choices(*, organization) -> list[dict]:
     return list(OrgUnit.objects.for_org(organization).order_by("name").values("id", "name"))
 

@@ -41,10 +41,12 @@ class JourneyIndexView(JourneyPageMixin, TemplateView):
         audiences = list(selectors.audience_list(organization=self.organization))
         journeys = list(selectors.journey_list(organization=self.organization))
         signals = selectors.organization_signals(organization=self.organization)
+        emotions = selectors.journey_emotions(organization=self.organization)
         by_audience = {a.pk: [] for a in audiences}
         empty = {"unowned": 0, "duplicate_data": 0, "unlinked_moments": 0, "count": 0}
         for j in journeys:
             j.signals = signals["journeys"].get(j.pk, empty)
+            j.spark = selectors.sparkline(emotions.get(j.pk, []))
             by_audience.setdefault(j.audience_id, []).append(j)
         groups = []
         for kind, label in Audience.Kind.choices:

@@ -163,3 +163,10 @@ def test_demo_loads_twice_without_creating_anything_the_second_time(db):
     } == {"customer", "employee"}
     second = demo_load()
     assert second["journeys"] == {}
+
+
+def test_sparkline_scales_emotions_and_needs_two_points():
+    assert selectors.sparkline([1]) is None
+    assert selectors.sparkline([None, 2, None]) is None
+    spark = selectors.sparkline([-2, None, 2], width=100, height=28)
+    assert spark["points"] == "0.0,25.0 100.0,3.0"
