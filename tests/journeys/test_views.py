@@ -220,7 +220,7 @@ def test_export_csv_then_import_it_round_trip(
     )
 
 
-@pytest.mark.parametrize("name", ["index", "audiences"])
+@pytest.mark.parametrize("name", ["index", "audiences", "new", "import"])
 def test_list_page_queries_do_not_grow(client, viewer, org, name, django_assert_max_num_queries):
     client.force_login(viewer.user)
     audience = AudienceFactory(organization=org)
