@@ -52,14 +52,15 @@ def _unquote(value: str) -> str:
 
 
 def _decode(content: bytes | str) -> str:
+    # NUL characters cannot be stored in PostgreSQL text: drop them rather than fail.
     if isinstance(content, str):
-        return content
+        return content.replace("\x00", "")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return content.decode(encoding)
+            return content.decode(encoding).replace("\x00", "")
         except UnicodeDecodeError:
             continue
-    return content.decode("latin-1")
+    return content.decode("latin-1").replace("\x00", "")
 
 
 def parse_journey_csv(content: bytes | str, *, organization) -> dict:

@@ -162,3 +162,30 @@ def test_api_template_and_copy(as_user, member, viewer, org, audience, journey, 
     )
     taken = as_user(member).post(api(org, f"journeys/{journey.pk}/copy/"), {"name": "Copy"})
     assert taken.status_code == 400 and "name" in taken.json()
+
+
+def test_nul_bytes_are_dropped(org, audience):
+    result = _import(org, audience, HEADER + "Dis\x00cover,before,,,Ad\x00,web,,no,,,,\n")
+    assert result["errors"] == []
+    assert Stage.objects.get(journey=result["journey"]).name == "Discover"
+
+
+def test_huge_and_odd_numbers_never_500(as_user, member, org, journey, stages, card):
+    client = as_user(member)
+    huge = 10**20
+    move = client.post(
+        api(org, f"touchpoints/{card.pk}/move/"), {"stage": stages[1].pk, "after": huge}
+    )
+    assert move.status_code in (400, 409)
+    assert client.post(api(org, f"touchpoints/{card.pk}/move/"), {"stage": huge}).status_code == 400
+    created = client.post(
+        api(org, "touchpoints/"), {"stage": stages[0].pk, "name": "X", "after": huge}
+    )
+    assert created.status_code in (400, 409)
+    assert client.get(api(org, f"journeys/{journey.pk}/changes/?since={huge}")).status_code in (
+        200,
+        400,
+    )
+    assert client.get(api(org, f"touchpoints/{huge}/")).status_code == 404
+    nul = client.patch(api(org, f"touchpoints/{card.pk}/"), {"name": "a\x00b", "version": 1})
+    assert nul.status_code == 400 and "name" in nul.json()
