@@ -176,7 +176,7 @@ def stage_create(*, journey: Journey, after: Stage | None = None, **data) -> Sta
         stage.position = 0
         stage.save()
         ids.insert(ids.index(after.pk) + 1, stage.pk)
-        _renumber(Stage, ids, rev=None)
+        _renumber(Stage, ids, rev=rev)  # stamped: other editors must see the new order
         stage.refresh_from_db(fields=["position"])
         return stage
     stage = Stage(

@@ -170,3 +170,11 @@ def test_sparkline_scales_emotions_and_needs_two_points():
     assert selectors.sparkline([None, 2, None]) is None
     spark = selectors.sparkline([-2, None, 2], width=100, height=28)
     assert spark["points"] == "0.0,25.0 100.0,3.0"
+
+
+def test_inserting_a_stage_tells_other_editors_about_the_new_order(journey, stages):
+    since = Journey.objects.get(pk=journey.pk).revision
+    services.stage_create(journey=journey, after=stages[0], name="Between")
+    changes = selectors.journey_changes(journey=journey, since=since)
+    moved = {s["name"]: s["position"] for s in changes["stages"]}
+    assert set(moved) == {stages[0].name, "Between", stages[1].name, stages[2].name}
