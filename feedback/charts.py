@@ -21,9 +21,21 @@ def trend_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def theme_trend_figure(frame: pd.DataFrame, *, metric: str = "volume", title: str = "") -> str:
+    """The chart as an HTML fragment for a page ("" without data)."""
+    fig = theme_trend(frame, metric=metric, title=title)
+    if fig is None:
+        return ""
+    return fig.to_html(
+        include_plotlyjs=False, full_html=False, config={"displaylogo": False, "responsive": True}
+    )
+
+
+def theme_trend(
+    frame: pd.DataFrame, *, metric: str = "volume", title: str = ""
+) -> go.Figure | None:
     """A line per theme over months; `metric` is volume (comments) or nps (-100..100)."""
     if frame.empty:
-        return ""
+        return None
     fig = go.Figure()
     for name, part in frame.groupby("theme__name", sort=True):
         fig.add_trace(
@@ -31,23 +43,17 @@ def theme_trend_figure(frame: pd.DataFrame, *, metric: str = "volume", title: st
         )
     first, last = frame["month"].min(), frame["month"].max()
     period = f"{first:%b %Y} – {last:%b %Y}"
-    y_title = (
-        "Tagged comments per month (count)"
-        if metric == "volume"
-        else "NPS of tagged comments (−100 to 100)"
-    )
+    y_title = "Comments per month" if metric == "volume" else "NPS (−100 to 100)"
     fig.update_layout(
         title={"text": f"{title or 'Theme trend'} · {period}", "x": 0, "font": {"size": 15}},
         xaxis_title="Month the response was given",
         yaxis_title=y_title,
         height=340,
-        margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        margin={"l": 70, "r": 20, "t": 60, "b": 50},
         legend={"orientation": "h", "y": -0.25},
         template="plotly_white",
         font={"family": "DejaVu Sans, Arial, sans-serif", "size": 12},
     )
     if metric == "nps":
         fig.update_yaxes(range=[-100, 100], zeroline=True)
-    return fig.to_html(
-        include_plotlyjs=False, full_html=False, config={"displaylogo": False, "responsive": True}
-    )
+    return fig

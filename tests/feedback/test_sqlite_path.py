@@ -1,0 +1,100 @@
+"""The embedded mode's path (SQLite, executemany) end to end, in a subprocess with its own DB."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+
+from feedback.charts import theme_trend, theme_trend_figure, trend_frame
+from feedback.imports.writers import _python_rows
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_python_rows_format_dates_for_sqlite():
+    from datetime import UTC, date, datetime
+
+    table = pa.table(
+        {
+            "at": pa.array(
+                [datetime(2024, 3, 1, 10, 0, tzinfo=UTC), None], pa.timestamp("s", tz="UTC")
+            ),
+            "day": pa.array([date(2024, 1, 2), None]),
+            "n": pa.array([1, None], pa.int16()),
+        }
+    )
+    assert _python_rows(table) == [("2024-03-01 10:00:00", "2024-01-02", 1), (None, None, None)]
+
+
+def test_trend_chart_has_title_units_and_period():
+    rows = [
+        {
+            "theme_id": 1,
+            "theme__name": "Delivery",
+            "month": "2024-01-01T00:00:00Z",
+            "volume": 3,
+            "scored": 3,
+            "promoters": 1,
+            "detractors": 1,
+        },
+        {
+            "theme_id": 1,
+            "theme__name": "Delivery",
+            "month": "2024-02-01T00:00:00Z",
+            "volume": 5,
+            "scored": 4,
+            "promoters": 3,
+            "detractors": 0,
+        },
+    ]
+    fig = theme_trend(trend_frame(rows), metric="nps", title="NPS by theme")
+    assert fig.layout.title.text == "NPS by theme · Jan 2024 – Feb 2024"
+    assert fig.layout.yaxis.title.text == "NPS (−100 to 100)"
+    assert fig.layout.xaxis.title.text == "Month the response was given"
+    assert list(fig.data[0].y) == [0, 75]
+    assert "plotly" in theme_trend_figure(trend_frame(rows))
+    assert theme_trend_figure(trend_frame([]), metric="volume") == ""
+
+
+def run_command(args, env):
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result
+
+
+def test_sqlite_import_reimport_and_update(tmp_path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": "",
+        "REDIS_URL": "",
+        "CXALIGN_VAR_DIR": str(tmp_path),
+        "DEBUG": "true",
+    }
+    assert run_command(["migrate", "-v0"], env).returncode == 0
+    assert run_command(["demo", "--core-only"], env).returncode == 0
+    path = tmp_path / "f.csv"
+    path.write_text(
+        "id,when,nps,comment\nR1,2024-03-01,9,late delivery\nR2,2024-03-02,11,x\nR3,2024-03-03,5,ok\n"
+    )
+    args = ["import_feedback", str(path), "--org", "northwind", "--source", "S"]
+    first = json.loads(run_command(args, env).stdout)
+    assert (first["status"], first["new"], first["rejected"]) == ("succeeded", 2, 1)
+    again = json.loads(run_command(args, env).stdout)
+    assert (again["new"], again["unchanged"]) == (0, 2)
+    path.write_text("id,when,nps,comment\nR1,2024-03-01,10,late delivery\nR4,2024-03-04,8,new\n")
+    changed = json.loads(run_command(args, env).stdout)
+    assert (changed["new"], changed["updated"], changed["unchanged"]) == (1, 1, 0)
+    bad = tmp_path / "x.csv"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n")
+    failed = run_command(["import_feedback", str(bad), "--org", "northwind", "--source", "S"], env)
+    assert failed.returncode == 2
+    assert json.loads(failed.stdout)["status"] == "failed"
