@@ -745,11 +745,22 @@
     if (state.linksEnabled) {
       ["goals", "initiatives"].forEach((name) => {
         const options = cfg.links[name] || [];
+        const chosen = card[name] || [];
+        // Linked ones first, so what matters is visible without scrolling.
+        const sorted = [...options].sort((a, b) => (chosen.includes(b.id) - chosen.includes(a.id)));
         const list = el("div", { class: "jr-linklist", dataset: { links: name } },
-          options.length ? options.map((o) => el("label", { class: "jr-check" },
-            el("input", { type: "checkbox", value: String(o.id), checked: (card[name] || []).includes(o.id), disabled: disabled }), " " + o.name))
+          sorted.length ? sorted.map((o) => el("label", { class: "jr-check", dataset: { label: o.name.toLowerCase() } },
+            el("input", { type: "checkbox", value: String(o.id), checked: chosen.includes(o.id), disabled: disabled }), " " + o.name))
             : el("span", { class: "muted", text: "None defined yet in Strategy." }));
-        drawerForm.appendChild(field(name === "goals" ? "Linked goals" : "Linked initiatives", list, name));
+        const filter = options.length > 6 ? el("input", {
+          type: "search", class: "jr-link-filter", placeholder: "Filter " + name + "…", "aria-label": "Filter " + name,
+          oninput: (e) => {
+            const q = e.target.value.trim().toLowerCase();
+            list.querySelectorAll("label").forEach((l) => { l.hidden = q && !l.dataset.label.includes(q) && !l.querySelector("input").checked; });
+          },
+        }) : null;
+        const box = el("div", { class: "jr-linkbox" }, filter, list);
+        drawerForm.appendChild(field(name === "goals" ? "Linked goals (" + chosen.length + ")" : "Linked initiatives (" + chosen.length + ")", box, name));
       });
     } else {
       drawerForm.appendChild(el("p", { class: "muted small", text: "Links to goals and initiatives appear here once Strategy is set up." }));
