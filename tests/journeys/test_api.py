@@ -533,3 +533,56 @@ def test_full_put_of_a_card_keeps_its_stage(as_user, member, org, stages, card):
     response = as_user(member).put(api(org, f"touchpoints/{card.pk}/"), body)
     assert response.status_code == 200, response.json()
     assert response.json()["name"] == "Put"
+
+
+ACTIONS = [
+    # (method, path template, body, is a write)
+    ("get", "journeys/{j}/board/", None, False),
+    ("get", "journeys/{j}/changes/?since=0", None, False),
+    ("get", "journeys/{j}/signals/", None, False),
+    ("get", "journeys/{j}/export/", None, False),
+    ("get", "journeys/{j}/history/", None, False),
+    ("get", "journeys/templates/", None, False),
+    ("post", "journeys/{j}/reorder-stages/", {"order": []}, True),
+    ("post", "journeys/{j}/copy/", {"name": "Copy"}, True),
+    ("post", "journeys/from-template/", {"template": "b2c-purchase", "name": "T"}, True),
+    ("post", "journeys/import/", {}, True),
+    ("post", "touchpoints/{t}/move/", {"stage": 0}, True),
+    ("post", "touchpoints/{t}/restore/", {}, True),
+    ("post", "stages/{s}/restore/", {}, True),
+    ("post", "pain-points/{p}/restore/", {}, True),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "write"), ACTIONS)
+def test_outsider_gets_404_on_every_action(
+    as_user, outsider, org, objects, method, path, body, write
+):
+    url = api(
+        org,
+        path.format(
+            j=objects["journey"].pk,
+            t=objects["card"].pk,
+            s=objects["stage"].pk,
+            p=objects["pain"].pk,
+        ),
+    )
+    response = getattr(as_user(outsider), method)(url, body or {})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("method", "path", "body", "write"), ACTIONS)
+def test_viewer_reads_actions_but_writes_none(
+    as_user, viewer, org, objects, method, path, body, write
+):
+    url = api(
+        org,
+        path.format(
+            j=objects["journey"].pk,
+            t=objects["card"].pk,
+            s=objects["stage"].pk,
+            p=objects["pain"].pk,
+        ),
+    )
+    response = getattr(as_user(viewer), method)(url, body or {})
+    assert response.status_code == (403 if write else 200)
