@@ -146,3 +146,100 @@ def test_api_upload_rejects_png(as_user, cx_lead, org):
     )
     assert response.status_code == 400
     assert "PNG" in str(response.json())
+
+
+def test_api_import_flow_upload_check_commit(
+    as_user, cx_lead, org, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = as_user(cx_lead)
+    text = b"Response ID,NPS,Comment\nR1,9,good\nR2,11,bad score\nR3,3,late\n"
+    created = client.post(
+        api(org, "imports/"),
+        {"file": SimpleUploadedFile("f.csv", text), "source": "API survey"},
+        format="multipart",
+    )
+    assert created.status_code == 201, created.json()
+    batch = created.json()
+    assert batch["column_mapping"] == {
+        "response_id": "Response ID",
+        "nps": "NPS",
+        "comment": "Comment",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        checked = client.post(
+            api(org, f"imports/{batch['id']}/preview/"), {"column_mapping": batch["column_mapping"]}
+        )
+    assert checked.status_code == 202
+    detail = client.get(api(org, f"imports/{batch['id']}/")).json()
+    assert (detail["status"], detail["rows_new"], detail["rows_rejected"]) == ("previewed", 2, 1)
+    assert detail["errors"] == [
+        {"row": 3, "column": "NPS", "message": "'11' is not a whole number from 0 to 10."}
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(api(org, f"imports/{batch['id']}/commit/"), {"all_or_nothing": False})
+    assert client.get(api(org, f"imports/{batch['id']}/")).json()["status"] == "succeeded"
+    assert client.get(api(org, "responses/?band=detractor")).json()["count"] == 1
+
+
+def test_api_viewer_cannot_upload(as_user, viewer, org):
+    assert as_user(viewer).post(api(org, "imports/"), {}).status_code == 403
+
+
+def test_api_followup_for_detractor(as_user, member, viewer, org):
+    make_responses(org, 11)
+    detractor = Response.objects.get(nps=2)
+    url = api(org, f"responses/{detractor.pk}/followup/")
+    assert as_user(viewer).post(url, {"status": "contacted"}).status_code == 403
+    response = as_user(member).post(
+        url, {"status": "contacted", "owner": member.pk, "note": "Called"}
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "contacted"
+    promoter = Response.objects.get(nps=9)
+    assert (
+        as_user(member)
+        .post(api(org, f"responses/{promoter.pk}/followup/"), {"status": "open"})
+        .status_code
+        == 400
+    )
+
+
+def test_member_triages_viewer_cannot(client, member, viewer, org):
+    make_responses(org, 2)
+    theme = services.theme_create(organization=org, data={"name": "Other"})
+    response = Response.objects.first()
+    client.force_login(viewer.user)
+    assert (
+        client.post(
+            f"/o/{org.slug}/feedback/triage/{response.pk}/tag/", {"theme": theme.pk}
+        ).status_code
+        == 403
+    )
+    client.force_login(member.user)
+    client.post(f"/o/{org.slug}/feedback/triage/{response.pk}/tag/", {"theme": theme.pk})
+    assert response.tags.get().manual is True
+
+
+def test_member_cannot_tag_with_another_orgs_theme(client, member, org, other_org):
+    make_responses(org, 1)
+    foreign = services.theme_create(organization=other_org, data={"name": "Foreign"})
+    client.force_login(member.user)
+    client.post(
+        f"/o/{org.slug}/feedback/triage/{Response.objects.get().pk}/tag/", {"theme": foreign.pk}
+    )
+    assert not Response.objects.get().tags.exists()
+
+
+def test_xlsx_export_neutralises_formulas(client, viewer, org):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    source = Source.objects.create(organization=org, name="S")
+    Response.objects.create(organization=org, source=source, key="x", comment="@SUM(A1)")
+    client.force_login(viewer.user)
+    response = client.get(f"/o/{org.slug}/feedback/responses/export/?format=xlsx")
+    sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.cell(row=2, column=12).value == "'@SUM(A1)"
