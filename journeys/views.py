@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 
 from cxalign.orgs.pages import VersionedUpdateView, form_add_validation_error
 from cxalign.orgs.roles import Role
@@ -102,8 +102,9 @@ class AudienceEditView(VersionedUpdateView):
         return reverse("journeys:audiences", kwargs={"org_slug": self.organization.slug})
 
 
-class AudienceDeleteView(JourneyPageMixin, TemplateView):
+class AudienceDeleteView(JourneyPageMixin, View):
     write_role = Role.CX_LEAD
+    http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         audience = get_object_or_404(Audience.objects.for_org(self.organization), pk=kwargs["pk"])
@@ -297,7 +298,7 @@ class JourneyPrintView(JourneyPageMixin, TemplateView):
         return context
 
 
-class JourneyExportView(JourneyPageMixin, TemplateView):
+class JourneyExportView(JourneyPageMixin, View):
     def get(self, request, *args, **kwargs):
         journey = self.get_journey()
         body = export_csv(selectors.export_rows(journey=journey))
@@ -324,7 +325,9 @@ class JourneyEditView(VersionedUpdateView):
         )
 
 
-class JourneyDeleteView(JourneyPageMixin, TemplateView):
+class JourneyDeleteView(JourneyPageMixin, View):
+    http_method_names = ["post"]
+
     def post(self, request, *args, **kwargs):
         journey = self.get_journey()
         services.journey_delete(journey=journey)

@@ -273,3 +273,21 @@ def test_other_members_do_not_matter(client, org, journey):
     person = MembershipFactory(organization=org, role=Role.MEMBER)
     client.force_login(person.user)
     assert client.get(url("board", org, pk=journey.pk)).status_code == 200
+
+
+def test_delete_urls_answer_405_to_get(client, cx_lead, org, audience, journey):
+    client.force_login(cx_lead.user)
+    assert client.get(url("delete", org, pk=journey.pk)).status_code == 405
+    assert client.get(url("audience_delete", org, pk=audience.pk)).status_code == 405
+
+
+def test_member_deletes_a_journey_and_cx_lead_an_empty_audience(
+    client, member, cx_lead, org, audience, journey
+):
+    client.force_login(member.user)
+    assert client.post(url("audience_delete", org, pk=audience.pk)).status_code == 403
+    assert client.post(url("delete", org, pk=journey.pk)).status_code == 302
+    assert not Journey.objects.filter(pk=journey.pk).exists()
+    client.force_login(cx_lead.user)
+    assert client.post(url("audience_delete", org, pk=audience.pk)).status_code == 302
+    assert not Audience.objects.filter(pk=audience.pk).exists()
