@@ -896,7 +896,9 @@
     const emotions = [{ id: null, name: "Not set" }, ...[2, 1, 0, -1, -2].map((v) => ({ id: v, name: SIGNS[v] + " " + FACE_LABELS[v] }))];
     drawerForm.append(
       field("Name", textInput("name", stage.name, { maxlength: "200", required: true, disabled: disabled }), "name"),
-      field("Phase", select("phase", cfg.phases, stage.phase, { disabled: disabled }), "phase"),
+      el("div", { class: "form-row" },
+        field("Phase", select("phase", cfg.phases, stage.phase, { disabled: disabled }), "phase"),
+        field("Position", select("position", stagesInOrder().map((s, i) => ({ id: i, name: String(i + 1) + (s.id === id ? " (now)" : "") })), stagesInOrder().findIndex((s) => s.id === id), { disabled: disabled, "data-testid": "field-position" }), "position")),
       field("Customer goal", textArea("customer_goal", stage.customer_goal, { maxlength: "4000", rows: "2", disabled: disabled }), "customer_goal"),
       field("Customer actions", textArea("customer_actions", stage.customer_actions, { maxlength: "4000", rows: "3", disabled: disabled }), "customer_actions"),
       el("div", { class: "form-row" },
@@ -919,7 +921,16 @@
     if (result.ok) {
       state.stages.set(id, result.data);
       closeDrawer();
-      render();
+      const order = stagesInOrder().map((s) => s.id);
+      const from = order.indexOf(id);
+      const to = Number(v.position);
+      if (from >= 0 && to >= 0 && to !== from) {
+        order.splice(from, 1);
+        order.splice(to, 0, id);
+        await reorderStages(order);
+      } else {
+        render();
+      }
       toast("Stage saved.", "ok");
     } else if (result.status === 409 && result.data.current) {
       state.stages.set(id, result.data.current);
