@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -330,6 +331,13 @@ class JourneyDeleteView(JourneyPageMixin, View):
 
     def post(self, request, *args, **kwargs):
         journey = self.get_journey()
-        services.journey_delete(journey=journey)
+        try:
+            services.journey_delete(journey=journey)
+        except (ProtectedError, RestrictedError) as exc:
+            linked = len(getattr(exc, "protected_objects", None) or exc.restricted_objects)
+            messages.error(
+                request, f"“{journey.name}” is still used by {linked} other record(s); not deleted."
+            )
+            return redirect("journeys:edit", org_slug=self.organization.slug, pk=journey.pk)
         messages.success(request, f"Journey “{journey.name}” deleted.")
         return redirect("journeys:index", org_slug=self.organization.slug)
