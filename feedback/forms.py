@@ -152,7 +152,7 @@ class ResponseFilterForm(forms.Form):
 
     def __init__(self, *args, segments=(), touchpoints=(), themes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["segment"].choices = [("", "All")] + [(s, s) for s in segments]
+        self.fields["segment"].choices = [("", "All")] + list(segments)
         self.fields["touchpoint"].choices = [("", "All")] + list(touchpoints)
         self.fields["theme"].choices = [("", "All")] + [(t.id, t.name) for t in themes]
 

@@ -94,6 +94,21 @@ def response_segments(*, organization: Organization) -> list[str]:
     )
 
 
+def segment_choices(*, organization: Organization) -> list[tuple[str, str]]:
+    """Segments seen in responses, named after the priority audience whose key they match."""
+    from journeys.models import Audience
+
+    names = dict(
+        Audience.objects.filter(organization=organization)
+        .exclude(segment_key="")
+        .values_list("segment_key", "name")
+    )
+    return [
+        (s, f"{names[s]} ({s})" if s in names else s)
+        for s in response_segments(organization=organization)
+    ]
+
+
 def touchpoint_choices(*, organization: Organization) -> list[tuple[int, str]]:
     from journeys.models import Touchpoint
 

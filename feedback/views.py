@@ -59,7 +59,7 @@ class ResponseListView(FeedbackPage, TemplateView):
         org = self.organization
         return ResponseFilterForm(
             self.request.GET or None,
-            segments=selectors.response_segments(organization=org),
+            segments=selectors.segment_choices(organization=org),
             touchpoints=selectors.touchpoint_choices(organization=org),
             themes=list(Theme.objects.for_org(org).only("id", "name")),
         )
@@ -90,7 +90,7 @@ class ResponseExportView(FeedbackPage, View):
     def get(self, request, *args, **kwargs):
         form = ResponseFilterForm(
             request.GET or None,
-            segments=selectors.response_segments(organization=self.organization),
+            segments=selectors.segment_choices(organization=self.organization),
             touchpoints=selectors.touchpoint_choices(organization=self.organization),
             themes=list(Theme.objects.for_org(self.organization).only("id", "name")),
         )
