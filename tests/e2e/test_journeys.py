@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cxalign.orgs.roles import Role
-from journeys.models import Touchpoint
+from journeys.models import Journey, Touchpoint
 from tests.factories import MembershipFactory
 from tests.journeys.factories import (
     AudienceFactory,
@@ -24,10 +24,11 @@ def _column(page, stage):
     return page.locator(f"[data-testid=stage][data-stage-id='{stage.pk}']")
 
 
-def _drag(page, source, target):
+def _drag(page, source, target, journey):
     """Press, move in steps and release, as a person does (SortableJS needs the moves)."""
-    source.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)  # let a live update land before grabbing the card
+    # Wait until this page has applied every change so far: no live update redraws mid-drag.
+    revision = Journey.objects.get(pk=journey.pk).revision
+    page.wait_for_function("rev => window.cxJourney.state.revision >= rev", arg=revision)
     box = source.bounding_box()
     goal = target.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 20)
@@ -78,7 +79,7 @@ def test_two_people_edit_the_same_map(browser, live_server, sign_in, screenshot,
     # Ana drags it into the next stage; it is saved and Ben sees it move.
     source = _column(page_a, first).locator("[data-testid=card]", has_text="Setup call")
     target = _column(page_a, second).locator("[data-testid=cards]")
-    _drag(page_a, source, target)
+    _drag(page_a, source, target, journey)
     expect(
         _column(page_a, second).locator("[data-testid=card]", has_text="Setup call")
     ).to_be_visible()
