@@ -19,6 +19,7 @@ def _switch_url(request, slug: str) -> str:
 
 def _nav(request, slug: str, role: str) -> list[dict]:
     sections: dict[str, list[dict]] = {}
+    items = []
     for config in apps.get_app_configs():
         for entry in getattr(config, "nav", []):
             section, label, url_name, icon = entry[:4]
@@ -29,12 +30,14 @@ def _nav(request, slug: str, role: str) -> list[dict]:
                 url = reverse(url_name, kwargs={"org_slug": slug})
             except NoReverseMatch:
                 continue
-            active = request.path == url or (
-                request.path.startswith(url) and url.rstrip("/").count("/") > 2
-            )
-            sections.setdefault(section, []).append(
-                {"label": label, "url": url, "icon": icon, "active": active}
-            )
+            item = {"label": label, "url": url, "icon": icon, "active": False}
+            sections.setdefault(section, []).append(item)
+            items.append(item)
+    # The longest link that prefixes the current path is the active one (/journeys/ must not
+    # light up on /journeys/audiences/).
+    matching = [item for item in items if request.path.startswith(item["url"])]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["active"] = True
     return [{"title": title, "items": items} for title, items in sections.items()]
 
 

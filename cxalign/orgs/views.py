@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from cxalign.orgs import services
@@ -102,8 +103,9 @@ class PeopleView(OrgViewMixin, FormView):
         return redirect("orgs:people", org_slug=self.organization.slug)
 
 
-class InvitationRevokeView(OrgViewMixin, TemplateView):
+class InvitationRevokeView(OrgViewMixin, View):
     write_role = Role.ADMIN
+    http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         invitation = get_object_or_404(
@@ -135,8 +137,9 @@ class MembershipEditView(VersionedUpdateView):
         return reverse("orgs:people", kwargs={"org_slug": self.organization.slug})
 
 
-class MembershipDeactivateView(OrgViewMixin, TemplateView):
+class MembershipDeactivateView(OrgViewMixin, View):
     write_role = Role.ADMIN
+    http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         membership = get_object_or_404(
@@ -186,8 +189,9 @@ class UnitEditView(VersionedUpdateView):
         return reverse("orgs:units", kwargs={"org_slug": self.organization.slug})
 
 
-class UnitDeleteView(OrgViewMixin, TemplateView):
+class UnitDeleteView(OrgViewMixin, View):
     write_role = Role.ADMIN
+    http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         unit = get_object_or_404(OrgUnit.objects.for_org(self.organization), pk=kwargs["pk"])

@@ -334,3 +334,30 @@ def test_csrf_failure_page_explains(viewer, org):
     response = strict.post(f"/o/{org.slug}/units/", {"name": "X"})
     assert response.status_code == 403
     assert "form has expired" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path", ["units/{unit}/delete/", "people/{member}/deactivate/", "invitations/1/revoke/"]
+)
+def test_post_only_actions_answer_405_to_get(client, admin, member, unit, org, path):
+    client.force_login(admin.user)
+    url = f"/o/{org.slug}/" + path.format(unit=unit.pk, member=member.pk)
+    assert client.get(url).status_code == 405
+
+
+def test_only_the_most_specific_sidebar_link_is_active(client, admin, org):
+    client.force_login(admin.user)
+    response = client.get(f"/o/{org.slug}/units/")
+    active = [
+        item["label"]
+        for section in response.context["nav_sections"]
+        for item in section["items"]
+        if item["active"]
+    ]
+    assert active == ["Org units"]
+
+
+def test_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
