@@ -243,3 +243,22 @@ def test_xlsx_export_neutralises_formulas(client, viewer, org):
     response = client.get(f"/o/{org.slug}/feedback/responses/export/?format=xlsx")
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
     assert sheet.cell(row=2, column=12).value == "'@SUM(A1)"
+
+
+def test_api_theme_delete_removes_its_tags(as_user, cx_lead, org):
+    make_responses(org, 3)
+    theme = services.theme_create(organization=org, data={"name": "C"}, patterns=["c"])
+    services.themes_retag(organization=org)
+    assert theme.tags.count() == 3
+    assert as_user(cx_lead).delete(api(org, f"themes/{theme.pk}/")).status_code == 204
+    from feedback.models import ResponseTheme
+
+    assert not ResponseTheme.objects.exists()
+
+
+def test_retag_page_runs_the_task(client, cx_lead, org):
+    make_responses(org, 2)
+    services.theme_create(organization=org, data={"name": "C"}, patterns=["c"])
+    client.force_login(cx_lead.user)
+    response = client.post(f"/o/{org.slug}/feedback/themes/retag/")
+    assert response.status_code == 302
