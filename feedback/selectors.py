@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import TruncMonth
 
 from cxalign.orgs.models import Organization
@@ -197,10 +206,15 @@ def followup_queue(
     *, organization: Organization, status: str = "open", owner_id: int | None = None
 ) -> QuerySet:
     """Detractors' responses with their follow-up; 'open' includes those nobody picked up yet."""
+    customer = Customer.objects.filter(
+        organization=organization, customer_id=OuterRef("customer_id")
+    )
     qs = (
         Response.objects.for_org(organization)
         .detractors()
         .select_related("source", "followup__owner__user", "touchpoint")
+        # What the customer is worth, so the most valuable detractors get called first.
+        .annotate(customer_clv=Subquery(customer.values("clv")[:1]))
     )
     if status == "open":
         qs = qs.filter(Q(followup__isnull=True) | Q(followup__status=FollowUp.Status.OPEN))

@@ -585,3 +585,15 @@ class ResponseDetailView(FeedbackPage, DetailView):
         return Response.objects.for_org(self.organization).select_related(
             "source", "touchpoint", "followup__owner__user", "batch"
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        customer_id = self.object.customer_id
+        context["customer"] = (
+            selectors.customer_list(organization=self.organization)
+            .filter(customer_id=customer_id)
+            .first()
+            if customer_id
+            else None
+        )
+        return context

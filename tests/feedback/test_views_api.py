@@ -262,3 +262,19 @@ def test_retag_page_runs_the_task(client, cx_lead, org):
     client.force_login(cx_lead.user)
     response = client.post(f"/o/{org.slug}/feedback/themes/retag/")
     assert response.status_code == 302
+
+
+def test_response_detail_and_followups_show_the_customers_value(client, member, org):
+    from feedback.models import Customer
+
+    source = Source.objects.create(organization=org, name="S")
+    response = Response.objects.create(
+        organization=org, source=source, key="R1", customer_id="C1", nps=2, comment="bad"
+    )
+    Customer.objects.create(organization=org, customer_id="C1", segment="smb", clv=12345)
+    client.force_login(member.user)
+    assert (
+        "CLV 12345"
+        in client.get(f"/o/{org.slug}/feedback/responses/{response.pk}/").content.decode()
+    )
+    assert "CLV 12,345" in client.get(f"/o/{org.slug}/feedback/followups/").content.decode()
