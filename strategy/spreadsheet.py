@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cxalign.orgs.models import Membership, OrgUnit
 from cxalign.orgs.roles import Role, role_at_least
@@ -323,6 +325,17 @@ def goals_import(
                 problems.append(f"a KPI target needs a unit{unit_hint}.")
         elif target is not None or baseline is not None:
             problems.append("baseline and target need a KPI; name it in the KPI column.")
+        if not problems:
+            # The row's own field rules (lengths, digits), without touching the database.
+            probe = Goal(key=key, title=title, leg=leg, measure_unit=measure_unit, weight=weight,
+                         baseline=baseline, target=target, due_on=due_on)  # fmt: skip
+            try:
+                probe.clean_fields(exclude=[*RELATIONS, "measure"])
+            except ValidationError as exc:
+                problems.extend(
+                    f"{name.replace('_', ' ')}: {' '.join(msgs)}"
+                    for name, msgs in exc.message_dict.items()
+                )
         if problems:
             errors.append({"row": number, "message": " ".join(problems)})
             continue
@@ -349,7 +362,8 @@ def goals_import(
         )
 
     # Parents: in the file or already in this cycle; no loops across both.
-    parent_of = {k: (g.parent.key if g.parent_id and g.parent else "") for k, g in existing.items()}
+    key_of = {g.id: k for k, g in existing.items()}
+    parent_of = {k: key_of.get(g.parent_id, "") for k, g in existing.items()}
     parent_of.update(file_parent)
     bad_rows = {e["row"] for e in errors}
     for item in parsed:
@@ -407,44 +421,58 @@ def goals_import(
     return summary
 
 
+WRITE_FIELDS = ["title", "owner", "org_unit", "leg", "measure", "kpi", "baseline", "target",
+                "measure_unit", "weight", "due_on", "parent", "version", "updated_at"]  # fmt: skip
+RELATIONS = ["organization", "cycle", "parent", "owner", "org_unit", "kpi", "carried_from"]
+
+
 @transaction.atomic
 def _apply(*, cycle: Cycle, parsed: list[dict], existing: dict, children_in_file: set) -> None:
-    """Write the checked rows, parents first; any model rule that still fails rolls back all."""
+    """Write the checked rows level by level (parents first), one bulk insert and one bulk
+    update per level, with history. Relations were resolved within the organization while
+    checking, so only the row's own rules run here; any failure rolls back everything."""
     by_key = {i["key"]: i for i in parsed}
-    ordered, placed = [], set()
+    depth: dict[str, int] = {}
     for item in parsed:
-        stack = [item]
-        while stack:
-            top = stack[-1]
-            parent = by_key.get(top["parent_key"])
-            if parent is not None and parent["key"] not in placed and parent not in stack:
-                stack.append(parent)
-                continue
-            stack.pop()
-            if top["key"] not in placed:
-                placed.add(top["key"])
-                ordered.append(top)
+        chain, key = [], item["key"]
+        while key in by_key and key not in depth and key not in chain:
+            chain.append(key)
+            key = by_key[key]["parent_key"]
+        base = depth[key] + 1 if key in depth else 0
+        for offset, k in enumerate(reversed(chain)):
+            depth[k] = base + offset
+    levels: dict[int, list[dict]] = {}
+    for item in parsed:
+        levels.setdefault(depth[item["key"]], []).append(item)
     goals = dict(existing)
-    for item in ordered:
-        fields = dict(item["fields"])
-        if fields["measure"] is None:
-            current = goals.get(item["key"])
-            keep = current.measure if current and current.measure != Goal.Measure.KPI else None
-            fields["measure"] = keep or (
-                Goal.Measure.ROLLUP if item["key"] in children_in_file else Goal.Measure.MILESTONE
-            )
-        parent = goals.get(item["parent_key"]) if item["parent_key"] else None
-        goal = goals.get(item["key"])
-        if goal is None:
-            goal = Goal(organization=cycle.organization, cycle=cycle, key=item["key"])
-        else:
-            goal.version += 1
-        for name, value in fields.items():
-            setattr(goal, name, value)
-        goal.parent = parent
-        try:
-            goal.full_clean()
-        except ValidationError as exc:
-            raise ValidationError(f"Row {item['_row']}: {' '.join(exc.messages)}") from exc
-        goal.save()
-        goals[item["key"]] = goal
+    for level in sorted(levels):
+        new, changed = [], []
+        for item in levels[level]:
+            fields = dict(item["fields"])
+            goal = goals.get(item["key"])
+            if fields["measure"] is None:
+                keep = goal.measure if goal and goal.measure != Goal.Measure.KPI else None
+                fields["measure"] = keep or (
+                    Goal.Measure.ROLLUP
+                    if item["key"] in children_in_file
+                    else Goal.Measure.MILESTONE
+                )
+            if goal is None:
+                goal = Goal(organization=cycle.organization, cycle=cycle, key=item["key"])
+                new.append(goal)
+            else:
+                goal.version += 1
+                goal.updated_at = timezone.now()
+                changed.append(goal)
+            for name, value in fields.items():
+                setattr(goal, name, value)
+            goal.parent = goals.get(item["parent_key"]) if item["parent_key"] else None
+            try:
+                goal.clean_fields(exclude=RELATIONS)
+                goal.clean()
+            except ValidationError as exc:
+                raise ValidationError(f"Row {item['_row']}: {' '.join(exc.messages)}") from exc
+        for goal in bulk_create_with_history(new, Goal, batch_size=500):
+            goals[goal.key] = goal
+        if changed:
+            bulk_update_with_history(changed, Goal, WRITE_FIELDS, batch_size=500)

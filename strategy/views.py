@@ -423,7 +423,11 @@ class CascadeImportView(OrgViewMixin, CycleMixin, FormView):
             messages.error(request, "Upload the file again: the preview expired.")
             return redirect(_url("cascade_import", self.organization))
         cycle = get_object_or_404(Cycle.objects.for_org(self.organization), pk=pending["cycle"])
-        summary = spreadsheet.goals_import(cycle=cycle, rows=pending["rows"], dry_run=False)
+        try:
+            summary = spreadsheet.goals_import(cycle=cycle, rows=pending["rows"], dry_run=False)
+        except ValidationError as exc:
+            messages.error(request, "Nothing was imported: " + " ".join(exc.messages))
+            return redirect(_url("cascade_import", self.organization))
         request.session.pop(self.SESSION_KEY, None)
         if summary["errors"]:
             messages.error(

@@ -197,3 +197,34 @@ def test_command_names_a_missing_org_or_cycle(tmp_path, org, cycle, people):
         command(tmp_path, good_file(people), "--org", "nope", "--cycle", cycle.name)
     with pytest.raises(CommandError):
         command(tmp_path, good_file(people), "--org", org.slug, "--cycle", "FY1900")
+
+
+def test_too_long_unit_and_too_many_digits_are_named_per_row(cycle, people):
+    content = csv_of(
+        f"TOP,Top,,{people['exec']},,cx,nps,10,20,{'x' * 31},1,",
+        f"BIG,Big,,{people['exec']},,cx,nps,10,123456789012345678,points,1,",
+    )
+    summary = run(cycle, content)
+    by_row = {e["row"]: e["message"] for e in summary["errors"]}
+    assert "measure unit" in by_row[2]
+    assert "target" in by_row[3]
+    assert not Goal.objects.exists()
+
+
+def test_import_of_5000_rows_is_a_few_bulk_queries(cycle, people, django_assert_max_num_queries):
+    lines = [f"T{i},Top {i},,{people['exec']},,cx,,,,,1," for i in range(5)]
+    lines += [f"M{i},Middle {i},T{i % 5},{people['head']},Service,people,,,,,2," for i in range(95)]
+    lines += [f"L{i},Leaf {i},M{i % 95},{people['head']},Desk,financial,,,,,1,2026-12-31"
+              for i in range(4900)]  # fmt: skip
+    content = csv_of(*lines)
+    with django_assert_max_num_queries(80):
+        summary = run(cycle, content)
+    assert (summary["created"], summary["errors"]) == (5000, [])
+    leaf = Goal.objects.select_related("parent__parent").get(cycle=cycle, key="L123")
+    assert leaf.parent.key == "M28" and leaf.parent.parent.key == "T3"
+    assert leaf.history.count() == 1
+    with django_assert_max_num_queries(80):
+        again = run(cycle, content.replace(b"Leaf 7,", b"Leaf seven,"))
+    assert (again["created"], again["updated"]) == (0, 5000)
+    assert Goal.objects.get(cycle=cycle, key="L7").title == "Leaf seven"
+    assert Goal.objects.get(cycle=cycle, key="L7").version == 2
