@@ -16,7 +16,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.db.models import F
 from django.utils import timezone
 
-from cxalign.orgs.concurrency import VersionConflict, object_update
+from cxalign.orgs.concurrency import object_update
 from cxalign.orgs.models import Membership, Organization
 from cxalign.orgs.roles import Role, role_at_least
 from feedback.imports import pipeline
@@ -28,7 +28,6 @@ from feedback.imports.writers import writer_for
 from feedback.models import FollowUp, ImportBatch, Response, ResponseTheme, Source, Theme, ThemeRule
 
 log = logging.getLogger(__name__)
-__all__ = ["VersionConflict"]
 Status = ImportBatch.Status
 PROGRESS_TTL = 24 * 3600
 

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
+from cxalign.orgs.concurrency import VersionConflict
 from cxalign.orgs.pages import VersionedUpdateView, form_add_validation_error
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
@@ -556,7 +557,7 @@ class FollowUpSaveView(FeedbackPage, View):
                 )
             except ValidationError as exc:
                 messages.error(request, _errors(exc))
-            except services.VersionConflict as exc:
+            except VersionConflict as exc:
                 messages.error(request, str(exc))
         return HttpResponseRedirect(request.POST.get("next") or self.url("followups"))
 

@@ -278,3 +278,16 @@ def test_response_detail_and_followups_show_the_customers_value(client, member, 
         in client.get(f"/o/{org.slug}/feedback/responses/{response.pk}/").content.decode()
     )
     assert "CLV 12,345" in client.get(f"/o/{org.slug}/feedback/followups/").content.decode()
+
+
+def test_stale_followup_save_is_refused_with_a_message(client, member, org):
+    make_responses(org, 11)
+    detractor = Response.objects.get(nps=4)
+    url = f"/o/{org.slug}/feedback/followups/{detractor.pk}/"
+    client.force_login(member.user)
+    client.post(url, {"status": "contacted", "note": "first"})
+    client.post(url, {"status": "resolved", "note": "second", "version": 2})
+    page = client.post(url, {"status": "open", "note": "stale", "version": 1}, follow=True)
+    assert "changed by someone else" in page.content.decode()
+    detractor.followup.refresh_from_db()
+    assert (detractor.followup.status, detractor.followup.note) == ("resolved", "second")
