@@ -5,6 +5,8 @@ import time
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 
@@ -46,3 +48,8 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
     )
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico; ours is an SVG among the static files."""
+    return redirect(static("favicon.svg"), permanent=True)
