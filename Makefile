@@ -51,6 +51,9 @@ check: install
 	env -u DATABASE_URL -u REDIS_URL -u DEBUG -u SECRET_KEY CXALIGN_VAR_DIR=$(CURDIR)/var/check \
 		$(BIN)/python manage.py makemigrations --check --dry-run
 	env $(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+	@# The production static pipeline (hashed names, compression) must build.
+	env -u DATABASE_URL $(DEPLOY_ENV) CXALIGN_VAR_DIR=$(CURDIR)/var/check \
+		$(BIN)/python manage.py collectstatic --noinput -v0
 
 test: install chromium lint check pytest
 
