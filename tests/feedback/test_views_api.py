@@ -286,7 +286,7 @@ def test_stale_followup_save_is_refused_with_a_message(client, member, org):
     url = f"/o/{org.slug}/feedback/followups/{detractor.pk}/"
     client.force_login(member.user)
     client.post(url, {"status": "contacted", "note": "first"})
-    client.post(url, {"status": "resolved", "note": "second", "version": 2})
+    client.post(url, {"status": "resolved", "note": "second", "version": 1})
     page = client.post(url, {"status": "open", "note": "stale", "version": 1}, follow=True)
     assert "changed by someone else" in page.content.decode()
     detractor.followup.refresh_from_db()
