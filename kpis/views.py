@@ -4,9 +4,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView
 
-from cxalign.orgs.pages import VersionedUpdateView, form_add_validation_error
+from cxalign.orgs.pages import OrgActionView, VersionedUpdateView, form_add_validation_error
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
 from kpis import selectors, services
@@ -51,7 +51,7 @@ class KPIEditView(VersionedUpdateView):
         return reverse("kpis:kpi_list", kwargs={"org_slug": self.organization.slug})
 
 
-class KPIDeleteView(OrgViewMixin, TemplateView):
+class KPIDeleteView(OrgActionView):
     write_role = Role.CX_LEAD
 
     def post(self, request, *args, **kwargs):

@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from django.views.generic import FormView, RedirectView, TemplateView
 
 from cxalign.orgs.concurrency import VersionConflict, parse_version
-from cxalign.orgs.pages import VersionedUpdateView, form_add_validation_error
+from cxalign.orgs.pages import OrgActionView, VersionedUpdateView, form_add_validation_error
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
 from strategy import charts, rules, selectors, services, spreadsheet
@@ -195,7 +195,7 @@ class ModelEditView(ServiceUpdateView):
         return context
 
 
-class KeyChoiceCreateView(OrgViewMixin, TemplateView):
+class KeyChoiceCreateView(OrgActionView):
     write_role = Role.EXECUTIVE
 
     def post(self, request, *args, **kwargs):
@@ -238,7 +238,7 @@ class KeyChoiceEditView(ServiceUpdateView):
         )
 
 
-class KeyChoiceDeleteView(OrgViewMixin, TemplateView):
+class KeyChoiceDeleteView(OrgActionView):
     write_role = Role.EXECUTIVE
 
     def post(self, request, *args, **kwargs):
@@ -306,7 +306,7 @@ class CycleEditView(ServiceUpdateView):
         )
 
 
-class CycleCarryOverView(OrgViewMixin, TemplateView):
+class CycleCarryOverView(OrgActionView):
     write_role = Role.EXECUTIVE
 
     def post(self, request, *args, **kwargs):
@@ -554,7 +554,7 @@ class GoalEditView(ServiceUpdateView):
         return _url("goal_detail", self.organization, self.object.pk)
 
 
-class GoalDeleteView(OrgViewMixin, TemplateView):
+class GoalDeleteView(OrgActionView):
     write_role = Role.MANAGER
 
     def post(self, request, *args, **kwargs):
@@ -762,7 +762,7 @@ class InitiativeEditView(ServiceUpdateView):
         )
 
 
-class EffectDeleteView(OrgViewMixin, TemplateView):
+class EffectDeleteView(OrgActionView):
     write_role = Role.MANAGER
 
     def post(self, request, *args, **kwargs):

@@ -62,3 +62,11 @@ def test_outsider_gets_404(client, outsider, org, name, kwargs):
 def test_viewer_cannot_post(client, viewer, org, name, kwargs):
     client.force_login(viewer.user)
     assert client.post(_url(name, kwargs, org), {}).status_code in (403, 405)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "kwargs"), PAGES, ids=[p[0] for p in PAGES])
+def test_no_page_answers_500_to_a_plain_get(client, admin, org, name, kwargs):
+    """Missing ids, POST-only actions and empty organizations answer 404/405/200, never 500."""
+    client.force_login(admin.user)
+    assert client.get(_url(name, kwargs, org)).status_code < 500

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.views import View
 from django.views.generic import UpdateView
 
 from cxalign.orgs.concurrency import VersionConflict, object_update
@@ -45,3 +46,9 @@ class VersionedUpdateView(OrgViewMixin, UpdateView):
             return self.form_invalid(form)
         messages.success(self.request, self.success_message)
         return HttpResponseRedirect(self.get_success_url())
+
+
+class OrgActionView(OrgViewMixin, View):
+    """A POST-only action under /o/<org_slug>/ (delete, carry over, re-tag): GET answers 405."""
+
+    http_method_names = ["post"]

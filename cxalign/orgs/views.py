@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from cxalign.orgs import services
@@ -17,7 +16,7 @@ from cxalign.orgs.forms import (
     OrgUnitForm,
 )
 from cxalign.orgs.models import Invitation, Membership, OrgUnit
-from cxalign.orgs.pages import VersionedUpdateView, form_add_validation_error
+from cxalign.orgs.pages import OrgActionView, VersionedUpdateView, form_add_validation_error
 from cxalign.orgs.roles import ROLE_SUMMARY, Role
 from cxalign.orgs.selectors import (
     membership_list,
@@ -103,9 +102,8 @@ class PeopleView(OrgViewMixin, FormView):
         return redirect("orgs:people", org_slug=self.organization.slug)
 
 
-class InvitationRevokeView(OrgViewMixin, View):
+class InvitationRevokeView(OrgActionView):
     write_role = Role.ADMIN
-    http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         invitation = get_object_or_404(
@@ -137,9 +135,8 @@ class MembershipEditView(VersionedUpdateView):
         return reverse("orgs:people", kwargs={"org_slug": self.organization.slug})
 
 
-class MembershipDeactivateView(OrgViewMixin, View):
+class MembershipDeactivateView(OrgActionView):
     write_role = Role.ADMIN
-    http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         membership = get_object_or_404(
@@ -189,9 +186,8 @@ class UnitEditView(VersionedUpdateView):
         return reverse("orgs:units", kwargs={"org_slug": self.organization.slug})
 
 
-class UnitDeleteView(OrgViewMixin, View):
+class UnitDeleteView(OrgActionView):
     write_role = Role.ADMIN
-    http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         unit = get_object_or_404(OrgUnit.objects.for_org(self.organization), pk=kwargs["pk"])
