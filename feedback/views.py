@@ -11,7 +11,11 @@ from django.urls import reverse
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
 from cxalign.orgs.concurrency import VersionConflict
-from cxalign.orgs.pages import VersionedUpdateView, form_add_validation_error
+from cxalign.orgs.pages import (
+    VersionedUpdateView,
+    form_add_validation_error,
+    form_data,
+)
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
 from feedback import charts, exports, selectors, services
@@ -301,7 +305,7 @@ class SourceEditView(VersionedUpdateView):
         return SourceForm
 
     def perform_update(self, form, version):
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        data = form_data(form)
         return services.source_update(source=form.instance, data=data, version=version)
 
     def get_success_url(self):
@@ -372,7 +376,7 @@ class ThemeDetailView(VersionedUpdateView):
         return super().get_queryset().select_related("owner_unit")
 
     def perform_update(self, form, version):
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        data = form_data(form)
         return services.theme_update(theme=form.instance, data=data, version=version)
 
     def get_context_data(self, **kwargs):

@@ -8,7 +8,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
-from cxalign.orgs.pages import VersionedUpdateView, form_add_validation_error
+from cxalign.orgs.pages import (
+    CreateFormMixin,
+    VersionedUpdateView,
+    form_add_validation_error,
+    form_data,
+)
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
 from journeys import selectors, services
@@ -67,7 +72,7 @@ class JourneyIndexView(JourneyPageMixin, TemplateView):
         return context
 
 
-class AudienceListView(JourneyPageMixin, FormView):
+class AudienceListView(JourneyPageMixin, CreateFormMixin, FormView):
     template_name = "journeys/audiences.html"
     form_class = AudienceForm
     write_role = Role.CX_LEAD
@@ -77,15 +82,13 @@ class AudienceListView(JourneyPageMixin, FormView):
         context["audiences"] = selectors.audience_list(organization=self.organization)
         return context
 
-    def form_valid(self, form):
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            audience = services.audience_create(organization=self.organization, **data)
-        except ValidationError as exc:
-            form_add_validation_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, f"Audience “{audience.name}” added.")
-        return redirect("journeys:audiences", org_slug=self.organization.slug)
+    created_message = "Audience “{obj.name}” added."
+
+    def create(self, form):
+        return services.audience_create(organization=self.organization, **form_data(form))
+
+    def get_success_url(self):
+        return reverse("journeys:audiences", kwargs={"org_slug": self.organization.slug})
 
 
 class AudienceEditView(VersionedUpdateView):
@@ -96,7 +99,7 @@ class AudienceEditView(VersionedUpdateView):
     success_message = "Audience saved."
 
     def perform_update(self, form, version):
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        data = form_data(form)
         return services.audience_update(audience=form.instance, data=data, version=version)
 
     def get_success_url(self):
@@ -317,7 +320,7 @@ class JourneyEditView(VersionedUpdateView):
     success_message = "Journey saved."
 
     def perform_update(self, form, version):
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        data = form_data(form)
         return services.journey_update(journey=form.instance, data=data, version=version)
 
     def get_success_url(self):

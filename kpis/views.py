@@ -6,7 +6,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import FormView
 
-from cxalign.orgs.pages import OrgActionView, VersionedUpdateView, form_add_validation_error
+from cxalign.orgs.pages import (
+    CreateFormMixin,
+    OrgActionView,
+    VersionedUpdateView,
+    form_data,
+)
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
 from kpis import selectors, services
@@ -14,7 +19,7 @@ from kpis.forms import KPIForm
 from kpis.models import KPI
 
 
-class KPIListView(OrgViewMixin, FormView):
+class KPIListView(OrgViewMixin, CreateFormMixin, FormView):
     template_name = "kpis/kpi_list.html"
     form_class = KPIForm
     write_role = Role.CX_LEAD
@@ -24,15 +29,13 @@ class KPIListView(OrgViewMixin, FormView):
         context["kpis"] = list(selectors.kpi_list(organization=self.organization))
         return context
 
-    def form_valid(self, form):
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            kpi = services.kpi_create(organization=self.organization, **data)
-        except ValidationError as exc:
-            form_add_validation_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, f"KPI “{kpi.name}” added.")
-        return redirect("kpis:kpi_list", org_slug=self.organization.slug)
+    created_message = "KPI “{obj.name}” added."
+
+    def create(self, form):
+        return services.kpi_create(organization=self.organization, **form_data(form))
+
+    def get_success_url(self):
+        return reverse("kpis:kpi_list", kwargs={"org_slug": self.organization.slug})
 
 
 class KPIEditView(VersionedUpdateView):
@@ -44,7 +47,7 @@ class KPIEditView(VersionedUpdateView):
     success_message = "KPI saved."
 
     def perform_update(self, form, version):
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        data = form_data(form)
         return services.kpi_update(kpi=form.instance, data=data, version=version)
 
     def get_success_url(self):

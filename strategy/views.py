@@ -12,7 +12,12 @@ from django.utils.functional import cached_property
 from django.views.generic import FormView, RedirectView, TemplateView
 
 from cxalign.orgs.concurrency import VersionConflict, parse_version
-from cxalign.orgs.pages import OrgActionView, VersionedUpdateView, form_add_validation_error
+from cxalign.orgs.pages import (
+    CreateFormMixin,
+    OrgActionView,
+    VersionedUpdateView,
+    form_add_validation_error,
+)
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
 from strategy import charts, rules, selectors, services, spreadsheet
@@ -69,36 +74,6 @@ class CycleMixin:
         return context
 
 
-class CreateFormMixin:
-    """A list page with a create form beside it: the service does the writing."""
-
-    def create(self, form):
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        try:
-            obj = self.create(form)
-        except ValidationError as exc:
-            form_add_validation_error(form, exc)
-            return self.form_invalid(form)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, self.created_message.format(obj=obj))
-        return redirect(self.get_success_url())
-
-
-class ServiceUpdateView(VersionedUpdateView):
-    """A versioned edit page whose save goes through a service; refusals become form errors."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-
-
 class StrategyHomeView(OrgViewMixin, RedirectView):
     """/strategy/ opens the goal cascade."""
 
@@ -123,7 +98,7 @@ class VisionView(OrgViewMixin, TemplateView):
         return context
 
 
-class VisionEditView(ServiceUpdateView):
+class VisionEditView(VersionedUpdateView):
     model = Vision
     form_class = VisionForm
     template_name = "strategy/form_page.html"
@@ -172,7 +147,7 @@ class ModelsView(OrgViewMixin, TemplateView):
     write_role = Role.EXECUTIVE
 
 
-class ModelEditView(ServiceUpdateView):
+class ModelEditView(VersionedUpdateView):
     model = GoverningModel
     form_class = GoverningModelForm
     template_name = "strategy/model_form.html"
@@ -214,7 +189,7 @@ class KeyChoiceCreateView(OrgActionView):
         return redirect(_url("model_edit", self.organization, model.pk))
 
 
-class KeyChoiceEditView(ServiceUpdateView):
+class KeyChoiceEditView(VersionedUpdateView):
     model = KeyChoice
     form_class = KeyChoiceForm
     template_name = "strategy/form_page.html"
@@ -283,7 +258,7 @@ class CycleListView(OrgViewMixin, CreateFormMixin, FormView):
         return _url("cycles", self.organization)
 
 
-class CycleEditView(ServiceUpdateView):
+class CycleEditView(VersionedUpdateView):
     model = Cycle
     form_class = CycleForm
     template_name = "strategy/form_page.html"
@@ -526,7 +501,7 @@ class GoalDetailView(OrgViewMixin, TemplateView):
         return self.render_to_response(self.get_context_data(checkin_form=form), status=400)
 
 
-class GoalEditView(ServiceUpdateView):
+class GoalEditView(VersionedUpdateView):
     model = Goal
     form_class = GoalForm
     template_name = "strategy/goal_form.html"
@@ -737,7 +712,7 @@ def _touchpoints(initiative) -> list:
     return list(manager.all()[:50])
 
 
-class InitiativeEditView(ServiceUpdateView):
+class InitiativeEditView(VersionedUpdateView):
     model = Initiative
     form_class = InitiativeForm
     template_name = "strategy/form_page.html"
@@ -810,7 +785,7 @@ class DecisionListView(OrgViewMixin, CreateFormMixin, FormView):
         return _url("decisions", self.organization)
 
 
-class DecisionEditView(ServiceUpdateView):
+class DecisionEditView(VersionedUpdateView):
     model = Decision
     form_class = DecisionForm
     template_name = "strategy/form_page.html"
@@ -855,7 +830,7 @@ class CapabilityListView(OrgViewMixin, CreateFormMixin, FormView):
         return _url("capabilities", self.organization)
 
 
-class CapabilityEditView(ServiceUpdateView):
+class CapabilityEditView(VersionedUpdateView):
     model = Capability
     form_class = CapabilityForm
     template_name = "strategy/form_page.html"

@@ -1,13 +1,18 @@
 """Base classes of pages that edit versioned objects: a stale save keeps the user's text."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.views import View
 from django.views.generic import UpdateView
 
 from cxalign.orgs.concurrency import VersionConflict, object_update
 from cxalign.orgs.tenancy import OrgViewMixin
+
+
+def form_data(form) -> dict:
+    """A form's cleaned data without its `version` (which the service takes on its own)."""
+    return {k: v for k, v in form.cleaned_data.items() if k != "version"}
 
 
 def form_add_validation_error(form, exc: ValidationError) -> None:
@@ -28,8 +33,7 @@ class VersionedUpdateView(OrgViewMixin, UpdateView):
         return {**super().get_initial(), "version": self.object.version}
 
     def perform_update(self, form, version: int):
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        return object_update(instance=form.instance, data=data, version=version)
+        return object_update(instance=form.instance, data=form_data(form), version=version)
 
     def form_valid(self, form):
         try:
@@ -44,7 +48,31 @@ class VersionedUpdateView(OrgViewMixin, UpdateView):
         except ValidationError as exc:
             form_add_validation_error(form, exc)
             return self.form_invalid(form)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
         messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class CreateFormMixin:
+    """A page with a create form: `create(form)` calls the service; refusals become form errors."""
+
+    created_message = "Saved."
+
+    def create(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            obj = self.create(form)
+        except ValidationError as exc:
+            form_add_validation_error(form, exc)
+            return self.form_invalid(form)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, self.created_message.format(obj=obj))
         return HttpResponseRedirect(self.get_success_url())
 
 

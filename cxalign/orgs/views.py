@@ -16,7 +16,13 @@ from cxalign.orgs.forms import (
     OrgUnitForm,
 )
 from cxalign.orgs.models import Invitation, Membership, OrgUnit
-from cxalign.orgs.pages import OrgActionView, VersionedUpdateView, form_add_validation_error
+from cxalign.orgs.pages import (
+    CreateFormMixin,
+    OrgActionView,
+    VersionedUpdateView,
+    form_add_validation_error,
+    form_data,
+)
 from cxalign.orgs.roles import ROLE_SUMMARY, Role
 from cxalign.orgs.selectors import (
     membership_list,
@@ -128,7 +134,7 @@ class MembershipEditView(VersionedUpdateView):
         return super().get_queryset().select_related("user")
 
     def perform_update(self, form, version):
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        data = form_data(form)
         return services.membership_update(membership=form.instance, data=data, version=version)
 
     def get_success_url(self):
@@ -150,7 +156,7 @@ class MembershipDeactivateView(OrgActionView):
         return redirect("orgs:people", org_slug=self.organization.slug)
 
 
-class UnitsView(OrgViewMixin, FormView):
+class UnitsView(OrgViewMixin, CreateFormMixin, FormView):
     template_name = "orgs/units.html"
     form_class = OrgUnitForm
     write_role = Role.ADMIN
@@ -160,15 +166,13 @@ class UnitsView(OrgViewMixin, FormView):
         context["tree"] = orgunit_tree(organization=self.organization)
         return context
 
-    def form_valid(self, form):
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            unit = services.orgunit_create(organization=self.organization, **data)
-        except ValidationError as exc:
-            form_add_validation_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, f"Unit “{unit.name}” added.")
-        return redirect("orgs:units", org_slug=self.organization.slug)
+    created_message = "Unit “{obj.name}” added."
+
+    def create(self, form):
+        return services.orgunit_create(organization=self.organization, **form_data(form))
+
+    def get_success_url(self):
+        return reverse("orgs:units", kwargs={"org_slug": self.organization.slug})
 
 
 class UnitEditView(VersionedUpdateView):
@@ -179,7 +183,7 @@ class UnitEditView(VersionedUpdateView):
     success_message = "Unit saved."
 
     def perform_update(self, form, version):
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        data = form_data(form)
         return services.orgunit_update(unit=form.instance, data=data, version=version)
 
     def get_success_url(self):
