@@ -17,6 +17,7 @@ from cxalign.orgs.pages import (
     OrgActionView,
     VersionedUpdateView,
     form_add_validation_error,
+    form_data,
 )
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
@@ -51,10 +52,6 @@ from strategy.models import (
 
 def _url(name: str, org, *args) -> str:
     return reverse(f"strategy:{name}", args=[org.slug, *args])
-
-
-def _data(form) -> dict:
-    return {k: v for k, v in form.cleaned_data.items() if k != "version"}
 
 
 class CycleMixin:
@@ -110,7 +107,7 @@ class VisionEditView(VersionedUpdateView):
         return services.vision_get(organization=self.organization)
 
     def perform_update(self, form, version):
-        return services.vision_update(vision=form.instance, data=_data(form), version=version)
+        return services.vision_update(vision=form.instance, data=form_data(form), version=version)
 
     def get_success_url(self):
         return _url("vision", self.organization)
@@ -157,7 +154,7 @@ class ModelEditView(VersionedUpdateView):
 
     def perform_update(self, form, version):
         return services.governing_model_update(
-            model=form.instance, data=_data(form), version=version
+            model=form.instance, data=form_data(form), version=version
         )
 
     def get_success_url(self):
@@ -180,7 +177,7 @@ class KeyChoiceCreateView(OrgActionView):
         form = KeyChoiceForm(request.POST, organization=self.organization, model=model)
         if form.is_valid():
             try:
-                services.keychoice_create(model=model, **_data(form))
+                services.keychoice_create(model=model, **form_data(form))
                 messages.success(request, "Key choice added.")
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
@@ -198,7 +195,9 @@ class KeyChoiceEditView(VersionedUpdateView):
     success_message = "Key choice saved."
 
     def perform_update(self, form, version):
-        return services.keychoice_update(choice=form.instance, data=_data(form), version=version)
+        return services.keychoice_update(
+            choice=form.instance, data=form_data(form), version=version
+        )
 
     def get_success_url(self):
         return _url("model_edit", self.organization, self.object.model_id)
@@ -252,7 +251,7 @@ class CycleListView(OrgViewMixin, CreateFormMixin, FormView):
         return context
 
     def create(self, form):
-        return services.cycle_create(organization=self.organization, **_data(form))
+        return services.cycle_create(organization=self.organization, **form_data(form))
 
     def get_success_url(self):
         return _url("cycles", self.organization)
@@ -267,7 +266,7 @@ class CycleEditView(VersionedUpdateView):
     success_message = "Cycle saved."
 
     def perform_update(self, form, version):
-        return services.cycle_update(cycle=form.instance, data=_data(form), version=version)
+        return services.cycle_update(cycle=form.instance, data=form_data(form), version=version)
 
     def get_success_url(self):
         return _url("cycles", self.organization)
@@ -440,7 +439,7 @@ class GoalCreateView(OrgViewMixin, CycleMixin, CreateFormMixin, FormView):
 
     def create(self, form):
         self.object = services.goal_create(
-            organization=self.organization, by=self.membership, **_data(form)
+            organization=self.organization, by=self.membership, **form_data(form)
         )
         return self.object
 
@@ -519,7 +518,7 @@ class GoalEditView(VersionedUpdateView):
         return goal
 
     def perform_update(self, form, version):
-        data = _data(form)
+        data = form_data(form)
         data.pop("cycle", None)
         return services.goal_update(
             goal=form.instance, data=data, version=version, by=self.membership
@@ -654,7 +653,7 @@ class InitiativeListView(OrgViewMixin, CycleMixin, CreateFormMixin, FormView):
 
     def create(self, form):
         self.object = services.initiative_create(
-            organization=self.organization, by=self.membership, **_data(form)
+            organization=self.organization, by=self.membership, **form_data(form)
         )
         return self.object
 
@@ -722,7 +721,7 @@ class InitiativeEditView(VersionedUpdateView):
 
     def perform_update(self, form, version):
         return services.initiative_update(
-            initiative=form.instance, data=_data(form), version=version, by=self.membership
+            initiative=form.instance, data=form_data(form), version=version, by=self.membership
         )
 
     def get_success_url(self):
@@ -778,7 +777,7 @@ class DecisionListView(OrgViewMixin, CreateFormMixin, FormView):
 
     def create(self, form):
         return services.decision_create(
-            organization=self.organization, by=self.membership, **_data(form)
+            organization=self.organization, by=self.membership, **form_data(form)
         )
 
     def get_success_url(self):
@@ -795,7 +794,7 @@ class DecisionEditView(VersionedUpdateView):
 
     def perform_update(self, form, version):
         return services.decision_update(
-            decision=form.instance, data=_data(form), version=version, by=self.membership
+            decision=form.instance, data=form_data(form), version=version, by=self.membership
         )
 
     def get_success_url(self):
@@ -824,7 +823,7 @@ class CapabilityListView(OrgViewMixin, CreateFormMixin, FormView):
         return context
 
     def create(self, form):
-        return services.capability_create(organization=self.organization, **_data(form))
+        return services.capability_create(organization=self.organization, **form_data(form))
 
     def get_success_url(self):
         return _url("capabilities", self.organization)
@@ -840,7 +839,7 @@ class CapabilityEditView(VersionedUpdateView):
 
     def perform_update(self, form, version):
         return services.capability_update(
-            capability=form.instance, data=_data(form), version=version
+            capability=form.instance, data=form_data(form), version=version
         )
 
     def get_success_url(self):

@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response as ApiResponse
 
-from cxalign.orgs.api.base import OrgScopedGenericViewSet, OrgScopedViewSet
+from cxalign.orgs.api.base import OrgScopedGenericViewSet, OrgScopedViewSet, split_version
 from cxalign.orgs.models import Membership
 from cxalign.orgs.roles import Role
 from feedback import selectors, services
@@ -193,8 +193,7 @@ class ThemeViewSet(OrgScopedViewSet):
             raise _bad(exc) from exc
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        version = data.pop("version")
+        data, version = split_version(serializer)
         try:
             serializer.instance = services.theme_update(
                 theme=serializer.instance, data=data, version=version

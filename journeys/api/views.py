@@ -9,7 +9,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from cxalign.orgs.api.base import OrgScopedViewSet
+from cxalign.orgs.api.base import OrgScopedViewSet, split_version
 from cxalign.orgs.roles import Role
 from journeys import selectors, services
 from journeys.api.serializers import (
@@ -44,11 +44,6 @@ class BoardErrorsMixin:
         return super().handle_exception(exc)
 
 
-def _split(serializer) -> tuple[dict, int | None]:
-    data = dict(serializer.validated_data)
-    return data, data.pop("version", None)
-
-
 class AudienceViewSet(OrgScopedViewSet):
     """Priority audiences, customer and employee, ranked (CX leads and up write)."""
 
@@ -63,11 +58,11 @@ class AudienceViewSet(OrgScopedViewSet):
         return selectors.audience_list(organization=self.organization)
 
     def perform_create(self, serializer):
-        data, _ = _split(serializer)
+        data, _ = split_version(serializer)
         serializer.instance = services.audience_create(organization=self.organization, **data)
 
     def perform_update(self, serializer):
-        data, version = _split(serializer)
+        data, version = split_version(serializer)
         serializer.instance = services.audience_update(
             audience=serializer.instance, data=data, version=version
         )
@@ -94,11 +89,11 @@ class JourneyViewSet(BoardErrorsMixin, OrgScopedViewSet):
         return super().get_queryset().select_related("audience")
 
     def perform_create(self, serializer):
-        data, _ = _split(serializer)
+        data, _ = split_version(serializer)
         serializer.instance = services.journey_create(organization=self.organization, **data)
 
     def perform_update(self, serializer):
-        data, version = _split(serializer)
+        data, version = split_version(serializer)
         serializer.instance = services.journey_update(
             journey=serializer.instance, data=data, version=version
         )
@@ -285,11 +280,11 @@ class StageViewSet(BoardItemViewSet):
         return super().get_queryset().order_by("journey", "position", "id")
 
     def perform_create(self, serializer):
-        data, _ = _split(serializer)
+        data, _ = split_version(serializer)
         serializer.instance = services.stage_create(**data)
 
     def perform_update(self, serializer):
-        data, version = _split(serializer)
+        data, version = split_version(serializer)
         data.pop("after", None)
         serializer.instance = services.stage_update(
             stage=serializer.instance, data=data, version=version
@@ -313,13 +308,13 @@ class TouchpointViewSet(BoardItemViewSet):
         return selectors.touchpoint_queryset(queryset)
 
     def perform_create(self, serializer):
-        data, _ = _split(serializer)
+        data, _ = split_version(serializer)
         stage = data.pop("stage")
         after_id = data.pop("after", None)
         serializer.instance = services.touchpoint_create(stage=stage, after_id=after_id, **data)
 
     def perform_update(self, serializer):
-        data, version = _split(serializer)
+        data, version = split_version(serializer)
         if "after" in data:
             raise ValidationError({"after": ["Move a card with the move action."]})
         if "stage" in data and data["stage"].pk == serializer.instance.stage_id:
@@ -357,7 +352,7 @@ class PainPointViewSet(BoardItemViewSet):
     item_name = "pain"
 
     def perform_create(self, serializer):
-        data, _ = _split(serializer)
+        data, _ = split_version(serializer)
         touchpoint = data.get("touchpoint")
         stage = data.pop("stage", None) or touchpoint.stage
         if touchpoint is not None and touchpoint.stage_id != stage.pk:
@@ -365,7 +360,7 @@ class PainPointViewSet(BoardItemViewSet):
         serializer.instance = services.painpoint_create(stage=stage, **data)
 
     def perform_update(self, serializer):
-        data, version = _split(serializer)
+        data, version = split_version(serializer)
         serializer.instance = services.painpoint_update(
             pain=serializer.instance, data=data, version=version
         )

@@ -1,6 +1,6 @@
 """KPI catalogue API: built-in KPIs and the organization's own, with their measurements."""
 
-from cxalign.orgs.api.base import OrgScopedViewSet
+from cxalign.orgs.api.base import OrgScopedViewSet, split_version
 from cxalign.orgs.roles import Role
 from kpis import services
 from kpis.api.serializers import KPISerializer, MeasurementSerializer
@@ -17,13 +17,11 @@ class KPIViewSet(OrgScopedViewSet):
     search_fields = ["key", "name"]
 
     def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
+        data, _ = split_version(serializer)
         serializer.instance = services.kpi_create(organization=self.organization, **data)
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        version = data.pop("version")
+        data, version = split_version(serializer)
         serializer.instance = services.kpi_update(
             kpi=serializer.instance, data=data, version=version
         )

@@ -13,6 +13,7 @@ from cxalign.orgs.api.base import (
     OrgScopedGenericViewSet,
     OrgScopedMixin,
     OrgScopedViewSet,
+    split_version,
 )
 from cxalign.orgs.roles import Role
 from strategy import selectors, services, spreadsheet
@@ -49,11 +50,6 @@ from strategy.models import (
 from strategy.rollup import ROLLUP_FIELDS, rollup
 
 
-def _split(serializer) -> tuple[dict, int | None]:
-    data = dict(serializer.validated_data)
-    return data, data.pop("version", None)
-
-
 @extend_schema(parameters=[ORG_SLUG_PARAMETER])
 class VisionView(OrgScopedMixin, generics.RetrieveUpdateAPIView):
     """The organization's vision, mission and values (executives write)."""
@@ -66,7 +62,7 @@ class VisionView(OrgScopedMixin, generics.RetrieveUpdateAPIView):
         return services.vision_get(organization=self.organization)
 
     def perform_update(self, serializer):
-        data, version = _split(serializer)
+        data, version = split_version(serializer)
         serializer.instance = services.vision_update(
             vision=serializer.instance, data=data, version=version
         )
@@ -82,7 +78,7 @@ class GoverningModelViewSet(OrgScopedViewSet):
     pagination_class = None
 
     def perform_update(self, serializer):
-        data, version = _split(serializer)
+        data, version = split_version(serializer)
         serializer.instance = services.governing_model_update(
             model=serializer.instance, data=data, version=version
         )
@@ -97,12 +93,12 @@ class KeyChoiceViewSet(OrgScopedViewSet):
     filterset_fields = ["model"]
 
     def perform_create(self, serializer):
-        data, _ = _split(serializer)
+        data, _ = split_version(serializer)
         model = data.pop("model")
         serializer.instance = services.keychoice_create(model=model, **data)
 
     def perform_update(self, serializer):
-        data, version = _split(serializer)
+        data, version = split_version(serializer)
         serializer.instance = services.keychoice_update(
             choice=serializer.instance, data=data, version=version
         )
@@ -118,11 +114,11 @@ class CycleViewSet(OrgScopedViewSet):
     ordering_fields = ["starts_on", "name"]
 
     def perform_create(self, serializer):
-        data, _ = _split(serializer)
+        data, _ = split_version(serializer)
         serializer.instance = services.cycle_create(organization=self.organization, **data)
 
     def perform_update(self, serializer):
-        data, version = _split(serializer)
+        data, version = split_version(serializer)
         serializer.instance = services.cycle_update(
             cycle=serializer.instance, data=data, version=version
         )
@@ -239,13 +235,13 @@ class GoalViewSet(OrgScopedViewSet):
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def perform_create(self, serializer):
-        data, _ = _split(serializer)
+        data, _ = split_version(serializer)
         serializer.instance = services.goal_create(
             organization=self.organization, by=self.membership, **data
         )
 
     def perform_update(self, serializer):
-        data, version = _split(serializer)
+        data, version = split_version(serializer)
         serializer.instance = services.goal_update(
             goal=serializer.instance, data=data, version=version, by=self.membership
         )
@@ -385,13 +381,13 @@ class CommitmentViewSet(
     filterset_fields = ["cycle", "executive"]
 
     def perform_create(self, serializer):
-        data, version = _split(serializer)
+        data, version = split_version(serializer)
         serializer.instance = services.commitment_save(
             executive=self.membership, by=self.membership, version=version, **data
         )
 
     def perform_update(self, serializer):
-        data, version = _split(serializer)
+        data, version = split_version(serializer)
         instance = serializer.instance
         serializer.instance = services.commitment_save(
             cycle=instance.cycle,
@@ -417,13 +413,13 @@ class InitiativeViewSet(OrgScopedViewSet):
     search_fields = ["name"]
 
     def perform_create(self, serializer):
-        data, _ = _split(serializer)
+        data, _ = split_version(serializer)
         serializer.instance = services.initiative_create(
             organization=self.organization, by=self.membership, **data
         )
 
     def perform_update(self, serializer):
-        data, version = _split(serializer)
+        data, version = split_version(serializer)
         serializer.instance = services.initiative_update(
             initiative=serializer.instance, data=data, version=version, by=self.membership
         )
@@ -441,14 +437,14 @@ class KPIEffectViewSet(OrgScopedViewSet):
     filterset_fields = ["initiative", "kpi", "intended"]
 
     def perform_create(self, serializer):
-        data, _ = _split(serializer)
+        data, _ = split_version(serializer)
         initiative = data.pop("initiative")
         serializer.instance = services.effect_create(
             initiative=initiative, by=self.membership, **data
         )
 
     def perform_update(self, serializer):
-        data, version = _split(serializer)
+        data, version = split_version(serializer)
         serializer.instance = services.effect_update(
             effect=serializer.instance, data=data, version=version, by=self.membership
         )
@@ -467,13 +463,13 @@ class DecisionViewSet(OrgScopedViewSet):
     search_fields = ["title"]
 
     def perform_create(self, serializer):
-        data, _ = _split(serializer)
+        data, _ = split_version(serializer)
         serializer.instance = services.decision_create(
             organization=self.organization, by=self.membership, **data
         )
 
     def perform_update(self, serializer):
-        data, version = _split(serializer)
+        data, version = split_version(serializer)
         serializer.instance = services.decision_update(
             decision=serializer.instance, data=data, version=version, by=self.membership
         )
@@ -489,11 +485,11 @@ class CapabilityViewSet(OrgScopedViewSet):
     search_fields = ["name"]
 
     def perform_create(self, serializer):
-        data, _ = _split(serializer)
+        data, _ = split_version(serializer)
         serializer.instance = services.capability_create(organization=self.organization, **data)
 
     def perform_update(self, serializer):
-        data, version = _split(serializer)
+        data, version = split_version(serializer)
         serializer.instance = services.capability_update(
             capability=serializer.instance, data=data, version=version
         )

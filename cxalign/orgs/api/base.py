@@ -25,6 +25,12 @@ ORG_SLUG_PARAMETER = OpenApiParameter(
 )
 
 
+def split_version(serializer) -> tuple[dict, int | None]:
+    """A serializer's validated data without `version`, and the version (None on create)."""
+    data = dict(serializer.validated_data)
+    return data, data.pop("version", None)
+
+
 class HasOrgRole(BasePermission):
     """Maps the request to the role the view requires and compares it with the membership."""
 

@@ -14,6 +14,7 @@ from cxalign.orgs.api.base import (
     OrgScopedGenericViewSet,
     OrgScopedMixin,
     OrgScopedViewSet,
+    split_version,
 )
 from cxalign.orgs.api.serializers import (
     InvitationSerializer,
@@ -108,8 +109,7 @@ class MembershipViewSet(
     http_method_names = ["get", "put", "patch", "delete", "head", "options"]
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        version = data.pop("version")
+        data, version = split_version(serializer)
         serializer.instance = services.membership_update(
             membership=serializer.instance, data=data, version=version
         )
@@ -129,13 +129,11 @@ class OrgUnitViewSet(OrgScopedViewSet):
     ordering_fields = ["name", "created_at"]
 
     def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
+        data, _ = split_version(serializer)
         serializer.instance = services.orgunit_create(organization=self.organization, **data)
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        version = data.pop("version")
+        data, version = split_version(serializer)
         serializer.instance = services.orgunit_update(
             unit=serializer.instance, data=data, version=version
         )
