@@ -25,7 +25,7 @@ def object_history(obj, *, limit: int = 50) -> list[dict]:
         user = newer.history_user
         entries.append(
             {
-                "at": newer.history_date.isoformat(),
+                "at": newer.history_date,
                 "user": user.username if user else None,
                 "action": ACTIONS.get(newer.history_type, newer.history_type),
                 "changes": changes,

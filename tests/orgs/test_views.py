@@ -133,6 +133,7 @@ def test_history_page_lists_changes(client, admin, org, unit):
     page = client.get(f"/o/{org.slug}/history/orgs/orgunit/{unit.pk}/").content.decode()
     assert "Changed" in page
     assert admin.user.username in page
+    assert timezone.now().strftime("%Y, ") in page  # a readable date, e.g. "23 Nov 2026, 19:06"
     assert "Care" in page
 
 
