@@ -164,7 +164,7 @@ def child(path: str, fresh: bool) -> None:
     from django.db import connection
 
     from cxalign.orgs.models import Organization
-    from feedback.models import ImportBatch, ResponseTheme, Source, Theme
+    from feedback.models import ImportBatch, Response, Source, Theme
     from feedback.services import import_file, rule_add
 
     if fresh:
@@ -180,11 +180,6 @@ def child(path: str, fresh: bool) -> None:
         if source:
             # Raw deletes: the ORM would load a million rows to cascade (and skew peak RSS).
             with connection.cursor() as cursor:
-                cursor.execute(
-                    "DELETE FROM feedback_responsetheme WHERE response_id IN "
-                    "(SELECT id FROM feedback_response WHERE source_id = %s)",
-                    [source.id],
-                )
                 cursor.execute("DELETE FROM feedback_response WHERE source_id = %s", [source.id])
             ImportBatch.objects.filter(source=source).delete()
             if connection.vendor == "postgresql":
@@ -205,7 +200,12 @@ def child(path: str, fresh: bool) -> None:
                 "updated": batch.rows_updated,
                 "unchanged": batch.rows_unchanged,
                 "rejected": batch.rows_rejected,
-                "tags": ResponseTheme.objects.filter(response__source__organization=org).count()
+                "tags": sum(
+                    len(ids)
+                    for ids in Response.objects.filter(organization=org)
+                    .values_list("theme_ids", flat=True)
+                    .iterator(chunk_size=50_000)
+                )
                 if fresh
                 else None,
                 "peak_rss_mb": peak_kb / 1024,

@@ -4,7 +4,7 @@ Two kinds of rows live here:
 
 * editable rows a person owns and changes (Source, Theme, ThemeRule, FollowUp, ImportBatch):
   `OrgOwned`, with a version and change history;
-* bulk rows written by the import engine (Response, Customer, ResponseTheme): up to millions
+* bulk rows written by the import engine (Response, Customer): up to millions
   per organization, so they carry only an organization and the `OrgQuerySet` scoping. History
   on them would double every write of an import and grow the history table by a million rows a
   file; the import batch is their audit trail (who, when, which file, what changed).
@@ -17,6 +17,7 @@ from django.db.models.functions import Now
 
 from cxalign.orgs.models import OrgOwned
 from feedback.querysets import ResponseQuerySet
+from feedback.themeids import ThemeIds
 
 NPS_MAX = 10
 CSAT_RANGE = (1, 5)
@@ -240,21 +241,26 @@ class Response(BulkRow):
     extra = models.JSONField(default=dict, blank=True)
     # Hash of the row's content: a re-import compares it instead of rewriting the row.
     fingerprint = models.BigIntegerField(default=0)
+    # The themes the response carries (rules and people), and the ones a person added in triage,
+    # which stay when the rules re-tag. Ids of this organization's themes, sorted.
+    theme_ids = ThemeIds()
+    manual_theme_ids = ThemeIds()
 
     class Meta:
         ordering = ["-responded_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["source", "key"], name="response_unique_key"),
             models.CheckConstraint(
                 condition=models.Q(nps__isnull=True) | models.Q(nps__lte=NPS_MAX),
                 name="response_nps_0_10",
             ),
         ]
-        # (organization, id) rather than (organization, responded_at): ids grow, so an import
-        # appends to this index instead of inserting at random places (that cost the COPY a
-        # third of its time). Pages aggregate the filtered set anyway; the newest-first list
-        # sorts one organization's rows, found through this index.
-        indexes = [models.Index(fields=["organization", "id"], name="response_org_id")]
+        # One index besides the primary key, made by migration 0005 because its kind depends on
+        # the database: on PostgreSQL a BRIN index on (organization, source), which imports
+        # append to in blocks and which costs next to nothing to maintain; a B-tree elsewhere.
+        # Why no unique (source, key) index: maintaining it cost the import more than PostgreSQL's
+        # whole COPY of the file. The natural key is enforced by the import engine instead:
+        # one import at a time per source (advisory lock), each row compared with the stored
+        # keys before it is written; only the engine writes responses.
 
     def __str__(self) -> str:
         return f"Response {self.response_id or self.key}"
@@ -353,26 +359,6 @@ class ThemeRule(OrgOwned):
         if len(normalized.split()) > 4:
             raise ValidationError({"pattern": "A phrase has at most four words."})
         self.pattern = normalized
-
-
-class ResponseTheme(models.Model):
-    """A response tagged with a theme, by a rule or by a person in triage."""
-
-    pk = models.CompositePrimaryKey("response", "theme")
-    response = models.ForeignKey(
-        Response, on_delete=models.CASCADE, related_name="tags", db_constraint=False
-    )
-    theme = models.ForeignKey(
-        Theme, on_delete=models.CASCADE, related_name="tags", db_constraint=False, db_index=False
-    )
-    manual = models.BooleanField(default=False)
-
-    # No (theme, response) index: per-theme figures aggregate the whole table anyway, and
-    # "responses of theme X" probes the primary key per response. One index less to maintain
-    # on every tag an import writes.
-
-    def __str__(self) -> str:
-        return f"{self.response_id}:{self.theme_id}"
 
 
 class FollowUp(OrgOwned):

@@ -1,8 +1,10 @@
 """Query sets of the feedback app: scoping plus the reads the pages share."""
 
-from django.db.models import Q
+from django.db.models import JSONField, Q
+from django.db.models.expressions import RawSQL
 
 from cxalign.orgs.querysets import OrgQuerySet
+from feedback.themeids import names_sql
 
 DETRACTOR = Q(nps__lte=6)
 PASSIVE = Q(nps__gte=7, nps__lte=8)
@@ -20,4 +22,8 @@ class ResponseQuerySet(OrgQuerySet):
         return self.filter(BANDS[band]) if band in BANDS else self
 
     def untagged(self) -> "ResponseQuerySet":
-        return self.exclude(comment="").filter(tags__isnull=True)
+        return self.exclude(comment="").filter(theme_ids__empty=True)
+
+    def with_theme_names(self) -> "ResponseQuerySet":
+        """Annotate `theme_names`: [[name, added by a person], ...] by name, in the same query."""
+        return self.annotate(theme_names=RawSQL(names_sql(), [], output_field=JSONField()))  # noqa: S611

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.db.models import (
     Count,
-    Exists,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -15,7 +15,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import TruncMonth
 
 from cxalign.orgs.models import Organization
 from feedback.models import (
@@ -23,12 +22,12 @@ from feedback.models import (
     FollowUp,
     ImportBatch,
     Response,
-    ResponseTheme,
     Source,
     Theme,
     ThemeRule,
 )
 from feedback.querysets import BANDS
+from feedback.themeids import unnest_sql
 
 UNTAGGED_SAMPLE = 3000
 
@@ -48,7 +47,7 @@ class ResponseFilters:
 def response_list(
     *, organization: Organization, filters: ResponseFilters | None = None
 ) -> QuerySet:
-    """Responses of the organization, filtered, with their themes in one more query."""
+    """Responses of the organization, filtered, with their theme names in the same query."""
     f = filters or ResponseFilters()
     qs = Response.objects.for_org(organization)
     if f.date_from:
@@ -60,23 +59,14 @@ def response_list(
     if f.touchpoint:
         qs = qs.filter(touchpoint_id=f.touchpoint)
     if f.theme:
-        qs = qs.filter(
-            Exists(ResponseTheme.objects.filter(response=OuterRef("pk"), theme_id=f.theme))
-        )
+        qs = qs.filter(theme_ids__has=f.theme)
     if f.band:
         qs = qs.band(f.band)
     if f.source:
         qs = qs.filter(source_id=f.source)
     if f.q:
         qs = qs.filter(comment__icontains=f.q)
-    return qs.select_related("source", "touchpoint", "followup").prefetch_related(
-        Prefetch(
-            "tags",
-            queryset=ResponseTheme.objects.select_related("theme").only(
-                "response", "theme__name", "manual"
-            ),
-        )
-    )
+    return qs.select_related("source", "touchpoint", "followup").with_theme_names()
 
 
 def nps_summary(qs: QuerySet) -> dict:
@@ -135,18 +125,29 @@ def theme_list(*, organization: Organization) -> QuerySet:
     )
 
 
+# One row per (response, theme) of the organization; the figures a theme page shows.
+_THEME_FIGURES = """
+    COUNT(*) AS volume,
+    COUNT(r.nps) AS scored,
+    SUM(CASE WHEN r.nps >= 9 THEN 1 ELSE 0 END) AS promoters,
+    SUM(CASE WHEN r.nps <= 6 THEN 1 ELSE 0 END) AS detractors
+"""
+
+
+def _rows(sql: str, params: list) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def theme_stats(*, organization: Organization) -> dict[int, dict]:
     """Per theme: volume, NPS of its comments, promoters/detractors — one grouped query."""
-    rows = (
-        ResponseTheme.objects.filter(theme__organization=organization)
-        .values("theme_id")
-        .annotate(
-            volume=Count("response_id"),
-            scored=Count("response_id", filter=Q(response__nps__isnull=False)),
-            promoters=Count("response_id", filter=Q(response__nps__gte=9)),
-            detractors=Count("response_id", filter=Q(response__nps__lte=6)),
-        )
-        .order_by()
+    tags, theme = unnest_sql("r")
+    rows = _rows(
+        f"SELECT {theme} AS theme_id, {_THEME_FIGURES} "  # noqa: S608 -- constants only
+        f"FROM feedback_response r {tags} WHERE r.organization_id = %s GROUP BY {theme}",
+        [organization.id],
     )
     stats = {}
     for row in rows:
@@ -154,7 +155,7 @@ def theme_stats(*, organization: Organization) -> dict[int, dict]:
         row["nps"] = (
             round(100 * (row["promoters"] - row["detractors"]) / scored) if scored else None
         )
-        stats[row["theme_id"]] = row
+        stats[int(row["theme_id"])] = row
     return stats
 
 
@@ -162,31 +163,33 @@ def theme_trend_rows(
     *, organization: Organization, theme_ids: list[int] | None = None
 ) -> list[dict]:
     """Monthly volume and NPS parts per theme (for the trend chart)."""
-    qs = ResponseTheme.objects.filter(
-        theme__organization=organization, response__responded_at__isnull=False
-    )
+    if connection.vendor == "postgresql":
+        month = "date_trunc('month', r.responded_at AT TIME ZONE 'UTC')"
+    else:
+        month = "strftime('%%Y-%%m-01', r.responded_at)"
+    tags, theme = unnest_sql("r")
+    params: list = [organization.id]
+    only = ""
     if theme_ids is not None:
-        qs = qs.filter(theme_id__in=theme_ids)
-    return list(
-        qs.annotate(month=TruncMonth("response__responded_at"))
-        .values("theme_id", "theme__name", "month")
-        .annotate(
-            volume=Count("response_id"),
-            scored=Count("response_id", filter=Q(response__nps__isnull=False)),
-            promoters=Count("response_id", filter=Q(response__nps__gte=9)),
-            detractors=Count("response_id", filter=Q(response__nps__lte=6)),
-        )
-        .order_by("month")
+        if not theme_ids:
+            return []
+        only = f"AND {theme} IN ({', '.join(['%s'] * len(theme_ids))})"
+        params += [int(t) for t in theme_ids]
+    return _rows(
+        f"SELECT {theme} AS theme_id, th.name AS theme__name, {month} AS month, "  # noqa: S608
+        f"{_THEME_FIGURES} FROM feedback_response r {tags} "
+        f"JOIN feedback_theme th ON th.id = {theme} "
+        f"WHERE r.organization_id = %s AND r.responded_at IS NOT NULL {only} "
+        f"GROUP BY {theme}, th.name, {month} ORDER BY month",
+        params,
     )
 
 
 def untagged_list(*, organization: Organization) -> QuerySet:
     """Comments no theme caught yet, newest first (the triage queue)."""
-    tagged = ResponseTheme.objects.filter(response=OuterRef("pk"))
     return (
         Response.objects.for_org(organization)
-        .exclude(comment="")
-        .filter(~Exists(tagged))
+        .untagged()
         .select_related("source")
         .order_by("-responded_at", "-id")
     )

@@ -14,6 +14,7 @@ from django.core.exceptions import FieldError, PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from cxalign.orgs.concurrency import object_update
@@ -25,7 +26,8 @@ from feedback.imports.mapping import guess_mapping, mapping_problems
 from feedback.imports.rows import Context
 from feedback.imports.tagging import Tagger
 from feedback.imports.writers import writer_for
-from feedback.models import FollowUp, ImportBatch, Response, ResponseTheme, Source, Theme, ThemeRule
+from feedback.models import FollowUp, ImportBatch, Response, Source, Theme, ThemeRule
+from feedback.themeids import remove_sql, to_json
 
 log = logging.getLogger(__name__)
 Status = ImportBatch.Status
@@ -457,7 +459,11 @@ def theme_update(*, theme: Theme, data: dict, version: int) -> Theme:
 
 @transaction.atomic
 def theme_delete(*, theme: Theme) -> None:
-    ResponseTheme.objects.filter(theme=theme).delete()
+    """Delete the theme and take it off every response that carries it."""
+    Response.objects.filter(organization_id=theme.organization_id, theme_ids__has=theme.id).update(
+        theme_ids=RawSQL(remove_sql("theme_ids"), [theme.id]),  # noqa: S611 -- constant SQL
+        manual_theme_ids=RawSQL(remove_sql("manual_theme_ids"), [theme.id]),  # noqa: S611
+    )
     theme.delete()
 
 
@@ -475,44 +481,66 @@ def rule_delete(*, rule: ThemeRule) -> None:
 
 
 def themes_retag(*, organization: Organization, chunk_size: int = 50_000) -> dict:
-    """Tag every comment of the organization again with the current rules (manual tags stay)."""
+    """Tag every comment of the organization again with the current rules (manual tags stay).
+
+    Reads the responses in id order, a chunk at a time, and writes only the rows whose themes
+    change; the same rules give the same result twice.
+    """
     tagger = _tagger(organization)
+    tagged = 0
+    last_id = 0
+    responses = Response.objects.for_org(organization).order_by("id")
     with transaction.atomic():
-        ResponseTheme.objects.filter(response__organization=organization, manual=False).delete()
-        rows = (
-            Response.objects.for_org(organization).exclude(comment="").values_list("id", "comment")
-        )
-        tagged = 0
-        ids: list[int] = []
-        comments: list[str] = []
-        iterator = rows.order_by().iterator(chunk_size=chunk_size)
-        for pk, comment in iterator:
-            ids.append(pk)
-            comments.append(comment)
-            if len(ids) >= chunk_size:
-                tagged += _tag_rows(tagger, ids, comments)
-                ids, comments = [], []
-        if ids:
-            tagged += _tag_rows(tagger, ids, comments)
+        while True:
+            rows = list(
+                responses.filter(id__gt=last_id).values_list(
+                    "id", "comment", "theme_ids", "manual_theme_ids"
+                )[:chunk_size]
+            )
+            if not rows:
+                break
+            last_id = rows[-1][0]
+            found = _themes_found(tagger, [comment for _, comment, _, _ in rows])
+            changes = []
+            for (pk, _, current, manual), themes in zip(rows, found, strict=True):
+                wanted = sorted(themes | set(manual))
+                tagged += len(themes)
+                if wanted != current:
+                    changes.append((pk, wanted))
+            _write_themes(changes)
     return {"tags": tagged}
 
 
-def _tag_rows(tagger: Tagger, ids: list[int], comments: list[str]) -> int:
+def _themes_found(tagger: Tagger, comments: list[str]) -> list[set[int]]:
+    found: list[set[int]] = [set() for _ in comments]
     if tagger.empty:
-        return 0
+        return found
     rows, themes = tagger.tag(comments)
-    pairs = [(ids[r], t) for r, t in zip(rows.tolist(), themes.tolist(), strict=True)]
+    for row, theme in zip(rows.tolist(), themes.tolist(), strict=True):
+        found[row].add(theme)
+    return found
+
+
+def _write_themes(changes: list[tuple[int, list[int]]]) -> None:
+    if not changes:
+        return
     with connection.cursor() as cursor:
-        conflict = "ON CONFLICT DO NOTHING"
-        manual = "false" if connection.vendor == "postgresql" else "0"
-        for start in range(0, len(pairs), 5000):
-            part = pairs[start : start + 5000]
-            cursor.executemany(
-                "INSERT INTO feedback_responsetheme (response_id, theme_id, manual) "  # noqa: S608
-                f"VALUES (%s, %s, {manual}) {conflict}",
-                part,
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            execute_values(
+                cursor.cursor,
+                "UPDATE feedback_response r SET theme_ids = v.t FROM (VALUES %s) AS v(id, t) "
+                "WHERE r.id = v.id",
+                changes,
+                template="(%s, %s::integer[])",
+                page_size=5000,
             )
-    return len(pairs)
+        else:
+            cursor.executemany(
+                "UPDATE feedback_response SET theme_ids = %s WHERE id = %s",
+                [(to_json(ids), pk) for pk, ids in changes],
+            )
 
 
 def themes_retag_start(*, organization: Organization) -> None:
@@ -521,20 +549,26 @@ def themes_retag_start(*, organization: Organization) -> None:
     themes_retag_run.delay_on_commit(organization.id)
 
 
-def response_tag(*, response: Response, theme: Theme) -> ResponseTheme:
+@transaction.atomic
+def response_tag(*, response: Response, theme: Theme) -> Response:
     """Tag a response by hand (triage); kept when the rules re-tag."""
     if theme.organization_id != response.organization_id:
         raise ValidationError({"theme": "Choose a theme of this organization."})
-    tag, created = ResponseTheme.objects.get_or_create(
-        response=response, theme=theme, defaults={"manual": True}
-    )
-    if not created and not tag.manual:
-        ResponseTheme.objects.filter(response=response, theme=theme).update(manual=True)
-    return tag
+    row = Response.objects.select_for_update().get(pk=response.pk)
+    row.theme_ids = sorted({*row.theme_ids, theme.id})
+    row.manual_theme_ids = sorted({*row.manual_theme_ids, theme.id})
+    row.save(update_fields=["theme_ids", "manual_theme_ids"])
+    return row
 
 
-def response_untag(*, response: Response, theme: Theme) -> None:
-    ResponseTheme.objects.filter(response=response, theme=theme).delete()
+@transaction.atomic
+def response_untag(*, response: Response, theme: Theme) -> Response:
+    """Take a theme off a response (the rules may find it again when they re-tag)."""
+    row = Response.objects.select_for_update().get(pk=response.pk)
+    row.theme_ids = [t for t in row.theme_ids if t != theme.id]
+    row.manual_theme_ids = [t for t in row.manual_theme_ids if t != theme.id]
+    row.save(update_fields=["theme_ids", "manual_theme_ids"])
+    return row
 
 
 # ---------------------------------------------------------------- follow-ups

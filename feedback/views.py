@@ -587,8 +587,10 @@ class ResponseDetailView(FeedbackPage, DetailView):
     context_object_name = "response_obj"
 
     def get_queryset(self):
-        return Response.objects.for_org(self.organization).select_related(
-            "source", "touchpoint", "followup__owner__user", "batch"
+        return (
+            Response.objects.for_org(self.organization)
+            .select_related("source", "touchpoint", "followup__owner__user", "batch")
+            .with_theme_names()
         )
 
     def get_context_data(self, **kwargs):

@@ -32,7 +32,7 @@ class ResponseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_themes(self, obj) -> list[str]:
-        return sorted(t.theme.name for t in obj.tags.all())
+        return [name for name, _ in obj.theme_names]
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):

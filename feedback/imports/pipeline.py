@@ -50,8 +50,32 @@ RESPONSE_SPEC = Spec(
         "touchpoint_id",
         "extra",
         "fingerprint",
+        "theme_ids",
+        "manual_theme_ids",
     ],
     tagged=True,
+    binary_types={
+        "id": "int8",
+        "organization_id": "int8",
+        "source_id": "int8",
+        "batch_id": "int8",
+        "key": "text",
+        "response_id": "text",
+        "customer_id": "text",
+        "responded_at": "timestamptz",
+        "nps": "int2",
+        "csat": "int2",
+        "ces": "int2",
+        "channel": "text",
+        "comment": "text",
+        "segment": "text",
+        "touchpoint_name": "text",
+        "touchpoint_id": "int8",
+        "extra": "jsonb",
+        "fingerprint": "int8",
+        "theme_ids": "int4[]",
+        "manual_theme_ids": "int4[]",
+    },
 )
 CUSTOMER_SPEC = Spec(
     table="feedback_customer",
@@ -270,24 +294,28 @@ class _Producer(threading.Thread):
         columns = dict(checked.columns)
         columns["key"] = keys
         columns["fingerprint"] = pa.array(checked.fingerprints, pa.int64())
+        if self.spec.tagged:
+            written = np.concatenate([new_rows, changed_rows])
+            themes = self._themes(columns["comment"], written)
+            columns["theme_ids"] = themes
+            columns["manual_theme_ids"] = _id_lists(
+                len(keys), np.empty(0, np.int64), np.empty(0, np.int64)
+            )
         if len(new_rows):
             chunk.new = self._table(columns, new_rows)
             chunk.new_rows = len(new_rows)
         if len(changed_rows):
             table = self._table(columns, changed_rows)
             chunk.updated = table.add_column(0, "id", pa.array(changed_ids, pa.int64()))
-        if self.spec.tagged and job.tagger is not None and not job.tagger.empty:
-            written = np.concatenate([new_rows, changed_rows])
-            if len(written):
-                comments = columns["comment"].take(pa.array(written))
-                rows, themes = job.tagger.tag(comments)
-                is_new = rows < len(new_rows)
-                chunk.new_tags = (rows[is_new], themes[is_new])
-                chunk.updated_tags = (
-                    np.asarray(changed_ids, np.int64)[rows[~is_new] - len(new_rows)],
-                    themes[~is_new],
-                )
         return chunk
+
+    def _themes(self, comments: pa.Array, written: np.ndarray) -> pa.Array:
+        """Per row of the chunk, the sorted ids of the themes its comment is about."""
+        tagger = self.job.tagger
+        if tagger is None or tagger.empty or not len(written):
+            return _id_lists(len(comments), np.empty(0, np.int64), np.empty(0, np.int64))
+        rows, themes = tagger.tag(comments.take(pa.array(written)))
+        return _id_lists(len(comments), written[rows], themes)
 
     def _key_column(self) -> str:
         field = "response_id" if self.job.kind == "feedback" else "customer_id"
@@ -353,13 +381,20 @@ class _Producer(threading.Thread):
                     data[name] = pa.nulls(n, pa.int64())
             else:
                 data[name] = columns[name] if take is None else columns[name].take(take)
-        when = data.get("responded_at")
-        if when is not None and len(when):
-            # Whole seconds (as surveys export them) serialise shorter and parse faster.
-            micros = pc.fill_null(pc.cast(when, pa.int64()), 0).to_numpy()
-            if not (micros % 1_000_000).any():
-                data["responded_at"] = pc.cast(when, pa.timestamp("s", tz="UTC"))
         return pa.table(data)
+
+
+def _id_lists(n: int, rows: np.ndarray, ids: np.ndarray) -> pa.Array:
+    """A list<int32> array of n rows: row r holds the sorted, distinct ids paired with r."""
+    if len(rows) > 1 and not (np.diff(rows * (int(ids.max()) + 1) + ids) > 0).all():
+        order = np.lexsort((ids, rows))
+        rows, ids = rows[order], ids[order]
+        keep = np.ones(len(rows), bool)
+        keep[1:] = (rows[1:] != rows[:-1]) | (ids[1:] != ids[:-1])
+        rows, ids = rows[keep], ids[keep]
+    offsets = np.zeros(n + 1, np.int32)
+    np.cumsum(np.bincount(rows, minlength=n), out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(ids.astype(np.int32)))
 
 
 def run(

@@ -195,13 +195,50 @@ def _datetime(table, mapping, name, ctx: Context, errors: _Errors, *, date_only=
     return array
 
 
-def _extra_json(table: pa.Table, headers: list[str]) -> pa.Array:
-    if not headers:
-        return pa.array(["{}"] * table.num_rows, pa.string())
+def _pandas_json(table: pa.Table, headers: list[str]) -> pa.Array:
     frame = table.select(headers).to_pandas()
     frame.columns = headers
     lines = frame.to_json(orient="records", lines=True, force_ascii=False)
     return pa.array(lines.rstrip("\n").split("\n"), pa.string())
+
+
+def _json_strings(values: pa.Array) -> pa.Array:
+    """JSON literals of text values, escaped as pandas' to_json escapes them; null -> null."""
+    if not pa.types.is_string(values.type):
+        values = values.cast(pa.string())
+    for plain, escaped in (("\\", "\\\\"), ('"', '\\"'), ("/", "\\/")):
+        values = pc.replace_substring(values, plain, escaped)
+    return pc.fill_null(pc.binary_join_element_wise('"', values, '"', ""), "null")
+
+
+def _extra_json(table: pa.Table, headers: list[str]) -> pa.Array:
+    """The unmapped columns of each row as a JSON object, built column-wise in Arrow.
+
+    Rows with control characters (rare: quoted newlines) are left to pandas' JSON writer, which
+    the rest matches byte for byte (the text is part of each row's content fingerprint).
+    """
+    n = table.num_rows
+    if not headers:
+        return pa.array(["{}"] * n, pa.string())
+    parts: list = ["{"]
+    for i, header in enumerate(headers):
+        key = json.dumps(header, ensure_ascii=False).replace("/", "\\/")
+        parts += [("," if i else "") + key + ":", _json_strings(table.column(header))]
+    parts.append("}")
+    result = pc.binary_join_element_wise(*parts, "")
+    control = np.zeros(n, bool)
+    for header in headers:
+        column = table.column(header)
+        if pa.types.is_string(column.type):
+            control |= _np(pc.fill_null(pc.match_substring_regex(column, "[\\x00-\\x1f]"), False))
+    if control.any():
+        rows = np.flatnonzero(control)
+        exact = _pandas_json(table.take(pa.array(rows)), headers).to_pylist()
+        values = result.to_pylist()
+        for row, text in zip(rows.tolist(), exact, strict=True):
+            values[row] = text
+        result = pa.array(values, pa.string())
+    return result
 
 
 def _hash(columns: dict[str, pa.Array]) -> np.ndarray:

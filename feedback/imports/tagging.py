@@ -55,6 +55,11 @@ class Tagger:
         firsts = {str(term).split(" ")[0] for terms in self.terms for term in terms.to_pylist()}
         self.first_words = pa.array(sorted(firsts), pa.string())
         self.lengths = [np.array([len(t) for t in lists], np.int64) for lists in self.themes]
+        # The theme ids of every term laid end to end (term i's start at offsets[i]).
+        self.flat = [
+            np.concatenate(lists) if lists else np.empty(0, np.int64) for lists in self.themes
+        ]
+        self.offsets = [np.cumsum(lengths) - lengths for lengths in self.lengths]
 
     @property
     def empty(self) -> bool:
@@ -106,16 +111,22 @@ class Tagger:
             if not hit.any():
                 continue
             term_idx = idx.filter(pa.array(hit)).to_numpy()
-            lists = self.themes[width - 1]
             lengths = self.lengths[width - 1][term_idx]
+            # Each hit's theme ids, gathered from the flat list without a Python loop.
+            ends = np.cumsum(lengths)
+            gather = np.arange(ends[-1]) + np.repeat(
+                self.offsets[width - 1][term_idx] - (ends - lengths), lengths
+            )
             found_rows.append(np.repeat(parents[starts[hit]], lengths))
-            found_themes.append(np.concatenate([lists[i] for i in term_idx]))
+            found_themes.append(self.flat[width - 1][gather])
         if not found_rows:
             return empty
         rows = np.concatenate(found_rows).astype(np.int64)
         themes = np.concatenate(found_themes).astype(np.int64)
         span = int(themes.max()) + 1
-        combined = np.unique(rows * span + themes)
+        combined = np.sort(rows * span + themes)
+        if len(combined) > 1:
+            combined = combined[np.concatenate([[True], combined[1:] != combined[:-1]])]
         return combined // span, combined % span
 
 

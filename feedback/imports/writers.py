@@ -4,13 +4,15 @@
 The engine has already sorted every row into new, updated or unchanged by comparing its key and
 content fingerprint with a snapshot of what is stored, so:
 
-* new rows are COPYed straight into their table, once (no staging table, no second write);
-* changed rows go through a small temporary table and one UPDATE per chunk;
+* new rows are COPYed straight into their table, once (no staging table, no second write),
+  in PostgreSQL's binary format where the spec gives the column types (`pgbinary`);
+* changed rows go through a small temporary table and one UPDATE per chunk; their themes are
+  the rules' new ones plus the ones a person added (`manual_theme_ids`, never overwritten);
 * unchanged rows are not sent at all (a re-import of the same file writes nothing).
 
 Both writers run inside the caller's transaction; a failure anywhere rolls everything back.
-The natural-key unique index still guards against a concurrent writer, and the source (or the
-organization's customer table) is locked for the whole import so that cannot happen.
+The source (or the organization's customer table) is locked for the whole import, so no other
+writer can add a key between the snapshot and the commit.
 """
 
 from __future__ import annotations
@@ -25,9 +27,14 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from django.db import connection
 
-THEME_TABLE = "feedback_responsetheme"
+from feedback.imports import pgbinary
+from feedback.themeids import to_json, union_sql
+
 LOCK_CLASS = 7201  # pg_advisory_xact_lock namespace of the feedback imports
 COPY_READ_BYTES = 4 * 1024 * 1024
+# Ids are taken from the sequence this many at a time (one round trip each); an import's
+# unused rest is a gap in the ids, nothing more.
+ID_BLOCK = 200_000
 
 
 @dataclass
@@ -38,7 +45,9 @@ class Spec:
     key_column: str  # the natural key (unique with the scope column)
     scope_column: str  # source_id or organization_id
     columns: list[str]  # written columns, in COPY order, without id
-    tagged: bool
+    tagged: bool  # carries theme_ids / manual_theme_ids (the last two columns)
+    # PostgreSQL types of id + columns: given, new rows go in binary COPY format.
+    binary_types: dict[str, str] | None = None
 
 
 @dataclass
@@ -60,11 +69,8 @@ class Chunk:
     new_rows: int = 0
     new: pa.Table | None = None
     # PostgreSQL: the producer thread serialises new rows (ids included) ahead of the COPY.
-    new_csv: io.BytesIO | None = None
-    new_tags_csv: io.BytesIO | None = None
-    new_tags: tuple[np.ndarray, np.ndarray] | None = None  # (row in `new`, theme id)
+    new_data: io.BytesIO | None = None
     updated: pa.Table | None = None  # first column is the stored id
-    updated_tags: tuple[np.ndarray, np.ndarray] | None = None  # (response id, theme id)
     unchanged: int = 0
     rejected: int = 0
     errors: list | None = None  # (record, column, value, message)
@@ -96,6 +102,17 @@ class PostgresWriter:
         self.stage = f"feedback_stage_{spec.table.split('_', 1)[1]}"
         self._staged = False
         self._ids_connection = None
+        self._ids = (0, 0)  # ids taken from the sequence and not used yet: [first, end)
+
+    def _take_ids(self, n: int) -> int:
+        """First of n fresh ids, from blocks of at least ID_BLOCK taken from the sequence."""
+        first, end = self._ids
+        if end - first < n:
+            size = max(n, ID_BLOCK)
+            first = self._reserve(size)
+            end = first + size
+        self._ids = (first + n, end)
+        return first
 
     def _reserve(self, n: int) -> int:
         """First id of a block of n, taken from the table's sequence in one step.
@@ -121,15 +138,15 @@ class PostgresWriter:
         """Called in the producer thread: give new rows their ids and serialise them."""
         if not chunk.new_count:
             return
-        first = self._reserve(chunk.new_count)
+        first = self._take_ids(chunk.new_count)
         ids = np.arange(first, first + chunk.new_count, dtype=np.int64)
-        chunk.new_csv = _csv_bytes(chunk.new.add_column(0, "id", pa.array(ids, pa.int64())))
-        if self.spec.tagged and chunk.new_tags is not None and len(chunk.new_tags[0]):
-            rows, themes = chunk.new_tags
-            chunk.new_tags_csv = _csv_bytes(
-                pa.table({"r": ids[rows], "t": themes, "m": np.zeros(len(rows), bool)})
-            )
+        chunk.new_data = self._serialise(chunk.new.add_column(0, "id", pa.array(ids, pa.int64())))
         chunk.new = None
+
+    def _serialise(self, table: pa.Table) -> io.BytesIO:
+        if self.spec.binary_types is None:
+            return _csv_bytes(table)
+        return io.BytesIO(pgbinary.encode(table, self.spec.binary_types))
 
     def close(self) -> None:
         if self._ids_connection is not None:
@@ -173,21 +190,20 @@ class PostgresWriter:
             table.column("fp").to_numpy(),
         )
 
-    def _copy(self, table_name: str, columns: list[str], data: pa.Table | io.BytesIO) -> None:
-        sql = f"COPY {table_name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
-        # Big reads: each read() of copy_expert takes the GIL from the producer thread.
-        self.cursor.copy_expert(
-            sql, data if isinstance(data, io.BytesIO) else _csv_bytes(data), size=COPY_READ_BYTES
+    def _copy(self, table_name: str, columns: list[str], data: io.BytesIO) -> None:
+        binary = self.spec.binary_types is not None
+        sql = (
+            f"COPY {table_name} ({', '.join(columns)}) FROM STDIN "
+            f"WITH (FORMAT {'binary' if binary else 'csv'})"
         )
+        # Big reads: each read() of copy_expert takes the GIL from the producer thread.
+        self.cursor.copy_expert(sql, data, size=COPY_READ_BYTES)
 
     def write(self, chunk: Chunk) -> None:
-        spec = self.spec
         if chunk.new_count:
-            if chunk.new_csv is None:
+            if chunk.new_data is None:
                 self.prepare(chunk)
-            self._copy(spec.table, ["id", *spec.columns], chunk.new_csv)
-            if chunk.new_tags_csv is not None:
-                self._copy(THEME_TABLE, ["response_id", "theme_id", "manual"], chunk.new_tags_csv)
+            self._copy(self.spec.table, ["id", *self.spec.columns], chunk.new_data)
         if chunk.updated_count:
             self._update(chunk)
 
@@ -197,36 +213,28 @@ class PostgresWriter:
             self.cursor.execute(
                 f"CREATE TEMP TABLE {self.stage} (LIKE {spec.table} INCLUDING DEFAULTS) ON COMMIT DROP"
             )
-            self.cursor.execute(
-                f"CREATE TEMP TABLE {self.stage}_tags (response_id bigint, theme_id bigint) "
-                "ON COMMIT DROP"
-            )
             self._staged = True
         self.cursor.execute(f"TRUNCATE {self.stage}")
-        self._copy(self.stage, ["id", *spec.columns], chunk.updated)
-        assignments = ", ".join(f"{c} = s.{c}" for c in spec.columns if c != "organization_id")
+        self._copy(self.stage, ["id", *spec.columns], self._serialise(chunk.updated))
         self.cursor.execute(
-            f"UPDATE {spec.table} t SET {assignments}, updated_at = now() "
+            f"UPDATE {spec.table} t SET {update_assignments(spec, 's', 't')}, updated_at = now() "
             f"FROM {self.stage} s WHERE t.id = s.id"
         )
-        if spec.tagged:
-            self.cursor.execute(
-                f"DELETE FROM {THEME_TABLE} WHERE NOT manual AND response_id IN "
-                f"(SELECT id FROM {self.stage})"
+
+
+def update_assignments(spec: Spec, new: str, target: str) -> str:
+    """SET list of an update of row `target` from row `new`: the themes a person added stay."""
+    parts = []
+    for column in spec.columns:
+        if column in ("organization_id", "manual_theme_ids"):
+            continue
+        if column == "theme_ids":
+            parts.append(
+                f"theme_ids = {union_sql(f'{new}.theme_ids', f'{target}.manual_theme_ids')}"
             )
-            if chunk.updated_tags is not None and len(chunk.updated_tags[0]):
-                self.cursor.execute(f"TRUNCATE {self.stage}_tags")
-                ids, themes = chunk.updated_tags
-                self._copy(
-                    f"{self.stage}_tags",
-                    ["response_id", "theme_id"],
-                    pa.table({"r": ids, "t": themes}),
-                )
-                self.cursor.execute(
-                    f"INSERT INTO {THEME_TABLE} (response_id, theme_id, manual) "
-                    f"SELECT response_id, theme_id, false FROM {self.stage}_tags "
-                    "ON CONFLICT DO NOTHING"
-                )
+        else:
+            parts.append(f"{column} = {new}.{column}")
+    return ", ".join(parts)
 
 
 def _python_rows(table: pa.Table) -> list[tuple]:
@@ -237,6 +245,9 @@ def _python_rows(table: pa.Table) -> list[tuple]:
             column = pc.strftime(column, "%Y-%m-%d %H:%M:%S")
         elif pa.types.is_date(column.type):
             column = pc.strftime(column, "%Y-%m-%d")
+        elif pa.types.is_list(column.type):
+            columns.append([to_json(ids) for ids in column.to_pylist()])
+            continue
         columns.append(column.to_pylist())
     return list(zip(*columns, strict=True))
 
@@ -288,34 +299,17 @@ class SqliteWriter:
                 f"VALUES ({placeholders}, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
                 _python_rows(table),
             )
-            if spec.tagged and chunk.new_tags is not None and len(chunk.new_tags[0]):
-                rows, themes = chunk.new_tags
-                self.cursor.executemany(
-                    f"INSERT INTO {THEME_TABLE} (response_id, theme_id, manual) VALUES (%s, %s, 0)",
-                    list(zip(ids[rows].tolist(), themes.tolist(), strict=True)),
-                )
         if chunk.updated_count:
-            assignments = ", ".join(f"{c} = %s" for c in spec.columns if c != "organization_id")
-            names = [c for c in spec.columns if c != "organization_id"]
-            table = chunk.updated.select(names + ["id"])
+            names = [c for c in spec.columns if c not in ("organization_id", "manual_theme_ids")]
+            assignments = ", ".join(
+                f"{c} = {union_sql('%s', 'manual_theme_ids')}" if c == "theme_ids" else f"{c} = %s"
+                for c in names
+            )
             self.cursor.executemany(
                 f"UPDATE {spec.table} SET {assignments}, updated_at = CURRENT_TIMESTAMP "
                 "WHERE id = %s",
-                _python_rows(table),
+                _python_rows(chunk.updated.select([*names, "id"])),
             )
-            if spec.tagged:
-                id_list = chunk.updated.column("id").to_pylist()
-                self.cursor.executemany(
-                    f"DELETE FROM {THEME_TABLE} WHERE NOT manual AND response_id = %s",
-                    [(i,) for i in id_list],
-                )
-                if chunk.updated_tags is not None and len(chunk.updated_tags[0]):
-                    ids, themes = chunk.updated_tags
-                    self.cursor.executemany(
-                        f"INSERT INTO {THEME_TABLE} (response_id, theme_id, manual) "
-                        "VALUES (%s, %s, 0) ON CONFLICT DO NOTHING",
-                        list(zip(ids.tolist(), themes.tolist(), strict=True)),
-                    )
 
 
 def writer_for(spec: Spec, scope_id: int):

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from feedback import services
-from feedback.models import ImportBatch, Response, ResponseTheme, Theme
+from feedback.models import ImportBatch, Response, Theme
 from feedback.tasks import import_batch_run
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +75,7 @@ def test_preview_writes_nothing_and_counts(org, cx_lead):
 def test_import_tags_and_reimport_adds_no_duplicates(org, cx_lead, theme):
     first = run_import(org, cx_lead, GOOD)
     assert (first.status, first.rows_new) == ("succeeded", 3)
-    assert ResponseTheme.objects.filter(theme=theme).count() == 2
+    assert Response.objects.filter(theme_ids__has=theme.id).count() == 2
     again = run_import(org, cx_lead, GOOD)
     assert (again.rows_new, again.rows_updated, again.rows_unchanged) == (0, 0, 3)
     overlap = run_import(
@@ -85,7 +85,7 @@ def test_import_tags_and_reimport_adds_no_duplicates(org, cx_lead, theme):
     )
     assert (overlap.rows_new, overlap.rows_updated, overlap.rows_unchanged) == (1, 1, 2)
     assert Response.objects.count() == 4
-    assert ResponseTheme.objects.filter(theme=theme).count() == 3
+    assert Response.objects.filter(theme_ids__has=theme.id).count() == 3
     assert Response.objects.get(response_id="R3").nps == 8
 
 
@@ -227,8 +227,11 @@ def test_retag_applies_new_rules_and_keeps_manual_tags(org, cx_lead, theme):
     manual = Theme.objects.create(organization=org, name="Manual")
     services.response_tag(response=Response.objects.get(response_id="R3"), theme=manual)
     services.themes_retag(organization=org)
-    assert ResponseTheme.objects.filter(theme=other).count() == 1
-    assert ResponseTheme.objects.filter(theme=manual, manual=True).count() == 1
+    assert Response.objects.filter(theme_ids__has=other.id).count() == 1
+    assert (
+        Response.objects.filter(theme_ids__has=manual.id, manual_theme_ids__has=manual.id).count()
+        == 1
+    )
 
 
 @pytest.mark.worker
@@ -251,3 +254,10 @@ def test_import_runs_on_a_real_worker(celery_worker, org, cx_lead):
         time.sleep(0.1)
     assert (batch.status, batch.rows_new) == ("succeeded", 3)
     assert Response.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_themes_stored_in_the_row_on_postgres(org, tmp_path):
+    from tests.feedback.theme_flow import check_flow, run_flow
+
+    check_flow(run_flow(org, tmp_path))

@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from feedback.charts import theme_trend, theme_trend_figure, trend_frame
 from feedback.imports.writers import _python_rows
+from tests.feedback.theme_flow import check_flow
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -98,3 +99,24 @@ def test_sqlite_import_reimport_and_update(tmp_path):
     failed = run_command(["import_feedback", str(bad), "--org", "northwind", "--source", "S"], env)
     assert failed.returncode == 2
     assert json.loads(failed.stdout)["status"] == "failed"
+
+
+def test_sqlite_themes_stored_in_the_row(tmp_path):
+    """Tagging, manual tags across a re-import, theme filter, names, figures and delete."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": "",
+        "REDIS_URL": "",
+        "CXALIGN_VAR_DIR": str(tmp_path),
+        "DEBUG": "true",
+    }
+    assert run_command(["migrate", "-v0"], env).returncode == 0
+    assert run_command(["demo", "--core-only"], env).returncode == 0
+    code = (
+        "import json; from cxalign.orgs.models import Organization; "
+        "from tests.feedback.theme_flow import run_flow; "
+        f"print(json.dumps(run_flow(Organization.objects.get(slug='northwind'), '{tmp_path}')))"
+    )
+    out = run_command(["shell", "-c", code], env)
+    assert out.returncode == 0, out.stderr
+    check_flow(json.loads(out.stdout.strip().splitlines()[-1]))
