@@ -60,6 +60,20 @@ def test_trend_chart_has_title_units_and_period():
     assert theme_trend_figure(trend_frame([]), metric="volume") == ""
 
 
+def embedded_org(tmp_path) -> dict:
+    """A migrated embedded (SQLite) database in tmp_path with northwind; its environment."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": "",
+        "REDIS_URL": "",
+        "CXALIGN_VAR_DIR": str(tmp_path),
+        "DEBUG": "true",
+    }
+    assert run_command(["migrate", "-v0"], env).returncode == 0
+    assert run_command(["demo", "--core-only"], env).returncode == 0
+    return env
+
+
 def run_command(args, env):
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -73,15 +87,7 @@ def run_command(args, env):
 
 
 def test_sqlite_import_reimport_and_update(tmp_path):
-    env = {
-        **os.environ,
-        "DATABASE_URL": "",
-        "REDIS_URL": "",
-        "CXALIGN_VAR_DIR": str(tmp_path),
-        "DEBUG": "true",
-    }
-    assert run_command(["migrate", "-v0"], env).returncode == 0
-    assert run_command(["demo", "--core-only"], env).returncode == 0
+    env = embedded_org(tmp_path)
     path = tmp_path / "f.csv"
     path.write_text(
         "id,when,nps,comment\nR1,2024-03-01,9,late delivery\nR2,2024-03-02,11,x\nR3,2024-03-03,5,ok\n"
@@ -103,15 +109,7 @@ def test_sqlite_import_reimport_and_update(tmp_path):
 
 def test_sqlite_themes_stored_in_the_row(tmp_path):
     """Tagging, manual tags across a re-import, theme filter, names, figures and delete."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": "",
-        "REDIS_URL": "",
-        "CXALIGN_VAR_DIR": str(tmp_path),
-        "DEBUG": "true",
-    }
-    assert run_command(["migrate", "-v0"], env).returncode == 0
-    assert run_command(["demo", "--core-only"], env).returncode == 0
+    env = embedded_org(tmp_path)
     code = (
         "import json; from cxalign.orgs.models import Organization; "
         "from tests.feedback.theme_flow import run_flow; "
