@@ -216,25 +216,24 @@ class PostgresWriter:
             self._staged = True
         self.cursor.execute(f"TRUNCATE {self.stage}")
         self._copy(self.stage, ["id", *spec.columns], self._serialise(chunk.updated))
+        _, assignments = update_assignments(spec, "s.{}", "t")
         self.cursor.execute(
-            f"UPDATE {spec.table} t SET {update_assignments(spec, 's', 't')}, updated_at = now() "
+            f"UPDATE {spec.table} t SET {assignments}, updated_at = now() "
             f"FROM {self.stage} s WHERE t.id = s.id"
         )
 
 
-def update_assignments(spec: Spec, new: str, target: str) -> str:
-    """SET list of an update of row `target` from row `new`: the themes a person added stay."""
+def update_assignments(spec: Spec, value: str, target: str) -> tuple[list[str], str]:
+    """Columns an update writes and its SET list: `value` formats a column's new value
+    ("s.{}" from a staged row, "%s" from a parameter); the themes a person added stay."""
+    names = [c for c in spec.columns if c not in ("organization_id", "manual_theme_ids")]
     parts = []
-    for column in spec.columns:
-        if column in ("organization_id", "manual_theme_ids"):
-            continue
+    for column in names:
+        new = value.format(column)
         if column == "theme_ids":
-            parts.append(
-                f"theme_ids = {union_sql(f'{new}.theme_ids', f'{target}.manual_theme_ids')}"
-            )
-        else:
-            parts.append(f"{column} = {new}.{column}")
-    return ", ".join(parts)
+            new = union_sql(new, f"{target}.manual_theme_ids")
+        parts.append(f"{column} = {new}")
+    return names, ", ".join(parts)
 
 
 def _python_rows(table: pa.Table) -> list[tuple]:
@@ -300,11 +299,7 @@ class SqliteWriter:
                 _python_rows(table),
             )
         if chunk.updated_count:
-            names = [c for c in spec.columns if c not in ("organization_id", "manual_theme_ids")]
-            assignments = ", ".join(
-                f"{c} = {union_sql('%s', 'manual_theme_ids')}" if c == "theme_ids" else f"{c} = %s"
-                for c in names
-            )
+            names, assignments = update_assignments(spec, "%s", spec.table)
             self.cursor.executemany(
                 f"UPDATE {spec.table} SET {assignments}, updated_at = CURRENT_TIMESTAMP "
                 "WHERE id = %s",
