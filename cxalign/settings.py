@@ -55,10 +55,11 @@ INSTALLED_APPS = [
     "axes",
     # Our layers, lowest first: every import points down this list.
     "cxalign.orgs",
+    "kpis",
     "strategy",
     "journeys",
     "feedback",
-    "kpis",
+    "alignment",
 ]
 
 MIDDLEWARE = [

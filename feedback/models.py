@@ -318,6 +318,16 @@ class Theme(OrgOwned):
         "orgs.OrgUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     description = models.TextField(blank=True)
+    # What the company does about the theme: the misalignment flags look for these links.
+    goals = models.ManyToManyField(
+        "strategy.Goal", blank=True, related_name="themes", help_text="Goals that answer it."
+    )
+    initiatives = models.ManyToManyField(
+        "strategy.Initiative",
+        blank=True,
+        related_name="themes",
+        help_text="Initiatives that answer it.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -253,6 +253,7 @@ class Goal(OrgOwned):
         KPI = "kpi", "KPI target"
         MILESTONE = "milestone", "Milestone"
         ROLLUP = "rollup", "From contributing goals"
+        NONE = "none", "Not measurable yet"
 
     class Status(models.TextChoices):
         ACTIVE = "active", "In progress"

@@ -1,5 +1,8 @@
+import zoneinfo
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -8,10 +11,51 @@ from cxalign.orgs.querysets import OrgQuerySet
 from cxalign.orgs.roles import Role
 
 
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"“{value}” is not a time zone name, e.g. Europe/Berlin.") from exc
+
+
 class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Settings the engine and the pages read; each has the product's default.
+    time_zone = models.CharField(
+        max_length=60,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="Dates of responses and periods are read in this time zone.",
+    )
+    churn_horizon_days = models.PositiveSmallIntegerField(
+        default=90,
+        help_text="A customer counts as churned when they leave within this many days after "
+        "the period ends.",
+    )
+    checkin_cadence_days = models.PositiveSmallIntegerField(
+        default=30, help_text="An active goal needs a check-in at least this often."
+    )
+    followup_sla_hours = models.PositiveSmallIntegerField(
+        default=48, help_text="A detractor should be called back within this many hours."
+    )
+    rising_theme_ratio = models.FloatField(
+        default=2.0,
+        validators=[MinValueValidator(1.0)],
+        help_text="A theme is rising when its share grew by at least this factor.",
+    )
+    rising_theme_min_responses = models.PositiveIntegerField(
+        default=30, help_text="…and it tags at least this many responses in the current period."
+    )
+    detractor_move_share = models.FloatField(
+        default=0.10,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="The share of detractors the 'value of moving' figure moves.",
+    )
+    runs_kept = models.PositiveSmallIntegerField(
+        default=20, help_text="How many finished recompute runs are kept per cycle."
+    )
     history = HistoricalRecords()
 
     class Meta:

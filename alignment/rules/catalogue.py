@@ -1,0 +1,1 @@
+"""The misalignment rules, one function each (names are a contract)."""
