@@ -1,0 +1,360 @@
+"""Pure functions from the engine's reads to the links document (the contract of the API).
+
+Nothing here touches the database. Every figure comes from `kpis.metrics` or from the
+statistics below; nothing is rounded. Undefined figures are None.
+"""
+
+import math
+from decimal import Decimal
+
+import numpy as np
+from scipy import stats
+
+from kpis import metrics
+
+PERIODS = ("previous", "current")
+ALL = "all"
+NO_SEGMENT = "(no segment)"
+CLASS_OF = {"promoters": "promoter", "passives": "passive", "detractors": "detractor"}
+
+
+def segment_key(name: str | None) -> str:
+    return name if name else NO_SEGMENT
+
+
+def _float(value) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) or math.isinf(value) else value
+
+
+# --- response-level ---------------------------------------------------------------------------
+
+
+def _empty_counts() -> dict:
+    return {"promoters": 0, "passives": 0, "detractors": 0}
+
+
+def nps_entry(counts: dict[str, dict]) -> dict:
+    """{"previous": F, "current": F, change...} from class counts per period."""
+    entry = {
+        period: metrics.nps_figures(
+            **{k: counts.get(period, {}).get(k, 0) for k in metrics.CLASSES}
+        )
+        for period in PERIODS
+    }
+    entry.update(metrics.nps_change(entry["previous"], entry["current"]))
+    return entry
+
+
+def nps_block(count_rows: list[dict], key=segment_key) -> dict[str, dict]:
+    """Per group (and "all" when `key` is segment_key): NPS figures of both periods."""
+    grouped: dict[str, dict[str, dict]] = {}
+    for row in count_rows:
+        if row["period"] is None:
+            continue
+        names = [key(row["name"])] + ([ALL] if key is segment_key else [])
+        for name in names:
+            counts = grouped.setdefault(name, {}).setdefault(row["period"], _empty_counts())
+            for cls in metrics.CLASSES:
+                counts[cls] += int(row[cls] or 0)
+    if key is segment_key:
+        grouped.setdefault(ALL, {})
+    return {name: nps_entry(counts) for name, counts in sorted(grouped.items())}
+
+
+def touchpoint_block(count_rows: list[dict]) -> dict[str, dict]:
+    named = [row for row in count_rows if row["name"]]
+    block = nps_block(named, key=lambda name: name)
+    ids: dict[str, int] = {}
+    for row in named:
+        if row["touchpoint_id"] is not None:
+            ids[row["name"]] = int(row["touchpoint_id"])
+    for name, entry in block.items():
+        entry["touchpoint_id"] = ids.get(name)
+    return block
+
+
+def theme_block(theme_rows: list[dict], names: dict[int, str], totals: dict[str, int],
+                ratio_needed: float, min_responses: int) -> dict[str, dict]:  # fmt: skip
+    """Per theme: tagged responses, their share of the period's responses, NPS, rising."""
+    counts: dict[int, dict[str, dict]] = {}
+    for row in theme_rows:
+        if row["period"] is None:
+            continue
+        theme_id = int(row["theme_id"])
+        counts.setdefault(theme_id, {})[row["period"]] = row
+    block = {}
+    for theme_id, name in sorted(names.items(), key=lambda item: item[1]):
+        per = {}
+        for period in PERIODS:
+            row = counts.get(theme_id, {}).get(period) or {}
+            tagged = int(row.get("total") or 0)
+            parts = {cls: int(row.get(cls) or 0) for cls in metrics.CLASSES}
+            per[period] = {
+                "responses": tagged,
+                "share": metrics.share(tagged, totals.get(period, 0)),
+                "nps": metrics.nps(parts["promoters"], parts["detractors"], sum(parts.values())),
+            }
+        ratio = metrics.ratio(per["current"]["share"], per["previous"]["share"])
+        grew = (ratio is not None and ratio >= ratio_needed) or (
+            not per["previous"]["share"] and per["current"]["responses"] > 0
+        )
+        block[name] = {
+            "theme_id": theme_id,
+            **per,
+            "share_ratio_current_to_previous": ratio,
+            "rising": bool(grew and per["current"]["responses"] >= min_responses),
+        }
+    return block
+
+
+# --- customer-level ---------------------------------------------------------------------------
+
+
+def _decimals(cents: np.ndarray) -> list[Decimal]:
+    """Known amounts (cents as objects, None unknown) as exact decimals."""
+    return [Decimal(int(v)) / 100 for v in cents if v is not None]
+
+
+def _cents_sum(values: np.ndarray) -> Decimal:
+    return Decimal(sum(int(v) for v in values)) / 100
+
+
+def score_classes(scores: np.ndarray) -> np.ndarray:
+    """metrics.score_class over an array, with the same thresholds."""
+    return np.select(
+        [scores >= metrics.PROMOTER_MIN, scores >= metrics.PASSIVE_MIN],
+        ["promoter", "passive"],
+        default="detractor",
+    ).astype(object)
+
+
+def class_figures(scores: np.ndarray, churned: np.ndarray, clv: np.ndarray,
+                  revenue: np.ndarray) -> dict:  # fmt: skip
+    """Customers, churn and money of one class (clv/revenue: cents as objects, None unknown)."""
+    clv_decimals = _decimals(clv)
+    known_revenue = np.array([v for v in revenue if v is not None], dtype=object)
+    mean, median = metrics.decimal_mean(clv_decimals), metrics.decimal_median(clv_decimals)
+    return {
+        "customers": int(scores.size),
+        "churned": int(churned.sum()),
+        "churn_rate": metrics.churn_rate(int(churned.sum()), int(scores.size)),
+        "clv_known": len(clv_decimals),
+        "clv_mean": _float(mean),
+        "clv_median": _float(median),
+        "revenue_sum": float(_cents_sum(known_revenue)),
+    }
+
+
+def correlation(x: np.ndarray, y: np.ndarray) -> dict:
+    """Pearson and Spearman (average ranks) r with two-sided p; None when undefined."""
+    empty = {"pearson_r": None, "pearson_p": None, "spearman_r": None, "spearman_p": None}
+    if x.size < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return empty
+    pearson = stats.pearsonr(x, y)
+    spearman = stats.spearmanr(x, y)
+    return {
+        "pearson_r": _float(pearson.statistic),
+        "pearson_p": _float(pearson.pvalue),
+        "spearman_r": _float(spearman.statistic),
+        "spearman_p": _float(spearman.pvalue),
+    }
+
+
+def links_figures(frame: dict[str, np.ndarray]) -> dict:
+    """L: the customer-level links of one group of customers (one period, one segment)."""
+    scores, churned = frame["score"], frame["churned"]
+    classes = score_classes(scores)
+    block = {
+        "customers": int(scores.size),
+        "churned": int(churned.sum()),
+        "churn_rate": metrics.churn_rate(int(churned.sum()), int(scores.size)),
+        "clv_mean": _float(metrics.decimal_mean(_decimals(frame["clv_cents"]))),
+    }
+    for cls, single in CLASS_OF.items():
+        mask = classes == single
+        block[cls] = class_figures(
+            scores[mask], churned[mask], frame["clv_cents"][mask], frame["revenue_cents"][mask]
+        )
+    pro, det = block["promoters"], block["detractors"]
+    block["revenue_at_risk"] = det["revenue_sum"]
+    block["churn_ratio_detractors_to_promoters"] = metrics.ratio(
+        det["churn_rate"], pro["churn_rate"]
+    )
+    block["clv_mean_ratio_promoters_to_detractors"] = metrics.ratio(
+        pro["clv_mean"], det["clv_mean"]
+    )
+    block["clv_median_ratio_promoters_to_detractors"] = metrics.ratio(
+        pro["clv_median"], det["clv_median"]
+    )
+    block["score_vs_churned"] = correlation(scores.astype(float), churned.astype(float))
+    has_clv = np.array([v is not None for v in frame["clv_cents"]], dtype=bool)
+    clv = np.array([int(v) / 100 for v in frame["clv_cents"][has_clv]], dtype=float)
+    block["score_vs_clv"] = correlation(scores[has_clv].astype(float), clv)
+    return block
+
+
+def links_block(frame: dict[str, np.ndarray]) -> dict[str, dict]:
+    """Per customer segment and "all": L for both periods."""
+    segments = np.array([segment_key(s) for s in frame["segment"]], dtype=object)
+    names = [ALL, *sorted(set(segments.tolist()))]
+    block = {}
+    for name in names:
+        entry = {}
+        for period in PERIODS:
+            mask = frame["period"] == period
+            if name != ALL:
+                mask &= segments == name
+            entry[period] = links_figures({k: v[mask] for k, v in frame.items()})
+        block[name] = entry
+    return block
+
+
+def onboarding_rates(onboarding_rows: list[dict]) -> dict[str, dict[str, float | None]]:
+    """Per customer segment and "all", per period: onboarding success rate (0..1)."""
+    counts: dict[str, dict[str, list[int]]] = {}
+    for row in onboarding_rows:
+        for name in (ALL, segment_key(row["name"])):
+            pair = counts.setdefault(name, {}).setdefault(row["period"], [0, 0])
+            pair[0] += int(row["succeeded"] or 0)
+            pair[1] += int(row["known"] or 0)
+    return {
+        name: {p: metrics.share(*per.get(p, [0, 0])) for p in PERIODS}
+        for name, per in counts.items()
+    }
+
+
+# --- value of moving detractors ---------------------------------------------------------------
+
+
+def value_of_moving(links: dict[str, dict], share: float) -> dict:
+    """Moving `share` of each segment's detractor customers to promoters, current period.
+
+    The company figure is the sum over segments, never the pooled computation: pooled, a
+    segment mix can reverse the promoter/detractor relation (Simpson's paradox).
+    """
+    segments, total_value, total_churn = {}, 0.0, 0.0
+    for name, entry in links.items():
+        if name == ALL:
+            continue
+        segments[name] = _segment_value(entry["current"], share)
+        total_value += segments[name]["value"] or 0.0
+        total_churn += segments[name]["churn_avoided"] or 0.0
+    pooled = _segment_value(links[ALL]["current"], share) if ALL in links else None
+    return {
+        "share": share,
+        "segments": segments,
+        "value": total_value,
+        "churn_avoided": total_churn,
+        "pooled_value": pooled["value"] if pooled else None,
+        **simpson(links),
+    }
+
+
+def _segment_value(figures: dict, share: float) -> dict:
+    pro, det = figures["promoters"], figures["detractors"]
+    moved = share * det["customers"]
+    gain = None
+    if pro["clv_mean"] is not None and det["clv_mean"] is not None:
+        gain = pro["clv_mean"] - det["clv_mean"]
+    churn_gap = None
+    if pro["churn_rate"] is not None and det["churn_rate"] is not None:
+        churn_gap = det["churn_rate"] - pro["churn_rate"]
+    return {
+        "detractors": det["customers"],
+        "moved": moved,
+        "clv_gain_per_customer": gain,
+        "value": None if gain is None else moved * gain,
+        "churn_avoided": None if churn_gap is None else moved * churn_gap,
+    }
+
+
+def simpson(links: dict[str, dict]) -> dict:
+    """Does the pooled promoter/detractor CLV ratio point the other way from most segments?"""
+    pooled = links.get(ALL, {}).get("current", {}).get("clv_mean_ratio_promoters_to_detractors")
+    sides = [
+        entry["current"]["clv_mean_ratio_promoters_to_detractors"] > 1
+        for name, entry in links.items()
+        if name != ALL and entry["current"]["clv_mean_ratio_promoters_to_detractors"] is not None
+    ]
+    if pooled is None or not sides or pooled == 1:
+        return {"simpson": False, "simpson_message": None}
+    higher = sum(sides)
+    majority_higher = higher * 2 > len(sides)
+    majority_lower = (len(sides) - higher) * 2 > len(sides)
+    reversed_ = (pooled > 1 and majority_lower) or (pooled < 1 and majority_higher)
+    if not reversed_:
+        return {"simpson": False, "simpson_message": None}
+    pooled_word = "more" if pooled > 1 else "less"
+    segment_word = "less" if pooled > 1 else "more"
+    count = len(sides) - higher if pooled > 1 else higher
+    message = (
+        f"Pooled over all segments, promoters look worth {pooled_word} than detractors "
+        f"(mean CLV ratio {pooled:.2f}), but in {count} of {len(sides)} segments they are worth "
+        f"{segment_word}: the segments differ in size and value (Simpson's paradox). "
+        "Read the segments, not the pooled figure."
+    )
+    return {"simpson": True, "simpson_message": message}
+
+
+# --- KPI values and data quality ----------------------------------------------------------------
+
+
+def kpi_values(nps: dict, links: dict, onboarding: dict, csat_ces: dict) -> dict:
+    """Per KPI key, per segment and "all", per period: the measured value in the KPI's unit."""
+    block: dict[str, dict] = {key: {} for key in
+                              ("nps", "churn_rate", "clv", "onboarding_success_rate", "csat", "ces")}  # fmt: skip
+    for name, entry in nps.items():
+        block["nps"][name] = {p: entry[p]["nps"] for p in PERIODS}
+    for name, entry in links.items():
+        block["churn_rate"][name] = {p: _percent(entry[p]["churn_rate"]) for p in PERIODS}
+        block["clv"][name] = {p: entry[p]["clv_mean"] for p in PERIODS}
+    for name, per in onboarding.items():
+        block["onboarding_success_rate"][name] = {p: _percent(per[p]) for p in PERIODS}
+    for name, per in csat_ces.items():
+        block["csat"][name] = {p: metrics.csat(*per[p]["csat"]) for p in PERIODS}
+        block["ces"][name] = {p: metrics.ratio(*per[p]["ces"]) for p in PERIODS}
+    return block
+
+
+def _percent(rate: float | None) -> float | None:
+    return None if rate is None else 100 * rate
+
+
+def csat_ces_counts(count_rows: list[dict]) -> dict:
+    """Per segment and "all", per period: (satisfied, answered) and (ces sum, answered)."""
+    block: dict[str, dict] = {}
+    for row in count_rows:
+        if row["period"] is None:
+            continue
+        for name in (ALL, segment_key(row["name"])):
+            per = block.setdefault(name, {p: {"csat": [0, 0], "ces": [0, 0]} for p in PERIODS})
+            per[row["period"]]["csat"][0] += int(row["csat_satisfied"] or 0)
+            per[row["period"]]["csat"][1] += int(row["csat_answered"] or 0)
+            per[row["period"]]["ces"][0] += int(row["ces_sum"] or 0)
+            per[row["period"]]["ces"][1] += int(row["ces_answered"] or 0)
+    return block
+
+
+def data_quality(dq_rows: list[dict], customers: dict[str, np.ndarray]) -> dict:
+    block = {}
+    for period in PERIODS:
+        row = next((r for r in dq_rows if r["period"] == period), {})
+        responses = int(row.get("responses") or 0)
+        linked = int(row.get("linked") or 0)
+        in_period = customers["period"] == period
+        block[period] = {
+            "responses": responses,
+            "scored": int(row.get("scored") or 0),
+            "linked": linked,
+            "unlinked": responses - linked,
+            "unlinked_share": metrics.share(responses - linked, responses),
+            "customers": int(in_period.sum()),
+            "customers_without_clv": int(
+                sum(1 for v in customers["clv_cents"][in_period] if v is None)
+            ),
+            "unknown_touchpoint_responses": int(row.get("unknown_touchpoint_responses") or 0),
+        }
+    return block

@@ -1,0 +1,45 @@
+"""Celery tasks of the alignment engine: thin wrappers that re-fetch by id and call services."""
+
+from celery import chain, shared_task
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+RETRY = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 10,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+@shared_task(**RETRY)
+def recompute_compute(self, run_id: int) -> bool:
+    """Step 1 of a run: compute every figure (a second delivery recomputes the same)."""
+    from alignment.services import run_compute
+
+    return run_compute(run_id=run_id)
+
+
+@shared_task(**RETRY)
+def recompute_publish(self, run_id: int) -> str | None:
+    """Step 2 of a run: flags, KPI measurements, and the run becomes the one pages read."""
+    from alignment.services import run_publish
+
+    run = run_publish(run_id=run_id)
+    return run.status if run else None
+
+
+def recompute_chain(run_id: int):
+    """One chain per run: compute, then publish."""
+    return chain(recompute_compute.si(run_id), recompute_publish.si(run_id)).apply_async()
+
+
+@shared_task(**RETRY)
+def recompute_due_cycles(self) -> int:
+    """Daily: queue a run for every cycle between its inputs-due date and its start."""
+    from alignment.services import runs_request_due
+
+    return runs_request_due(today=timezone.localdate())
