@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from alignment.rules import evaluate
+from alignment.rules import RULES, evaluate
+from alignment.rules.catalogue import CONTRACT
 from cxalign.orgs.roles import Role
 from kpis.models import KPI
 from strategy.models import Goal
@@ -602,3 +603,69 @@ def test_followup_backlog_not_raised_within_sla(ctx, org):
     now = timezone.now()
     _aged(FollowUpFactory(response__source__organization=org), 47, now)
     assert run("followup_backlog", ctx(now=now)) == []
+
+
+# ---------------------------------------------------------------- the whole catalogue
+
+
+def test_registered_rules_are_the_contract():
+    from alignment.rules import catalogue  # noqa: F401  (registers the rules)
+
+    assert set(RULES) == CONTRACT
+    assert len(CONTRACT) == 21
+
+
+def _cascade(org, cycle, executive, first: int, last: int) -> dict:
+    """Units first..last-1, each with a leader, goals on two legs, an initiative hurting a CX KPI and a
+    touchpoint asked twice, a rising theme, a detractor follow-up and a falling segment."""
+    corp = GoalFactory(cycle=cycle, owner=executive, leg="cx")
+    figures = {"nps": {}, "touchpoints": {}, "themes": {}, "kpis": {"nps": {"all": {
+        "previous": 30.0, "current": 20.0}}}, "periods": _periods(),
+        "data_quality": {"current": {"responses": 10, "unlinked": 5, "unlinked_share": 0.5}}}  # fmt: skip
+    old = timezone.now() - datetime.timedelta(days=90)
+    for i in range(first, last):
+        lead = MembershipFactory(organization=org, role=Role.MANAGER)
+        unit = OrgUnitFactory(organization=org, leader=lead)
+        goal = GoalFactory(cycle=cycle, parent=corp, owner=lead, org_unit=unit, leg="financial")
+        _kpi_goal(org, cycle, parent=goal, owner=lead, org_unit=unit, leg="people")
+        GoalFactory(cycle=cycle, owner=lead, measure=Goal.Measure.NONE)
+        ini = InitiativeFactory(cycle=cycle, org_unit=unit, owner=lead)
+        KPIEffectFactory(initiative=ini, kpi=kpi(org, "nps"), direction="down")
+        tp = TouchpointFactory(organization=org, stage__journey__audience__organization=org,
+                               owner=unit, data_fields=["email"])  # fmt: skip
+        twin = TouchpointFactory(stage=tp.stage, data_fields=["email"])
+        tp.initiatives.add(ini)
+        figures["touchpoints"][tp.name] = change(10.0, -20.0, touchpoint_id=tp.id)
+        figures["touchpoints"][twin.name] = change(10.0, -20.0, touchpoint_id=twin.id)
+        AudienceFactory(organization=org, segment_key=f"seg-{i}")
+        figures["nps"][f"seg-{i}"] = change(10.0, -5.0)
+        theme = ThemeFactory(organization=org, owner_unit=unit)
+        figures["themes"].update(_theme_figures(theme)["themes"])
+        DecisionFactory(organization=org, cycle=cycle, customer_view="disapprove", decided_by=lead)
+        _aged(FollowUpFactory(response__source__organization=org, owner=lead), 100, timezone.now())
+    Goal.objects.filter(organization=org).update(created_at=old, confidence="on_track")
+    return figures
+
+
+def test_evaluate_runs_every_rule_in_constant_queries(
+    org, cycle, executive, django_assert_max_num_queries
+):
+    from tests.alignment.factories import make_ctx
+
+    GoverningModelFactory(organization=org, kind="cx", owner=executive)
+    GoverningModelFactory(organization=org, kind="risk", owner=None)
+    figures = _cascade(org, cycle, executive, 0, 1)
+    with django_assert_max_num_queries(26):
+        small = evaluate(make_ctx(org, cycle, figures))
+    figures = _cascade(org, cycle, executive, 1, 6)
+    with django_assert_max_num_queries(26):
+        large = evaluate(make_ctx(org, cycle, figures))
+    raised = {f.rule for f in large}
+    assert (
+        raised
+        >= CONTRACT
+        - {"orphan_goal", "cycle_inputs_late", "model_review_overdue"}
+        - {"audience_without_journey", "executive_without_cx_contribution"}
+        or raised
+    )
+    assert len(large) > len(small)
