@@ -18,6 +18,7 @@ org_api_urls = [
     path("", include("journeys.api.urls")),
     path("", include("feedback.api.urls")),
     path("", include("kpis.api.urls")),
+    path("alignment/", include("alignment.api.urls")),
 ]
 
 org_page_urls = [
@@ -26,6 +27,7 @@ org_page_urls = [
     path("journeys/", include("journeys.urls")),
     path("feedback/", include("feedback.urls")),
     path("kpis/", include("kpis.urls")),
+    path("alignment/", include("alignment.urls")),
 ]
 
 urlpatterns = [
