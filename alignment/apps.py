@@ -4,4 +4,6 @@ from django.apps import AppConfig
 class AlignmentConfig(AppConfig):
     name = "alignment"
     verbose_name = "Alignment"
-    # Sidebar entries: (section, label, url name, icon[, minimum role]).
+
+    def ready(self) -> None:
+        from alignment import signals  # noqa: F401

@@ -43,3 +43,22 @@ def recompute_due_cycles(self) -> int:
     from alignment.services import runs_request_due
 
     return runs_request_due(today=timezone.localdate())
+
+
+@shared_task(bind=True, acks_late=True, max_retries=30)
+def recompute_after_import(self, organization_id: int) -> int | None:
+    """After an import: a run of the current cycle, unless one is queued (debounce); while one
+    computes, try again a minute later so the new rows are read."""
+    from django.core.exceptions import ValidationError
+
+    from alignment.services import run_request_after_import
+    from cxalign.orgs.models import Organization
+
+    organization = Organization.objects.filter(id=organization_id).first()
+    if organization is None:
+        return None
+    try:
+        run = run_request_after_import(organization=organization)
+    except ValidationError as exc:
+        raise self.retry(countdown=60, exc=exc) from exc
+    return run.id if run else None

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 import plotly
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from cxalign.env import env_bool, env_int, env_list, env_str
@@ -256,7 +257,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 4 * 3600)
 }
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Every cycle between its inputs-due date and its start gets fresh figures each night.
+    "alignment-recompute-due-cycles": {
+        "task": "alignment.tasks.recompute_due_cycles",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}
+# A finished import queues a recompute this many seconds later (imports in a row share one).
+ALIGNMENT_IMPORT_DEBOUNCE_S = env_int("ALIGNMENT_IMPORT_DEBOUNCE_S", 300)
 
 LOGGING = {
     "version": 1,

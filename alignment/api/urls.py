@@ -1,5 +1,13 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from alignment.api import views
 
-urlpatterns = router.urls
+router = SimpleRouter()
+router.register("runs", views.RunViewSet, basename="alignment-run")
+router.register("flags", views.FlagViewSet, basename="alignment-flag")
+
+urlpatterns = [
+    path("links/", views.LinksView.as_view(), name="alignment-links"),
+    *router.urls,
+]

@@ -1,0 +1,141 @@
+"""Endpoints of the alignment engine under /api/v1/orgs/{org_slug}/alignment/: thin, over
+services and selectors. Figures are read from stored runs; nothing is computed here."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from alignment import selectors, services
+from alignment.api import serializers as s
+from alignment.filtersets import FlagFilter, RunFilter
+from alignment.flags import flag_acknowledge, flag_reopen
+from alignment.models import Flag, Run
+from cxalign.orgs.api.base import ORG_SLUG_PARAMETER, OrgScopedGenericViewSet, OrgScopedMixin
+from cxalign.orgs.roles import Role
+from strategy.models import Cycle
+
+
+class RunViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    OrgScopedGenericViewSet,
+):  # fmt: skip
+    """Recompute runs: POST queues one (202); GET shows status, progress and provenance."""
+
+    queryset = Run.objects.select_related("cycle", "requested_by__user")
+    serializer_class = s.RunSerializer
+    write_role = Role.CX_LEAD
+    filterset_class = RunFilter
+    ordering_fields = ["created_at", "finished_at"]
+
+    def get_serializer_class(self):
+        return s.RunRequestSerializer if self.action == "create" else s.RunSerializer
+
+    def get_serializer(self, *args, **kwargs):
+        if self.action == "create":
+            kwargs["organization"] = self.organization
+            return s.RunRequestSerializer(*args, **kwargs)
+        return super().get_serializer(*args, **kwargs)
+
+    @extend_schema(request=s.RunRequestSerializer, responses={202: s.RunSerializer})
+    def create(self, request, *args, **kwargs):
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        run = services.run_request(
+            organization=self.organization,
+            cycle=body.validated_data["cycle"],
+            member=self.membership,
+            trigger=Run.Trigger.PERSON,
+            **body.periods(),
+        )
+        run.refresh_from_db()
+        return Response(s.RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+CYCLE_PARAMETER = OpenApiParameter(
+    "cycle", int, description="A planning cycle id (default: the current cycle)."
+)
+RUN_PARAMETER = OpenApiParameter(
+    "run", int, description="A finished run id (default: the cycle's latest)."
+)
+
+
+@extend_schema(parameters=[ORG_SLUG_PARAMETER, CYCLE_PARAMETER, RUN_PARAMETER])
+class LinksView(OrgScopedMixin, generics.GenericAPIView):
+    """The NPS–CLV–churn links document of one finished run (floats unrounded)."""
+
+    queryset = Run.objects.all()
+    pagination_class = None
+    filter_backends: list = []
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, *args, **kwargs):
+        run = links_run(self.organization, request.query_params)
+        return Response(selectors.links_document(run))
+
+
+def parse_id(value: str, *, name: str) -> int:
+    """An id query parameter: ASCII digits within 64 bits, else a 400 naming the parameter."""
+    if not (value.isascii() and value.isdigit()) or int(value) >= 2**63:
+        raise ValidationError({name: [f"“{value[:40]}” is not an id; give a whole number."]})
+    return int(value)
+
+
+def links_run(organization, params) -> Run:
+    """The run a links request names, or the latest finished run of the (current) cycle."""
+    runs = (
+        Run.objects.for_org(organization).finished().select_related("cycle", "requested_by__user")
+    )
+    if "run" in params:
+        run_id = parse_id(params["run"], name="run")
+        run = runs.filter(id=run_id).first()
+        if run is None:
+            raise NotFound(f"No finished run {run_id} in this organization.")
+        return run
+    if "cycle" in params:
+        cycle_id = parse_id(params["cycle"], name="cycle")
+        cycle = Cycle.objects.for_org(organization).filter(id=cycle_id).first()
+        if cycle is None:
+            raise NotFound(f"No planning cycle {cycle_id} in this organization.")
+    else:
+        cycle = selectors.cycle_current(organization=organization)
+    run = selectors.run_latest(organization=organization, cycle=cycle)
+    if run is None:
+        name = cycle.name if cycle else "any cycle"
+        raise NotFound(
+            f"No finished recompute for {name} yet: start one with POST "
+            f"/api/v1/orgs/{organization.slug}/alignment/runs/."
+        )
+    return run
+
+
+class FlagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedGenericViewSet):
+    """Misalignment flags; acknowledge one with a reason, or reopen it."""
+
+    queryset = Flag.objects.select_related("owner__user", "unit", "acknowledged_by__user")
+    serializer_class = s.FlagSerializer
+    write_role = Role.MEMBER  # the service decides: CX lead and up, or the flag's owner
+    filterset_class = FlagFilter
+    ordering_fields = ["severity", "magnitude", "created_at", "updated_at"]
+    search_fields = ["title"]
+
+    @extend_schema(request=s.AcknowledgeSerializer, responses={200: s.FlagSerializer})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, *args, **kwargs):
+        """Acknowledge the flag with a reason; a re-run reopens it if its evidence worsens."""
+        flag = self.get_object()
+        body = s.AcknowledgeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        flag = flag_acknowledge(flag=flag, member=self.membership, **body.validated_data)
+        return Response(s.FlagSerializer(flag).data)
+
+    @extend_schema(request=s.ReopenSerializer, responses={200: s.FlagSerializer})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, *args, **kwargs):
+        """Reopen an acknowledged flag."""
+        flag = self.get_object()
+        body = s.ReopenSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        flag = flag_reopen(flag=flag, member=self.membership, **body.validated_data)
+        return Response(s.FlagSerializer(flag).data)
