@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from cxalign.orgs.models import Membership, OrgUnit
 from cxalign.orgs.roles import Role, role_at_least
+from kpis.models import KPI
 from strategy.models import Cycle, Goal, Leg
 from strategy.rollup import ROLLUP_FIELDS, rollup
 
@@ -235,10 +236,7 @@ def goals_import(
     Returns {"created", "updated", "rejected", "errors": [{"row", "message"}], "dry_run"};
     `with_rows` adds "rows": what each good row will do (for the page's preview).
     """
-    from django.apps import apps
-
     org = cycle.organization
-    KPI = apps.get_model("kpis", "KPI")  # the catalogue lives in a higher layer: no import
     members = {
         m.user.username.lower(): m
         for m in Membership.objects.for_org(org).filter(is_active=True).select_related("user")
