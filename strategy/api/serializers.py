@@ -317,10 +317,17 @@ class ImportErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class ImportWarningSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True)
+    column = serializers.CharField()
+    message = serializers.CharField()
+
+
 class ImportResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     rejected = serializers.IntegerField()
     errors = ImportErrorSerializer(many=True)
+    warnings = ImportWarningSerializer(many=True)
     dry_run = serializers.BooleanField()
     cycle = serializers.CharField()

@@ -17,8 +17,9 @@ HEADER = "key,title,parent key,owner username,org unit,leg,KPI,baseline,target,u
 
 
 @pytest.fixture
-def people(executive, line):
-    return {"exec": executive.user.username, "head": line["head"].user.username}
+def people(executive, line, viewer):
+    return {"exec": executive.user.username, "head": line["head"].user.username,
+            "viewer": viewer.user.username}  # fmt: skip
 
 
 def csv_of(*lines) -> bytes:
@@ -41,13 +42,13 @@ def good_file(p):
 
 def test_good_file_creates_the_cascade(cycle, people):
     summary = run(cycle, good_file(people))
-    assert summary == {"created": 3, "updated": 0, "rejected": 0, "errors": [],
+    assert summary == {"created": 3, "updated": 0, "rejected": 0, "errors": [], "warnings": [],
                        "dry_run": False, "cycle": cycle.name}  # fmt: skip
     goals = {g.key: g for g in Goal.objects.filter(cycle=cycle)}
     assert goals["SVC"].parent == goals["TOP"]
     assert goals["TOP"].measure == Goal.Measure.KPI and goals["TOP"].kpi.key == "nps"
     assert goals["TOP"].measure == "kpi"
-    assert goals["SVC"].measure == Goal.Measure.MILESTONE
+    assert goals["SVC"].measure == Goal.Measure.NONE  # no KPI, no target: not a silent milestone
     assert str(goals["PPL"].due_on) == "2026-12-31"
 
 
@@ -80,7 +81,7 @@ def test_each_bad_row_is_named_with_why_and_nothing_is_written(org, cycle, peopl
         f"G,Bad date,TOP,{people['head']},,cx,,,,,1,tomorrow",  # row 9
         f"TOP,Duplicate key,,{people['exec']},,cx,,,,,1,",  # row 10
         f"H,Parent elsewhere,ELSEWHERE,{people['head']},,cx,,,,,1,",  # row 11
-        f"I,Manager on top,,{people['head']},,cx,,,,,1,",  # row 12
+        f"I,Viewer on top,,{people['viewer']},,cx,,,,,1,",  # row 12
         f"J,Loop one,K,{people['head']},,cx,,,,,1,",  # row 13
         f"K,Loop two,J,{people['head']},,cx,,,,,1,",  # row 14
         f",No key,TOP,{people['head']},,cx,,,,,1,",  # row 15
@@ -101,7 +102,7 @@ def test_each_bad_row_is_named_with_why_and_nothing_is_written(org, cycle, peopl
     assert "date" in by_row[9]
     assert "used twice" in by_row[10]
     assert "another cycle" in by_row[11]
-    assert "executive" in by_row[12]
+    assert "goal owners are managers" in by_row[12]
     assert "loop" in by_row[13] and "loop" in by_row[14]
     assert "key is empty" in by_row[15]
     assert "need a KPI" in by_row[16]
