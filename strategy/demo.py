@@ -6,10 +6,11 @@ Idempotent: every row is found by its natural key first, so a second run creates
 import datetime
 from decimal import Decimal
 
-from django.apps import apps
 from django.utils import timezone
 
 from cxalign.orgs.demo import Demo
+from kpis.models import KPI
+from kpis.services import kpi_builtins_ensure
 from strategy.models import (
     Capability,
     CheckIn,
@@ -233,25 +234,8 @@ COMMITMENTS = {
 }
 
 
-# Built-in KPIs the demo uses; the kpis app normally gives every organization these already.
-BUILTIN_USED = [
-    ("nps", "Net Promoter Score", "points", "up"),
-    ("csat", "Customer satisfaction (CSAT)", "%", "up"),
-    ("ces", "Customer effort score (CES)", "points", "down"),
-    ("churn_rate", "Churn rate", "%", "down"),
-    ("clv", "Customer lifetime value", "EUR", "up"),
-    ("onboarding_success_rate", "Onboarding success rate", "%", "up"),
-]
-
-
 def _kpis(demo: Demo, org) -> dict:
-    KPI = apps.get_model("kpis", "KPI")  # the catalogue lives in a higher layer: no import
-    for key, name, unit, direction in BUILTIN_USED:
-        KPI.objects.get_or_create(
-            organization=org,
-            key=key,
-            defaults={"name": name, "unit": unit, "direction": direction, "is_builtin": True},
-        )
+    kpi_builtins_ensure(organization=org)  # normally done when the organization was created
     for key, name, unit, direction, description in CUSTOM_KPIS:
         _, created = KPI.objects.get_or_create(
             organization=org,

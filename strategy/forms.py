@@ -148,7 +148,10 @@ class GoalForm(OrgScopedFormMixin, forms.ModelForm):
             self.fields["cycle"].disabled = True
         self.fields["parent"].queryset = parents
         self.fields["parent"].label_from_instance = lambda g: f"{g.key} · {g.title}"
-        self.fields["parent"].help_text = "Leave empty for a corporate goal (executives only)."
+        self.fields["parent"].help_text = (
+            "Leave empty for a top-level goal; one owned outside the C-team is flagged as an "
+            "orphan goal."
+        )
         self.fields["kpi"].help_text = "For a KPI target; the unit defaults to the KPI's."
 
     def clean(self):

@@ -1,8 +1,9 @@
 """Strategy: vision, the five governing models, planning cycles, the goal cascade and
 what hangs off it (check-ins, commitments, initiatives, decisions, capabilities).
 
-KPIs live in the higher `kpis` app; this app points at them by the string "kpis.KPI" and never
-imports that app.
+Layers, lowest first: `cxalign/orgs ← kpis ← strategy ← journeys ← feedback ← alignment`.
+KPIs live in the lower `kpis` app, which this app imports plainly; it never imports journeys,
+feedback or alignment: their links to goals (e.g. `Touchpoint.goals`) live in those apps.
 """
 
 import datetime

@@ -29,7 +29,16 @@ def kpi_progress(*, baseline, target, value) -> float | None:
     return float(min(Decimal(1), max(Decimal(0), share)))
 
 
-ROLLUP_FIELDS = ("id", "parent_id", "weight", "progress", "status")
+ROLLUP_FIELDS = ("id", "parent_id", "weight", "progress", "status", "measure")
+
+
+def clear_stale_progress(goal) -> None:
+    """After a change of measure: only a KPI target keeps a current value, and a goal that is
+    not measurable yet or rolls up has no progress of its own."""
+    if goal.measure != "kpi":
+        goal.current_value = None
+    if goal.measure in ("rollup", "none"):
+        goal.progress = None
 
 
 def rollup(rows) -> dict[int, Progress]:
@@ -37,9 +46,12 @@ def rollup(rows) -> dict[int, Progress]:
 
     A parent's roll-up is the weighted mean of its children's effective progress; a child with
     no progress yet counts as 0 once any sibling has some. Dropped goals do not count; achieved
-    goals count as done. Iterative, so a deep cascade cannot hit the recursion limit.
+    goals count as done. A goal "not measurable yet" (measure none) has no progress of its own
+    and, unless its own children give it a roll-up, is left out of its parent's mean instead of
+    counting as 0. Iterative, so a deep cascade cannot hit the recursion limit.
     """
     own: dict[int, float | None] = {}
+    unmeasured: set[int] = set()
     weight: dict[int, float] = {}
     children: dict[int, list[int]] = {}
     parent_of: dict[int, int | None] = {}
@@ -49,6 +61,9 @@ def rollup(rows) -> dict[int, Progress]:
         if status == "dropped":
             continue
         value = row["progress"]
+        if row.get("measure") == "none":
+            unmeasured.add(gid)
+            value = None
         own[gid] = 1.0 if status == "achieved" else (None if value is None else float(value))
         weight[gid] = float(row["weight"] or 1)
         parent_of[gid] = row["parent_id"]
@@ -72,7 +87,11 @@ def rollup(rows) -> dict[int, Progress]:
         kids = children.get(gid, ())
         rolled = None
         if kids:
-            values = [(result[k].effective, weight[k]) for k in kids if k in result]
+            values = [
+                (result[k].effective, weight[k])
+                for k in kids
+                if k in result and not (k in unmeasured and result[k].effective is None)
+            ]
             if any(v is not None for v, _ in values):
                 total = sum(w for _, w in values)
                 rolled = sum((v or 0.0) * w for v, w in values) / total if total else None

@@ -25,7 +25,7 @@ from strategy.models import (
     KPIEffect,
     Vision,
 )
-from strategy.rollup import kpi_progress
+from strategy.rollup import clear_stale_progress, kpi_progress
 
 # ---------------------------------------------------------------- vision and governing models
 
@@ -248,12 +248,8 @@ def goal_validate(*, goal: Goal) -> None:
     if goal.org_unit_id and goal.org_unit.organization_id != org.id:
         raise ValidationError({"org_unit": "Choose a unit of this organization."})
     _check_kpi(goal.kpi, org)
-    _check_member(
-        goal.owner,
-        org,
-        "owner",
-        min_role=Role.EXECUTIVE if parent is None else Role.MANAGER,
-    )
+    # A top-level goal owned outside the C-team is allowed: the engine flags it (orphan_goal).
+    _check_member(goal.owner, org, "owner", min_role=Role.MANAGER)
     if goal.measure == Goal.Measure.KPI and goal.kpi_id and not goal.measure_unit:
         raise ValidationError(
             {
@@ -293,8 +289,7 @@ def goal_update(*, goal: Goal, data: dict, version: int, by: Membership | None =
         setattr(goal, field, value)
     _check_may_write(goal=goal, by=by)  # also where the goal is being moved to
     goal_validate(goal=goal)
-    if goal.measure != Goal.Measure.KPI:
-        goal.current_value = None
+    clear_stale_progress(goal)
     return versioned_save(goal, expected_version=version)
 
 
@@ -343,12 +338,13 @@ def checkin_log(
             errors["progress"] = "Give the milestone's progress, from 0 to 100 %."
         elif not (0 <= progress <= 1):
             errors["progress"] = "Progress goes from 0 to 100 %."
-    else:
-        if value is not None or progress is not None:
-            errors["progress"] = (
-                "This goal's progress comes from its contributing goals; "
-                "give your confidence and statement only."
-            )
+    elif value is not None or progress is not None:
+        errors["progress"] = (
+            "This goal is not measurable yet; give your confidence and statement only."
+            if goal.measure == Goal.Measure.NONE
+            else "This goal's progress comes from its contributing goals; "
+            "give your confidence and statement only."
+        )
     if confidence not in Confidence.values:
         errors["confidence"] = "Choose on track, at risk or off track."
     if errors:
@@ -364,7 +360,7 @@ def checkin_log(
     )
     # Derived fields only: no version bump, so a check-in never conflicts with an edit.
     mirror = {"confidence": confidence, "last_checkin_at": checkin.created_at}
-    if goal.measure != Goal.Measure.ROLLUP:
+    if goal.measure in (Goal.Measure.KPI, Goal.Measure.MILESTONE):
         mirror.update(current_value=value, progress=progress)
     Goal.objects.filter(pk=goal.pk).update(**mirror)
     for field, val in mirror.items():

@@ -188,3 +188,67 @@ def orgunit_delete(*, unit: OrgUnit) -> None:
     if unit.children.exists():
         raise ValidationError("Move or delete this unit's sub-units first.")
     unit.delete()
+
+
+# ---------------------------------------------------------------- organizations from the shell
+
+
+def _user_by_username(username: str):
+    user = User.objects.filter(username__iexact=(username or "").strip()).first()
+    if user is None:
+        raise ValidationError({"username": f"There is no user “{username}”; create it first."})
+    return user
+
+
+def _role_checked(role: str) -> str:
+    if role not in Role.values:
+        raise ValidationError(
+            {"role": f"“{role}” is not a role; choose one of {', '.join(Role.values)}."}
+        )
+    return role
+
+
+@transaction.atomic
+def organization_create(*, slug: str, name: str, admin_username: str) -> Membership:
+    """A new organization with its built-in KPIs (kpis' post-save signal) and its first admin."""
+    user = _user_by_username(admin_username)
+    if Organization.objects.filter(slug__iexact=slug).exists():
+        raise ValidationError({"slug": f"There is already an organization “{slug}”."})
+    organization = Organization(slug=slug, name=(name or "").strip() or slug)
+    organization.full_clean()
+    organization.save()
+    return Membership.objects.create(organization=organization, user=user, role=Role.ADMIN)
+
+
+@transaction.atomic
+def membership_add(
+    *, organization: Organization, username: str, role: str, unit_name: str = ""
+) -> tuple[Membership, bool]:
+    """Add a person with a role (and unit), or update the role and unit of an existing member.
+
+    Returns the membership and whether it is new. The last admin cannot be demoted.
+    """
+    user = _user_by_username(username)
+    _role_checked(role)
+    unit = None
+    if unit_name:
+        unit = OrgUnit.objects.for_org(organization).filter(name__iexact=unit_name).first()
+        if unit is None:
+            names = ", ".join(OrgUnit.objects.for_org(organization).values_list("name", flat=True))
+            raise ValidationError(
+                {"unit": f"{organization.slug} has no unit “{unit_name}” ({names or 'no units'})."}
+            )
+    membership = Membership.objects.filter(organization=organization, user=user).first()
+    if membership is None:
+        membership = Membership(organization=organization, user=user, role=role, unit=unit)
+        membership.full_clean()
+        membership.save()
+        return membership, True
+    _ensure_an_admin_remains(membership=membership, new_role=role, active=True)
+    membership.role, membership.is_active = role, True
+    if unit_name:
+        membership.unit = unit
+    membership.version += 1
+    membership.full_clean()
+    membership.save()
+    return membership, False

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from cxalign.orgs.api.base import OrgModelSerializer
+from strategy import spreadsheet
 from strategy.models import (
     Capability,
     CheckIn,
@@ -214,7 +215,19 @@ class CommitmentSerializer(OrgModelSerializer):
         validators = []
 
 
+class DirectionField(serializers.ChoiceField):
+    """A KPI direction, up or down; also takes higher or lower, in any case."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=KPIEffect.Direction.choices, **kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(spreadsheet.direction_parse(data) or data)
+
+
 class KPIEffectSerializer(OrgModelSerializer):
+    direction = DirectionField()
+
     class Meta:
         model = KPIEffect
         fields = [
@@ -317,10 +330,17 @@ class ImportErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class ImportWarningSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True)
+    column = serializers.CharField()
+    message = serializers.CharField()
+
+
 class ImportResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     rejected = serializers.IntegerField()
     errors = ImportErrorSerializer(many=True)
+    warnings = ImportWarningSerializer(many=True)
     dry_run = serializers.BooleanField()
     cycle = serializers.CharField()

@@ -365,6 +365,27 @@ def test_initiative_api_with_expected_kpi_moves(as_user, line, cycle, nps, org):
     assert other.status_code == 403
 
 
+@pytest.mark.parametrize(("given", "stored"), [("Higher", "up"), ("LOWER", "down"), ("up", "up")])
+def test_expected_kpi_move_takes_higher_or_lower(as_user, line, cycle, nps, org, given, stored):
+    client = as_user(line["head"])
+    initiative = client.post(api(org, "initiatives/"), {"cycle": cycle.pk, "name": "Rota",
+                             "org_unit": line["desk"].pk}).json()  # fmt: skip
+    effect = client.post(api(org, "initiative-effects/"), {"initiative": initiative["id"],
+                         "kpi": nps.pk, "direction": given, "amount": "2"})  # fmt: skip
+    assert effect.status_code == 201, effect.json()
+    assert effect.json()["direction"] == stored
+
+
+def test_expected_kpi_move_with_unknown_direction_is_a_400(as_user, line, cycle, nps, org):
+    client = as_user(line["head"])
+    initiative = client.post(api(org, "initiatives/"), {"cycle": cycle.pk, "name": "Rota",
+                             "org_unit": line["desk"].pk}).json()  # fmt: skip
+    effect = client.post(api(org, "initiative-effects/"), {"initiative": initiative["id"],
+                         "kpi": nps.pk, "direction": "sideways", "amount": "2"})  # fmt: skip
+    assert effect.status_code == 400
+    assert "direction" in effect.json()
+
+
 def test_commitment_api_is_the_executives_own(as_user, executive, cycle, org):
     response = as_user(executive).post(api(org, "commitments/"), {"cycle": cycle.pk,
                                        "statement": "I review NPS monthly."})  # fmt: skip

@@ -2,9 +2,12 @@
 
 import io
 import json
+from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from strategy import spreadsheet
@@ -17,8 +20,9 @@ HEADER = "key,title,parent key,owner username,org unit,leg,KPI,baseline,target,u
 
 
 @pytest.fixture
-def people(executive, line):
-    return {"exec": executive.user.username, "head": line["head"].user.username}
+def people(executive, line, viewer):
+    return {"exec": executive.user.username, "head": line["head"].user.username,
+            "viewer": viewer.user.username}  # fmt: skip
 
 
 def csv_of(*lines) -> bytes:
@@ -41,13 +45,13 @@ def good_file(p):
 
 def test_good_file_creates_the_cascade(cycle, people):
     summary = run(cycle, good_file(people))
-    assert summary == {"created": 3, "updated": 0, "rejected": 0, "errors": [],
+    assert summary == {"created": 3, "updated": 0, "rejected": 0, "errors": [], "warnings": [],
                        "dry_run": False, "cycle": cycle.name}  # fmt: skip
     goals = {g.key: g for g in Goal.objects.filter(cycle=cycle)}
     assert goals["SVC"].parent == goals["TOP"]
     assert goals["TOP"].measure == Goal.Measure.KPI and goals["TOP"].kpi.key == "nps"
     assert goals["TOP"].measure == "kpi"
-    assert goals["SVC"].measure == Goal.Measure.MILESTONE
+    assert goals["SVC"].measure == Goal.Measure.NONE  # no KPI, no target: not a silent milestone
     assert str(goals["PPL"].due_on) == "2026-12-31"
 
 
@@ -80,7 +84,7 @@ def test_each_bad_row_is_named_with_why_and_nothing_is_written(org, cycle, peopl
         f"G,Bad date,TOP,{people['head']},,cx,,,,,1,tomorrow",  # row 9
         f"TOP,Duplicate key,,{people['exec']},,cx,,,,,1,",  # row 10
         f"H,Parent elsewhere,ELSEWHERE,{people['head']},,cx,,,,,1,",  # row 11
-        f"I,Manager on top,,{people['head']},,cx,,,,,1,",  # row 12
+        f"I,Viewer on top,,{people['viewer']},,cx,,,,,1,",  # row 12
         f"J,Loop one,K,{people['head']},,cx,,,,,1,",  # row 13
         f"K,Loop two,J,{people['head']},,cx,,,,,1,",  # row 14
         f",No key,TOP,{people['head']},,cx,,,,,1,",  # row 15
@@ -101,7 +105,7 @@ def test_each_bad_row_is_named_with_why_and_nothing_is_written(org, cycle, peopl
     assert "date" in by_row[9]
     assert "used twice" in by_row[10]
     assert "another cycle" in by_row[11]
-    assert "executive" in by_row[12]
+    assert "goal owners are managers" in by_row[12]
     assert "loop" in by_row[13] and "loop" in by_row[14]
     assert "key is empty" in by_row[15]
     assert "need a KPI" in by_row[16]
@@ -228,3 +232,192 @@ def test_import_of_5000_rows_is_a_few_bulk_queries(cycle, people, django_assert_
     assert (again["created"], again["updated"]) == (0, 5000)
     assert Goal.objects.get(cycle=cycle, key="L7").title == "Leaf seven"
     assert Goal.objects.get(cycle=cycle, key="L7").version == 2
+
+
+# ---------------------------------------------------------------- owner, measure, direction, C-team
+
+
+def test_owner_header_means_owner_username(cycle, people):
+    content = (
+        "key,title,parent key,owner,leg\n"
+        f"TOP,Top,,{people['exec']},cx\n"
+        f"SUB,Sub,TOP,{people['head']},people\n"
+    ).encode()
+    summary = run(cycle, content)
+    assert (summary["created"], summary["errors"]) == (2, [])
+    assert Goal.objects.get(key="SUB").owner.user.username == people["head"]
+
+
+def test_owner_and_owner_username_together_are_refused(cycle, people):
+    content = f"key,title,owner,owner username\nTOP,Top,{people['exec']},{people['exec']}\n"
+    with pytest.raises(ValidationError) as exc:
+        spreadsheet.read_rows(content.encode(), filename="g.csv")
+    assert "owner username" in str(exc.value) and "twice" in str(exc.value)
+
+
+def test_top_level_goal_outside_the_c_team_is_accepted_with_a_warning(cycle, people):
+    content = csv_of(
+        f"TOP,Corporate,,{people['exec']},,cx,,,,,1,",  # row 2: an executive, no warning
+        f"SIDE,Side project,,{people['head']},,cx,,,,,1,",  # row 3: a manager on top
+    )
+    preview = run(cycle, content, dry_run=True)
+    assert preview["errors"] == [] and preview["created"] == 2
+    assert preview["warnings"] == [{
+        "row": 3, "column": "owner username",
+        "message": f"row 3: top-level goal owned by {people['head']}, who is not on the "
+                   "C-team: it will be flagged as an orphan goal",
+    }]  # fmt: skip
+    assert not Goal.objects.exists()
+    summary = run(cycle, content)
+    assert summary["created"] == 2 and len(summary["warnings"]) == 1
+    side = Goal.objects.get(key="SIDE")
+    assert side.parent_id is None and side.owner.user.username == people["head"]
+
+
+def test_admin_owning_a_top_level_goal_is_warned_too(cycle, people, admin):
+    summary = run(cycle, csv_of(f"TOP,Top,,{admin.user.username},,cx,,,,,1,"), dry_run=True)
+    assert [w["row"] for w in summary["warnings"]] == [2]
+
+
+def test_warning_is_not_given_for_a_row_that_is_wrong(cycle, people):
+    summary = run(cycle, csv_of(f"SIDE,Side,,{people['head']},,sideways,,,,,1,"))
+    assert summary["warnings"] == [] and summary["rejected"] == 1
+
+
+def test_row_without_kpi_target_or_measure_is_not_measurable_yet(cycle, people):
+    run(cycle, csv_of(f"TOP,Vague ambition,,{people['exec']},,cx,,,,,1,"))
+    goal = Goal.objects.get(key="TOP")
+    assert goal.measure == Goal.Measure.NONE
+    assert goal.get_measure_display() == "Not measurable yet"
+
+
+def test_parent_in_the_file_rolls_up_and_existing_measure_is_kept(cycle, people):
+    run(cycle, good_file(people))
+    Goal.objects.filter(key="PPL").update(measure=Goal.Measure.MILESTONE)
+    content = csv_of(
+        f"TOP,Most recommended,,{people['exec']},,cx,,,,,2,",  # KPI dropped, has children
+        f"SVC,Answer in a day,TOP,{people['head']},Service,cx,,,,,1,",
+        f"PPL,Keep our people,TOP,{people['head']},Service,people,,,,,1.5,",
+    )
+    run(cycle, content)
+    measures = dict(Goal.objects.values_list("key", "measure"))
+    assert measures == {"TOP": "rollup", "SVC": "none", "PPL": "milestone"}
+
+
+MEASURE_HEADER = "key,title,owner username,KPI,baseline,target,unit,measure"
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [("milestone", "milestone"), ("MILESTONE", "milestone"), ("Rollup", "rollup"),
+     ("none", "none"), ("Not measurable yet", "none")],
+)  # fmt: skip
+def test_explicit_measure_is_honoured_in_any_case(cycle, people, given, stored):
+    content = f"{MEASURE_HEADER}\nTOP,Top,{people['exec']},,,,,{given}\n".encode()
+    summary = run(cycle, content)
+    assert summary["errors"] == []
+    assert Goal.objects.get(key="TOP").measure == stored
+
+
+def test_explicit_measure_kpi_with_a_kpi(cycle, people):
+    content = f"{MEASURE_HEADER}\nTOP,Top,{people['exec']},nps,20,35,points,KPI\n".encode()
+    assert run(cycle, content)["errors"] == []
+    assert Goal.objects.get(key="TOP").measure == Goal.Measure.KPI
+
+
+def test_explicit_measure_milestone_replaces_an_existing_milestone_default(cycle, people):
+    run(cycle, f"{MEASURE_HEADER}\nTOP,Top,{people['exec']},,,,,none\n".encode())
+    run(cycle, f"{MEASURE_HEADER}\nTOP,Top,{people['exec']},,,,,milestone\n".encode())
+    assert Goal.objects.get(key="TOP").measure == Goal.Measure.MILESTONE
+
+
+def test_bad_measures_are_named_per_row(cycle, people):
+    content = (
+        f"{MEASURE_HEADER}\n"
+        f"A,Unknown,{people['exec']},,,,,someday\n"  # row 2
+        f"B,KPI without KPI,{people['exec']},,,,,kpi\n"  # row 3
+        f"C,Milestone with KPI,{people['exec']},nps,20,35,points,milestone\n"  # row 4
+        f"D,None with target,{people['exec']},,,35,,none\n"  # row 5
+    ).encode()
+    summary = run(cycle, content)
+    by_row = {e["row"]: e["message"] for e in summary["errors"]}
+    assert "“someday” must be kpi, milestone, rollup or none" in by_row[2]
+    assert "needs a KPI" in by_row[3]
+    assert "no KPI, baseline or target" in by_row[4]
+    assert "no KPI, baseline or target" in by_row[5]
+    assert summary["rejected"] == 4 and not Goal.objects.exists()
+
+
+def test_measure_change_clears_stale_progress(cycle, people):
+    run(cycle, f"{MEASURE_HEADER}\nTOP,Top,{people['exec']},,,,,milestone\n".encode())
+    Goal.objects.filter(key="TOP").update(progress=Decimal("0.4"))
+    run(cycle, f"{MEASURE_HEADER}\nTOP,Top,{people['exec']},,,,,none\n".encode())
+    goal = Goal.objects.get(key="TOP")
+    assert (goal.measure, goal.progress) == (Goal.Measure.NONE, None)
+
+
+DIRECTION_HEADER = "key,title,owner username,KPI,baseline,target,unit,direction"
+
+
+@pytest.mark.parametrize("given", ["higher", "HIGHER", "Higher is better", "up", "Up"])
+def test_direction_higher_or_up_matches_an_up_kpi(cycle, people, given):
+    content = f"{DIRECTION_HEADER}\nTOP,Top,{people['exec']},nps,20,35,points,{given}\n"
+    summary = run(cycle, content.encode())
+    assert (summary["errors"], summary["warnings"], summary["created"]) == ([], [], 1)
+
+
+@pytest.mark.parametrize("given", ["lower", "Lower", "down", "DOWN"])
+def test_direction_lower_or_down_against_an_up_kpi_is_a_warning(cycle, people, given):
+    content = f"{DIRECTION_HEADER}\nTOP,Top,{people['exec']},nps,20,35,points,{given}\n"
+    summary = run(cycle, content.encode())
+    assert summary["errors"] == [] and summary["created"] == 1
+    [warning] = summary["warnings"]
+    assert (warning["row"], warning["column"]) == (2, "direction")
+    assert "higher is better" in warning["message"]
+
+
+def test_unknown_direction_is_an_error(cycle, people):
+    content = f"{DIRECTION_HEADER}\nTOP,Top,{people['exec']},nps,20,35,points,sideways\n"
+    summary = run(cycle, content.encode())
+    assert "direction “sideways” must be higher or lower" in summary["errors"][0]["message"]
+    assert not Goal.objects.exists()
+
+
+def test_direction_parse():
+    assert [spreadsheet.direction_parse(v) for v in ["Higher", " lower ", "UP", "down", "x", ""]] \
+        == ["up", "down", "up", "down", None, None]  # fmt: skip
+
+
+def test_command_returns_warnings_without_failing(tmp_path, org, cycle, people):
+    content = csv_of(f"SIDE,Side,,{people['head']},,cx,,,,,1,")
+    code, summary = command(tmp_path, content, "--org", org.slug, "--cycle", cycle.name)
+    assert code == 0 and summary["created"] == 1
+    assert summary["warnings"][0]["row"] == 2 and "orphan goal" in summary["warnings"][0]["message"]
+
+
+def test_api_import_returns_warnings_and_imports(as_user, executive, cycle, org, people):
+    upload = io.BytesIO(csv_of(f"SIDE,Side,,{people['head']},,cx,,,,,1,"))
+    upload.name = "goals.csv"
+    response = as_user(executive).post(
+        f"/api/v1/orgs/{org.slug}/goals/import/", {"cycle": cycle.pk, "file": upload},
+        format="multipart",
+    )  # fmt: skip
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["created"] == 1 and body["warnings"][0]["column"] == "owner username"
+    assert Goal.objects.get(key="SIDE").measure == Goal.Measure.NONE
+
+
+def test_import_page_shows_warnings_and_still_imports(client, executive, cycle, org, people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(executive.user)
+    upload = SimpleUploadedFile("g.csv", csv_of(f"SIDE,Side,,{people['head']},,cx,,,,,1,"))
+    page = client.post(
+        reverse("strategy:cascade_import", args=[org.slug]), {"cycle": cycle.pk, "file": upload}
+    ).content.decode()
+    assert 'data-testid="import-warnings"' in page
+    assert "flagged as an orphan goal" in page and "Not measurable yet" in page
+    response = client.post(reverse("strategy:cascade_import", args=[org.slug]), {"apply": "1"})
+    assert response.status_code == 302
+    assert Goal.objects.get(key="SIDE").owner.user.username == people["head"]

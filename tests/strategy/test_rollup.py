@@ -3,6 +3,8 @@
 import time
 from decimal import Decimal
 
+import pytest
+
 from strategy.rollup import kpi_progress, rollup
 
 
@@ -80,3 +82,44 @@ def test_kpi_progress_works_in_both_directions_and_is_clamped():
     assert kpi_progress(baseline=10, target=20, value=40) == 1.0
     assert kpi_progress(baseline=10, target=20, value=0) == 0.0
     assert kpi_progress(baseline=10, target=10, value=5) is None
+
+
+# ---------------------------------------------------------------- measure "none"
+
+
+def test_goal_not_measurable_yet_is_left_out_of_its_parents_mean():
+    import numpy as np
+
+    rows = [
+        {"id": 1, "parent_id": None, "weight": 1, "progress": None, "status": "active",
+         "measure": "rollup"},
+        {"id": 2, "parent_id": 1, "weight": 2, "progress": Decimal("0.5"), "status": "active",
+         "measure": "milestone"},
+        {"id": 3, "parent_id": 1, "weight": 3, "progress": None, "status": "active",
+         "measure": "milestone"},
+        # stale progress on a goal that is not measurable yet is ignored
+        {"id": 4, "parent_id": 1, "weight": 5, "progress": Decimal("0.9"), "status": "active",
+         "measure": "none"},
+    ]  # fmt: skip
+    result = rollup(rows)
+    expected = np.average([0.5, 0.0], weights=[2, 3])  # goal 4 does not count, goal 3 counts 0
+    assert result[1].rollup == pytest.approx(expected, abs=1e-9)
+    assert result[4].own is None and result[4].effective is None
+
+
+def test_goal_not_measurable_yet_with_measured_children_passes_their_rollup_up():
+    import numpy as np
+
+    rows = [
+        {"id": 1, "parent_id": None, "weight": 1, "progress": None, "status": "active",
+         "measure": "rollup"},
+        {"id": 2, "parent_id": 1, "weight": 1, "progress": Decimal("0.2"), "status": "active",
+         "measure": "milestone"},
+        {"id": 3, "parent_id": 1, "weight": 1, "progress": None, "status": "active",
+         "measure": "none"},
+        {"id": 4, "parent_id": 3, "weight": 1, "progress": Decimal("0.8"), "status": "active",
+         "measure": "kpi"},
+    ]  # fmt: skip
+    result = rollup(rows)
+    assert result[3].effective == pytest.approx(0.8, abs=1e-9)
+    assert result[1].rollup == pytest.approx(np.mean([0.2, 0.8]), abs=1e-9)

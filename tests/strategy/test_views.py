@@ -183,6 +183,19 @@ def test_goal_form_rejects_bad_input_with_reasons(client, executive, cascade, or
     assert Goal.objects.count() == 4
 
 
+def test_goal_form_accepts_a_top_level_goal_owned_outside_the_c_team(client, executive, cycle,
+                                                                     manager, org):  # fmt: skip
+    client.force_login(executive.user)
+    data = {"cycle": cycle.pk, "title": "Side bet", "owner": manager.pk, "leg": "cx",
+            "measure": "none", "weight": "1", "status": "active"}  # fmt: skip
+    response = client.post(url("goal_create", org), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    goal = Goal.objects.get(title="Side bet")
+    assert (goal.parent_id, goal.owner_id, goal.measure) == (None, manager.pk, "none")
+    page = client.get(url("goal_detail", org, goal.pk)).content.decode()
+    assert "Not measurable yet" in page and "Weighted roll-up" not in page
+
+
 def test_carry_over_is_one_action(client, executive, cascade, org):
     from tests.strategy.factories import CycleFactory
 

@@ -13,9 +13,9 @@ from strategy.models import Cycle
 
 class Command(BaseCommand):
     help = (
-        "Import goals (columns: key, title, parent key, owner username, org unit, leg, KPI, "
-        "baseline, target, unit, weight, due date). All or nothing; safe to re-run (rows are "
-        "matched by key)."
+        "Import goals (columns: key, title, parent key, owner username (or owner), org unit, "
+        "leg, KPI, baseline, target, unit, weight, due date; optional measure and direction). "
+        "All or nothing; warnings do not block; safe to re-run (rows are matched by key)."
     )
 
     def add_arguments(self, parser):
@@ -46,6 +46,7 @@ class Command(BaseCommand):
                 "updated": 0,
                 "rejected": 0,
                 "errors": [{"row": None, "message": m} for m in exc.messages],
+                "warnings": [],
                 "dry_run": options["dry_run"],
                 "cycle": cycle.name,
             }
