@@ -5,17 +5,21 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from kpis import metrics
+
 
 def trend_frame(rows: list[dict]) -> pd.DataFrame:
-    """Monthly rows -> one row per theme and month with volume and NPS."""
+    """Monthly rows -> one row per theme and month with volume and NPS (unrounded)."""
     frame = pd.DataFrame(
         rows,
         columns=["theme_id", "theme__name", "month", "volume", "scored", "promoters", "detractors"],
     )
     if frame.empty:
         return frame.assign(nps=pd.Series(dtype=float))
-    scored = frame["scored"].where(frame["scored"] > 0)
-    frame["nps"] = ((frame["promoters"] - frame["detractors"]) * 100 / scored).round(0)
+    parts = zip(frame["promoters"], frame["detractors"], frame["scored"], strict=True)
+    frame["nps"] = pd.Series(
+        [metrics.nps(int(p), int(d), int(n)) for p, d, n in parts], index=frame.index, dtype=float
+    )
     frame["month"] = pd.to_datetime(frame["month"], utc=True).dt.tz_localize(None)
     return frame.sort_values(["theme__name", "month"])
 

@@ -7,12 +7,13 @@ from cxalign.orgs.models import Membership
 from cxalign.orgs.tenancy import OrgScopedFormMixin
 from feedback.models import CUSTOMER_FIELDS, RESPONSE_FIELDS, FollowUp, ImportBatch, Source, Theme
 from feedback.selectors import ResponseFilters
+from kpis.metrics import NPS_SCALE_MAX, PASSIVE_MIN, PROMOTER_MIN
 
 BAND_CHOICES = [
     ("", "Any score"),
-    ("promoter", "Promoters (9–10)"),
-    ("passive", "Passives (7–8)"),
-    ("detractor", "Detractors (0–6)"),
+    ("promoter", f"Promoters ({PROMOTER_MIN}–{NPS_SCALE_MAX})"),
+    ("passive", f"Passives ({PASSIVE_MIN}–{PROMOTER_MIN - 1})"),
+    ("detractor", f"Detractors (0–{PASSIVE_MIN - 1})"),
     ("none", "No NPS"),
 ]
 

@@ -18,6 +18,7 @@ from django.db.models.functions import Now
 from cxalign.orgs.models import OrgOwned
 from feedback.querysets import ResponseQuerySet
 from feedback.themeids import ThemeIds
+from kpis.metrics import score_class
 
 NPS_MAX = 10
 CSAT_RANGE = (1, 5)
@@ -267,13 +268,8 @@ class Response(BulkRow):
 
     @property
     def nps_band(self) -> str:
-        if self.nps is None:
-            return ""
-        if self.nps >= 9:
-            return "promoter"
-        if self.nps >= 7:
-            return "passive"
-        return "detractor"
+        """promoter / passive / detractor (kpis.metrics.score_class); "" without an answer."""
+        return score_class(self.nps) or ""
 
 
 class Customer(BulkRow):

@@ -5,11 +5,22 @@ from django.db.models.expressions import RawSQL
 
 from cxalign.orgs.querysets import OrgQuerySet
 from feedback.themeids import names_sql
+from kpis.metrics import PASSIVE_MIN, PROMOTER_MIN
 
-DETRACTOR = Q(nps__lte=6)
-PASSIVE = Q(nps__gte=7, nps__lte=8)
-PROMOTER = Q(nps__gte=9)
+# The score classes of kpis.metrics.score_class, as filters and as SQL (one definition).
+DETRACTOR = Q(nps__lt=PASSIVE_MIN)
+PASSIVE = Q(nps__gte=PASSIVE_MIN, nps__lt=PROMOTER_MIN)
+PROMOTER = Q(nps__gte=PROMOTER_MIN)
 BANDS = {"detractor": DETRACTOR, "passive": PASSIVE, "promoter": PROMOTER}
+
+
+def band_sql(column: str) -> dict[str, str]:
+    """SQL conditions of the three classes on an NPS column, e.g. band_sql("r.nps")."""
+    return {
+        "promoter": f"{column} >= {int(PROMOTER_MIN)}",
+        "passive": f"{column} >= {int(PASSIVE_MIN)} AND {column} < {int(PROMOTER_MIN)}",
+        "detractor": f"{column} < {int(PASSIVE_MIN)}",
+    }
 
 
 class ResponseQuerySet(OrgQuerySet):

@@ -26,8 +26,9 @@ from feedback.models import (
     Theme,
     ThemeRule,
 )
-from feedback.querysets import BANDS
+from feedback.querysets import BANDS, band_sql
 from feedback.themeids import unnest_sql
+from kpis import metrics
 
 UNTAGGED_SAMPLE = 3000
 
@@ -70,7 +71,7 @@ def response_list(
 
 
 def nps_summary(qs: QuerySet) -> dict:
-    """Count, NPS and the three bands of a response query set, in one query."""
+    """Count, NPS (unrounded) and the three bands of a response query set, in one query."""
     row = qs.order_by().aggregate(
         total=Count("id"),
         scored=Count("id", filter=Q(nps__isnull=False)),
@@ -78,8 +79,7 @@ def nps_summary(qs: QuerySet) -> dict:
         passives=Count("id", filter=BANDS["passive"]),
         detractors=Count("id", filter=BANDS["detractor"]),
     )
-    scored = row["scored"] or 0
-    row["nps"] = round(100 * (row["promoters"] - row["detractors"]) / scored) if scored else None
+    row["nps"] = metrics.nps(row["promoters"], row["detractors"], row["scored"] or 0)
     return row
 
 
@@ -126,11 +126,12 @@ def theme_list(*, organization: Organization) -> QuerySet:
 
 
 # One row per (response, theme) of the organization; the figures a theme page shows.
-_THEME_FIGURES = """
+_BAND = band_sql("r.nps")
+_THEME_FIGURES = f"""
     COUNT(*) AS volume,
     COUNT(r.nps) AS scored,
-    SUM(CASE WHEN r.nps >= 9 THEN 1 ELSE 0 END) AS promoters,
-    SUM(CASE WHEN r.nps <= 6 THEN 1 ELSE 0 END) AS detractors
+    SUM(CASE WHEN {_BAND["promoter"]} THEN 1 ELSE 0 END) AS promoters,
+    SUM(CASE WHEN {_BAND["detractor"]} THEN 1 ELSE 0 END) AS detractors
 """
 
 
@@ -142,7 +143,7 @@ def _rows(sql: str, params: list) -> list[dict]:
 
 
 def theme_stats(*, organization: Organization) -> dict[int, dict]:
-    """Per theme: volume, NPS of its comments, promoters/detractors — one grouped query."""
+    """Per theme: volume, NPS (unrounded) of its comments, promoters/detractors — one query."""
     tags, theme = unnest_sql("r")
     rows = _rows(
         f"SELECT {theme} AS theme_id, {_THEME_FIGURES} "  # noqa: S608 -- constants only
@@ -151,10 +152,7 @@ def theme_stats(*, organization: Organization) -> dict[int, dict]:
     )
     stats = {}
     for row in rows:
-        scored = row["scored"]
-        row["nps"] = (
-            round(100 * (row["promoters"] - row["detractors"]) / scored) if scored else None
-        )
+        row["nps"] = metrics.nps(row["promoters"], row["detractors"], row["scored"])
         stats[int(row["theme_id"])] = row
     return stats
 

@@ -28,6 +28,7 @@ from feedback.imports.tagging import Tagger
 from feedback.imports.writers import writer_for
 from feedback.models import FollowUp, ImportBatch, Response, Source, Theme, ThemeRule
 from feedback.themeids import remove_sql, to_json
+from kpis.metrics import PASSIVE_MIN, score_class
 
 log = logging.getLogger(__name__)
 Status = ImportBatch.Status
@@ -587,8 +588,8 @@ def followup_save(
     """Assign, progress or note the follow-up of a detractor's response."""
     if not role_at_least(by.role, Role.MEMBER):
         raise PermissionDenied("Viewers cannot change follow-ups.")
-    if response.nps is None or response.nps > 6:
-        raise ValidationError("Only detractors (NPS 0–6) are followed up.")
+    if score_class(response.nps) != "detractor":
+        raise ValidationError(f"Only detractors (NPS 0–{PASSIVE_MIN - 1}) are followed up.")
     if owner is not None and owner.organization_id != response.organization_id:
         raise ValidationError({"owner": "Choose someone of this organization."})
     data = {"owner": owner, "status": status, "note": note}

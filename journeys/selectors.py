@@ -200,13 +200,21 @@ def journey_changes(*, journey: Journey, since: int) -> dict:
 
 
 # Silo signals ---------------------------------------------------------------------------
+# One implementation: `touchpoint_signals` decides what a signal is. The editor and the API
+# `signals/` action read `journey_signals`, the journeys overview reads `organization_signals`
+# (its counts are the lengths of the same lists); `audiences_without_journey` is the fourth.
+
+SIGNAL_KINDS = ("unowned", "duplicate_data", "unlinked_moments")
 
 
-def journey_signals(
-    *, stages: list[Stage], touchpoints: list[Touchpoint], links: dict | None = None
+def touchpoint_signals(
+    touchpoints: list[Touchpoint], *, stage_names: dict[int, str], links: dict | None = None
 ) -> dict:
-    """Silo signals of one journey, computed from rows already loaded (no query)."""
-    stage_names = {s.pk: s.name for s in stages}
+    """Silo signals of one journey's touchpoints (already loaded: no query).
+
+    unowned: touchpoints nobody owns; duplicate_data: a data field (normalized) asked at more
+    than one touchpoint; unlinked_moments: moments that matter with no goal and no initiative.
+    """
     unowned, unlinked = [], []
     asked: dict[str, list[dict]] = defaultdict(list)
     check_links = links_enabled()
@@ -237,6 +245,26 @@ def journey_signals(
     }
 
 
+def signal_counts(signals: dict) -> dict:
+    """{"unowned": n, "duplicate_data": n, "unlinked_moments": n, "count": n} of a result."""
+    return {**{kind: len(signals[kind]) for kind in SIGNAL_KINDS}, "count": signals["count"]}
+
+
+def journey_signals(
+    *, stages: list[Stage], touchpoints: list[Touchpoint], links: dict | None = None
+) -> dict:
+    """Silo signals of one journey, computed from rows already loaded (no query)."""
+    stage_names = {s.pk: s.name for s in stages}
+    return touchpoint_signals(touchpoints, stage_names=stage_names, links=links)
+
+
+def journey_signals_get(*, journey: Journey) -> dict:
+    """Silo signals of one journey, read from the database (four queries)."""
+    stages = list(Stage.objects.filter(journey=journey).order_by("position", "id"))
+    touchpoints = list(touchpoint_queryset(prefetch_links=False).filter(journey=journey))
+    return journey_signals(stages=stages, touchpoints=touchpoints, links=links_map(journey=journey))
+
+
 def audiences_without_journey(*, organization):
     """Silo signal: priority audiences nobody has mapped a journey for."""
     return (
@@ -247,30 +275,39 @@ def audiences_without_journey(*, organization):
 
 
 def organization_signals(*, organization) -> dict:
-    """Silo signals across the organization: per journey, and audiences with no journey."""
-    audiences_without = list(audiences_without_journey(organization=organization))
-    rows = Touchpoint.objects.for_org(organization).values(
-        "id", "journey_id", "owner_id", "moment_that_matters", "data_fields"
-    )
-    if links_enabled():
-        rows = rows.annotate(
-            links=Count("goals", distinct=True) + Count("initiatives", distinct=True)
+    """Silo signals across the organization: counts per journey, and audiences with no journey.
+
+    A fixed number of queries (audiences, touchpoints with their stage, one per link kind).
+    """
+    touchpoints = (
+        Touchpoint.objects.for_org(organization)
+        .select_related("stage")
+        .only(
+            "id",
+            "name",
+            "journey_id",
+            "stage__name",
+            "owner_id",
+            "moment_that_matters",
+            "data_fields",
         )
-    per_journey: dict[int, dict] = defaultdict(
-        lambda: {"unowned": 0, "duplicate_data": 0, "unlinked_moments": 0, "asked": {}}
+        .order_by("position", "id")
     )
-    for row in rows:
-        entry = per_journey[row["journey_id"]]
-        if row["owner_id"] is None:
-            entry["unowned"] += 1
-        if row["moment_that_matters"] and row.get("links", 1) == 0:
-            entry["unlinked_moments"] += 1
-        for field in {normalize_data_field(f) for f in row["data_fields"] or []}:
-            entry["asked"][field] = entry["asked"].get(field, 0) + 1
-    for entry in per_journey.values():
-        entry["duplicate_data"] = sum(1 for n in entry.pop("asked").values() if n > 1)
-        entry["count"] = entry["unowned"] + entry["duplicate_data"] + entry["unlinked_moments"]
-    return {"audiences_without_journey": audiences_without, "journeys": dict(per_journey)}
+    by_journey: dict[int, list[Touchpoint]] = defaultdict(list)
+    stage_names: dict[int, str] = {}
+    for t in touchpoints:
+        by_journey[t.journey_id].append(t)
+        stage_names[t.stage_id] = t.stage.name
+    links = links_map(organization=organization)
+    return {
+        "audiences_without_journey": list(audiences_without_journey(organization=organization)),
+        "journeys": {
+            journey_id: signal_counts(
+                touchpoint_signals(rows, stage_names=stage_names, links=links)
+            )
+            for journey_id, rows in by_journey.items()
+        },
+    }
 
 
 # Lists ----------------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 """The built-in KPIs every organization starts with (the seeds' CX measures)."""
 
+from kpis.metrics import NPS_SCALE_MAX, PASSIVE_MIN, PROMOTER_MIN
+
 BUILTIN_KPIS = [
     # (key, name, unit, direction, description)
     ("nps", "Net Promoter Score", "points", "up",
-     "Share of promoters (9–10) minus share of detractors (0–6), from −100 to 100."),
+     f"Share of promoters ({PROMOTER_MIN}–{NPS_SCALE_MAX}) minus share of detractors "
+     f"(0–{PASSIVE_MIN - 1}), from −100 to 100."),
     ("clv", "Customer lifetime value", "EUR", "up",
      "Expected margin a customer brings over the whole relationship."),
     ("churn_rate", "Churn rate", "%", "down",

@@ -5,7 +5,7 @@ templates. Undefined figures (nobody answered, zero variance) are None, never an
 """
 
 import math
-from decimal import Decimal
+from decimal import MAX_PREC, Decimal, getcontext, localcontext
 
 PROMOTER_MIN = 9  # 9–10
 PASSIVE_MIN = 7  # 7–8; 0–6 are detractors
@@ -19,6 +19,8 @@ def score_class(score: int | None) -> str | None:
     """ "promoter", "passive" or "detractor" for an NPS answer 0–10; None when unanswered."""
     if score is None:
         return None
+    if not 0 <= score <= NPS_SCALE_MAX:
+        raise ValueError(f"An NPS answer is 0 to {NPS_SCALE_MAX}, not {score!r}.")
     if score >= PROMOTER_MIN:
         return "promoter"
     if score >= PASSIVE_MIN:
@@ -26,18 +28,35 @@ def score_class(score: int | None) -> str | None:
     return "detractor"
 
 
+def _check_counts(promoters: float, detractors: float, responses: float) -> None:
+    """Counts are never negative and promoters plus detractors never exceed the responses."""
+    if min(promoters, detractors, responses) < 0:
+        raise ValueError(
+            f"Counts cannot be negative (promoters={promoters}, detractors={detractors}, "
+            f"responses={responses})."
+        )
+    if promoters + detractors > responses:
+        raise ValueError(
+            f"{promoters} promoters and {detractors} detractors are more than the "
+            f"{responses} responses."
+        )
+
+
 def nps(promoters: int, detractors: int, responses: int) -> float | None:
     """Net Promoter Score in points (-100..100); None when nobody answered."""
+    _check_counts(promoters, detractors, responses)
     return None if responses == 0 else 100 * (promoters - detractors) / responses
 
 
 def nps_se(promoters: int, detractors: int, responses: int) -> float | None:
-    """Standard error of the NPS in points: 100·sqrt((pP + pD − (pP − pD)²)/N)."""
+    """Standard error of the NPS in points: 100·sqrt((pP + pD − (pP − pD)²)/N).
+
+    0.0 when every answer is in the same class (zero variance).
+    """
+    _check_counts(promoters, detractors, responses)
     if responses == 0:
         return None
-    p_p, p_d = promoters / responses, detractors / responses
-    variance = p_p + p_d - (p_p - p_d) ** 2
-    return 100 * math.sqrt(max(variance, 0.0) / responses)
+    return nps_se_float(promoters, detractors, responses)
 
 
 def nps_ci95(promoters: int, detractors: int, responses: int) -> tuple[float, float] | None:
@@ -56,6 +75,7 @@ def nps_adjusted_wald(
 
     Better than Wald for small samples; this is the interval pages show.
     """
+    _check_counts(promoters, detractors, responses)
     if responses == 0:
         return None
     n, p, d = responses + 3, promoters + 0.75, detractors + 0.75
@@ -65,6 +85,7 @@ def nps_adjusted_wald(
 
 
 def nps_se_float(promoters: float, detractors: float, responses: float) -> float:
+    """The NPS standard error for (possibly fractional, adjusted) counts; responses > 0."""
     p_p, p_d = promoters / responses, detractors / responses
     return 100 * math.sqrt(max(p_p + p_d - (p_p - p_d) ** 2, 0.0) / responses)
 
@@ -110,6 +131,8 @@ def share(part: int | float, whole: int | float) -> float | None:
 
 def churn_rate(churned: int, customers: int) -> float | None:
     """Share of customers (0..1) who churned; None when there are no customers."""
+    if churned < 0 or churned > customers:
+        raise ValueError(f"{churned} churned is not between 0 and the {customers} customers.")
     return share(churned, customers)
 
 
@@ -120,11 +143,22 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     return numerator / denominator
 
 
+def _exact_sum(values: list[Decimal]) -> Decimal:
+    """The sum of decimals without the context's rounding (addition of decimals is exact)."""
+    with localcontext() as ctx:
+        ctx.prec = MAX_PREC
+        return sum((Decimal(v) for v in values), Decimal(0))
+
+
 def decimal_mean(values: list[Decimal]) -> Decimal | None:
-    """Exact mean of decimals; None for no values."""
+    """Mean of decimals: the sum is exact, the division keeps every digit of the sum plus the
+    context's precision (so a mean that terminates, like 0.15, is exact); None for no values."""
     if not values:
         return None
-    return sum(values, Decimal(0)) / Decimal(len(values))
+    total = _exact_sum(values)
+    with localcontext() as ctx:
+        ctx.prec = len(total.as_tuple().digits) + getcontext().prec
+        return total / Decimal(len(values))
 
 
 def decimal_median(values: list[Decimal]) -> Decimal | None:
@@ -135,7 +169,7 @@ def decimal_median(values: list[Decimal]) -> Decimal | None:
     middle = len(ordered) // 2
     if len(ordered) % 2:
         return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2
+    return decimal_mean([ordered[middle - 1], ordered[middle]])
 
 
 def csat(satisfied: int, answered: int) -> float | None:

@@ -150,7 +150,7 @@ class JourneyViewSet(BoardErrorsMixin, OrgScopedViewSet):
     @action(detail=True, methods=["get"])
     def signals(self, request, *args, **kwargs):
         """Silo signals of this journey: unowned touchpoints, data asked twice, unlinked moments."""
-        return Response(selectors.journey_board(journey=self._journey())["signals"])
+        return Response(selectors.journey_signals_get(journey=self._journey()))
 
     @extend_schema(responses={(200, "text/csv"): str})
     @action(detail=True, methods=["get"], url_path="export")
