@@ -2,11 +2,19 @@ from django import forms
 
 from cxalign.orgs.forms import VersionField
 from cxalign.orgs.tenancy import OrgScopedFormMixin
-from kpis.models import KPI
+from kpis.models import KPI, direction_parse
+
+
+class DirectionField(forms.ChoiceField):
+    """Up/down, also written higher/lower (any case)."""
+
+    def to_python(self, value):
+        return direction_parse(value) or super().to_python(value)
 
 
 class KPIForm(OrgScopedFormMixin, forms.ModelForm):
     version = VersionField(required=False)
+    direction = DirectionField(choices=KPI.Direction.choices, initial=KPI.Direction.UP)
 
     class Meta:
         model = KPI

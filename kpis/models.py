@@ -5,6 +5,16 @@ from django.db import models
 
 from cxalign.orgs.models import OrgOwned
 
+DIRECTION_NAMES = {
+    "up": "up", "higher": "up", "higher is better": "up",
+    "down": "down", "lower": "down", "lower is better": "down",
+}  # fmt: skip
+
+
+def direction_parse(raw) -> str | None:
+    """A KPI direction ("up"/"down") from up, down, higher, lower (any case); None if not one."""
+    return DIRECTION_NAMES.get(" ".join(str(raw or "").lower().split()))
+
 
 class KPI(OrgOwned):
     class Direction(models.TextChoices):

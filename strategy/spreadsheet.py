@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from cxalign.orgs.models import Membership, OrgUnit
 from cxalign.orgs.roles import Role, role_at_least
-from kpis.models import KPI
+from kpis.models import KPI, direction_parse
 from strategy.models import Cycle, Goal, Leg
 from strategy.rollup import ROLLUP_FIELDS, clear_stale_progress, rollup
 
@@ -237,15 +237,6 @@ LEG_NAMES = {**{v: v for v in Leg.values}, **{_norm(label): v for v, label in Le
              "cx": Leg.CX, "customer": Leg.CX, "finance": Leg.FINANCIAL}  # fmt: skip
 MEASURE_NAMES = {**{v: v for v in Goal.Measure.values},
                  **{_norm(label): v for v, label in Goal.Measure.choices}}  # fmt: skip
-DIRECTION_NAMES = {
-    "up": KPI.Direction.UP, "higher": KPI.Direction.UP, "higher is better": KPI.Direction.UP,
-    "down": KPI.Direction.DOWN, "lower": KPI.Direction.DOWN, "lower is better": KPI.Direction.DOWN,
-}  # fmt: skip
-
-
-def direction_parse(raw) -> str | None:
-    """A KPI direction ("up"/"down") from up, down, higher, lower (any case); None if not one."""
-    return DIRECTION_NAMES.get(_norm(raw))
 
 
 def _lookups(cycle: Cycle) -> dict:

@@ -1,8 +1,13 @@
 from cxalign.orgs.api.base import OrgModelSerializer
-from kpis.models import KPI, Measurement
+from kpis.models import KPI, Measurement, direction_parse
 
 
 class KPISerializer(OrgModelSerializer):
+    def to_internal_value(self, data):
+        if hasattr(data, "get") and direction_parse(data.get("direction")):
+            data = {**data, "direction": direction_parse(data.get("direction"))}
+        return super().to_internal_value(data)
+
     class Meta:
         model = KPI
         fields = [

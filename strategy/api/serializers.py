@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from cxalign.orgs.api.base import OrgModelSerializer
-from strategy import spreadsheet
+from kpis.models import direction_parse
 from strategy.models import (
     Capability,
     CheckIn,
@@ -222,7 +222,7 @@ class DirectionField(serializers.ChoiceField):
         super().__init__(choices=KPIEffect.Direction.choices, **kwargs)
 
     def to_internal_value(self, data):
-        return super().to_internal_value(spreadsheet.direction_parse(data) or data)
+        return super().to_internal_value(direction_parse(data) or data)
 
 
 class KPIEffectSerializer(OrgModelSerializer):

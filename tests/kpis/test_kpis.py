@@ -101,3 +101,24 @@ def test_catalogue_page_lists_builtins_and_adds_custom(client, cx_lead, viewer, 
                            {"key": "otd", "name": "OTD", "unit": "%", "direction": "up"})  # fmt: skip
     assert response.status_code == 302
     assert KPI.objects.for_org(org).filter(key="otd").exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"), [("higher", "up"), ("Lower", "down"), ("down", "down")]
+)
+def test_kpi_direction_accepts_higher_and_lower(as_user, client, cx_lead, org, given, stored):
+    response = as_user(cx_lead).post(api(org, "kpis/"), {"key": "otd", "name": "On-time delivery",
+                                     "unit": "%", "direction": given})  # fmt: skip
+    assert response.status_code == 201, response.json()
+    assert response.json()["direction"] == stored
+    client.force_login(cx_lead.user)
+    page = client.post(reverse("kpis:kpi_list", args=[org.slug]),
+                       {"key": "aht", "name": "Handling time", "unit": "min", "direction": given})  # fmt: skip
+    assert page.status_code == 302
+    assert KPI.objects.get(organization=org, key="aht").direction == stored
+
+
+def test_kpi_direction_nonsense_is_a_clear_error(as_user, cx_lead, org):
+    response = as_user(cx_lead).post(api(org, "kpis/"), {"key": "otd", "name": "OTD", "unit": "%",
+                                     "direction": "sideways"})  # fmt: skip
+    assert response.status_code == 400 and "direction" in response.json()
