@@ -185,7 +185,7 @@ def clv_figure(links: dict) -> go.Figure:
         ))  # fmt: skip
     fig.update_layout(**LAYOUT, barmode="group")
     # Segments differ by orders of magnitude (SMB vs enterprise): a log axis keeps all readable.
-    fig.update_yaxes(title_text="Mean CLV (EUR, log scale)", type="log")
+    fig.update_yaxes(title_text="Mean CLV (EUR, log scale)", type="log", dtick=1, tickformat=",.0f")
     fig.update_xaxes(title_text="Segment")
     return fig
 

@@ -263,3 +263,15 @@ def run_latest_brief(*, organization: Organization, cycle: Cycle | None) -> Run 
         _runs(organization).finished().filter(cycle=cycle).defer("results")
         .order_by("-finished_at", "-id").first()
     )  # fmt: skip
+
+
+def evidence_items(evidence: dict) -> list[dict]:
+    """A flag's evidence as (label, value, is_number) for display; the template rounds."""
+    items = []
+    for key, value in (evidence or {}).items():
+        if key == "reopened":
+            continue
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        items.append({"key": key, "label": key.replace("_", " "), "value": value,
+                      "is_number": number})  # fmt: skip
+    return items

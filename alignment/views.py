@@ -114,6 +114,8 @@ class FlagListView(FlagsMixin, TemplateView):
         form = self.filter_form()
         filters = self.flag_filters(form)
         flags = list(pages_data.flag_query(organization=self.organization, filters=filters))
+        for flag in flags:
+            flag.evidence_items = pages_data.evidence_items(flag.evidence)
         query = self.request.GET.urlencode()
         context.update(
             form=form,
@@ -148,6 +150,7 @@ class FlagDetailView(AlignmentPage, TemplateView):
             .defer("first_run__results", "last_run__results"),
             pk=self.kwargs["pk"],
         )
+        flag.evidence_items = pages_data.evidence_items(flag.evidence)
         context.update(
             flag=flag,
             history=pages_data.flag_history(flag),
