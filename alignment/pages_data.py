@@ -32,10 +32,18 @@ def cycle_pick(*, organization: Organization, cycle_id: str | int | None) -> Cyc
     """The cycle named in the URL (404 when it is not this organization's), else the current."""
     if cycle_id in (None, ""):
         return cycle_current(organization=organization)
-    try:
-        return Cycle.objects.for_org(organization).get(id=int(cycle_id))
-    except (ValueError, Cycle.DoesNotExist) as exc:
-        raise Http404("No such planning cycle.") from exc
+    cycle = Cycle.objects.for_org(organization).filter(id=id_or_404(cycle_id)).first()
+    if cycle is None:
+        raise Http404("No such planning cycle.")
+    return cycle
+
+
+def id_or_404(value) -> int:
+    """An id from the URL: ASCII digits within 64 bits, else 404 (never a 500)."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or int(text) >= 2**63:
+        raise Http404("No such object.")
+    return int(text)
 
 
 def _runs(organization: Organization):
@@ -44,10 +52,10 @@ def _runs(organization: Organization):
 
 def run_get(*, organization: Organization, run_id) -> Run:
     """One run of the organization, or 404."""
-    try:
-        return _runs(organization).get(id=int(run_id))
-    except (TypeError, ValueError, Run.DoesNotExist) as exc:
-        raise Http404("No such recompute run.") from exc
+    run = _runs(organization).filter(id=id_or_404(run_id)).first()
+    if run is None:
+        raise Http404("No such recompute run.")
+    return run
 
 
 def run_shown(*, organization: Organization, cycle: Cycle | None, run_id=None) -> Run | None:

@@ -95,10 +95,12 @@ class LinksExportView(AlignmentPage, View):
 class FlagsMixin(AlignmentPage):
     def filter_form(self) -> FlagFilterForm:
         org = self.organization
+        current = pages_data.cycle_pick(organization=org, cycle_id=None)
         return FlagFilterForm(
             self.request.GET or None,
             units=pages_data.unit_choices(organization=org),
             cycles=pages_data.cycle_choices(organization=org),
+            initial={"cycle": current.id if current else None},
         )
 
     def flag_filters(self, form: FlagFilterForm):

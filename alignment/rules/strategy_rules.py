@@ -274,7 +274,7 @@ def goal_confidence_contradicted(ctx: RuleContext) -> list[Finding]:
                 rule="goal_confidence_contradicted",
                 severity="high",
                 title=f"{goal_label(goal)} is reported on track, but {goal.kpi.name} moved "
-                f"away from its target ({previous:g} → {current:g} {goal.kpi.unit})",
+                f"away from its target ({previous:.1f} → {current:.1f} {goal.kpi.unit})",
                 subjects=[goal_subject(ctx, goal)],
                 evidence={
                     "kpi": goal.kpi.key,
