@@ -3,7 +3,10 @@ follow-ups. Imported through the same import service as the page (inline). Idemp
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
+
+from django.utils import timezone
 
 from feedback.models import FollowUp, ImportBatch, Response, Source, Theme, ThemeRule
 from feedback.services import import_file, rule_add
@@ -149,8 +152,12 @@ def load(demo) -> dict:
                 "contacted": "Called the shop owner; agreed to announce backorders by SMS.",
                 "resolved": "Credit note issued and case closed with the customer.",
             }[status]
-            FollowUp.objects.create(
+            followup = FollowUp.objects.create(
                 organization=org, response=response, owner=owners[i % 3], status=status, note=note
+            )
+            # Raised days ago: the open ones are past the 48-hour service level.
+            FollowUp.objects.filter(pk=followup.pk).update(
+                created_at=timezone.now() - datetime.timedelta(days=2 + i)
             )
             created["followups"] += 1
     return created

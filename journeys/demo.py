@@ -7,6 +7,7 @@ Idempotent: audiences and journeys are found by name; a journey that exists is l
 from journeys import selectors
 from journeys.models import Audience, Journey, Touchpoint
 from journeys.services import _build
+from strategy.models import Initiative
 
 # Touchpoint: (name, channel, owning unit or None, moment that matters, data asked,
 #              pain points, customer action)
@@ -737,6 +738,11 @@ LINK_HINTS = {
     "30-day check-in": ("people", "onboard", "engagement"),
 }
 
+# Explicit demo links the alignment engine reads: the cost cut touches the deliveries it hurt.
+INITIATIVE_TOUCHPOINTS = {
+    "Fewer delivery slots per route": ("Delivery at the shop", "Delivery slot booking"),
+}
+
 
 def _specs(stages, demo, org) -> list[dict]:
     units = {
@@ -810,6 +816,22 @@ def _link_strategy(org) -> int:
     return added
 
 
+def _link_initiatives(org) -> int:
+    """The explicit initiative links (only adds; safe to repeat)."""
+    if not selectors.links_enabled():
+        return 0
+    added = 0
+    for name, touchpoint_names in INITIATIVE_TOUCHPOINTS.items():
+        initiative = Initiative.objects.for_org(org).filter(name=name).first()
+        if initiative is None:
+            continue
+        touchpoints = Touchpoint.objects.for_org(org).filter(name__in=touchpoint_names)
+        for touchpoint in touchpoints.exclude(initiatives=initiative):
+            touchpoint.initiatives.add(initiative)
+            added += 1
+    return added
+
+
 def load(demo) -> dict:
     """Create the demo audiences and journeys; a second run creates nothing."""
     before = dict(demo.created)
@@ -847,7 +869,7 @@ def load(demo) -> dict:
     )
     demo.count("journeys", created)
 
-    links = _link_strategy(org)
+    links = _link_strategy(org) + _link_initiatives(org)
     if links:
         demo.created["strategy_links"] = links
     result = dict(demo.created)

@@ -47,7 +47,8 @@ MODELS = {
                  "volume.", [("Grow customer lifetime value faster than revenue", "clv"),
                               ("Cut churn of top-tier customers below 8 %", "churn_rate"),
                               ("Fund CX work from the margin of retained accounts", None)]),
-    "operational": ("coo", 3, 40, "Two regional hubs, next-day delivery, one customer "
+    # Nobody took the operational model over when the old COO's deputy left: no owner.
+    "operational": (None, 3, 40, "Two regional hubs, next-day delivery, one customer "
                     "service desk.", ["Next-day delivery for orders before 18:00",
                                       "One number, one team for every customer question",
                                       "Plan production with sales and marketing weekly"]),
@@ -81,6 +82,8 @@ GOALS = [
     ("C3", None, "Keep the people who serve our customers", "exec", "Northwind", "people", ("staff_turnover",), 24, 15, "%", 2),
     ("C4", None, "Deliver every order on time, first time", "coo", "Operations", "cx", R, None, None, "", 2),
     ("C5", None, "Keep risk within our appetite", "cro", "Risk & Compliance", "financial", R, None, None, "", 1),
+    # A second root: Marketing's own top goal, owned by a manager and not measurable yet.
+    ("MKT-0", None, "Be the most talked-about brand at trade fairs", "mmarketing", "Marketing", "financial", "none", None, None, "", 1),
     # Level 2: divisions
     ("CX-1", "C1", "Close the loop with every detractor within 48 hours", "cxlead", "CX Office", "cx", ("csat",), 71, 85, "%", 2),
     ("CX-2", "C1", "Make onboarding effortless", "cxlead", "Digital", "cx", ("onboarding_success_rate",), 62, 80, "%", 1),
@@ -195,6 +198,10 @@ INITIATIVES = [
     ("Cheaper packaging supplier", "cost_cut", "Production", "mproduction", "proposed", 10,
      ["PRD-2"], "Switch to a cheaper packaging supplier to save 4 % on packaging.", "",
      [("operating_margin", "up", 0.3, True, None, ""), ("lead_time", "up", 0.5, False, "Production", "Longer supplier lead times expected")]),
+    ("Fewer delivery slots per route", "cost_cut", "Logistics", "coo", "active", 480, ["OP-3"],
+     "Two delivery slots per route instead of four, to save driver hours.", "",
+     [("operating_margin", "up", 0.4, True, None, ""),
+      ("nps", "down", 3, False, None, "Shops lose the delivery slot they plan their day around")]),
 ]  # fmt: skip
 
 DECISIONS = [
@@ -266,7 +273,7 @@ def _northwind(demo: Demo) -> None:
             organization=org,
             kind=kind,
             defaults={
-                "owner": person(owner),
+                "owner": person(owner) if owner else None,
                 "review_cadence_months": cadence,
                 "last_reviewed_on": today - datetime.timedelta(days=ago),
                 "summary": summary,

@@ -4,6 +4,7 @@ import importlib
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from cxalign.orgs.models import Membership, Organization, OrgUnit
@@ -11,7 +12,7 @@ from cxalign.orgs.roles import Role
 
 DEMO_PASSWORD = "cxalign-demo"
 # Apps whose demo.py adds their part, lowest layer first; each exposes load(demo: Demo) -> dict.
-DEMO_APPS = ["strategy", "journeys", "feedback", "kpis"]
+DEMO_APPS = ["strategy", "journeys", "feedback", "kpis", "alignment"]
 
 User = get_user_model()
 
@@ -23,6 +24,13 @@ class Demo:
     people: dict[str, Membership] = field(default_factory=dict)  # "northwind:exec" -> Membership
     units: dict[str, OrgUnit] = field(default_factory=dict)  # "northwind:Sales" -> OrgUnit
     created: dict[str, int] = field(default_factory=dict)
+    _hash: str = ""
+
+    def password_hash(self) -> str:
+        """The demo password hashed once (a hash costs about a second; the demo has 16 logins)."""
+        if not self._hash:
+            self._hash = make_password(DEMO_PASSWORD)
+        return self._hash
 
     def member(self, org: Organization, username: str) -> Membership:
         return self.people[f"{org.slug}:{username}"]
@@ -119,7 +127,7 @@ def demo_person(
         defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com"},
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.password = demo.password_hash()
         user.save(update_fields=["password"])
     demo.count("users", created)
     membership, created = Membership.objects.get_or_create(

@@ -4,6 +4,10 @@ northwind-qualtrics-nps.csv: a Qualtrics-shaped export (three header rows) of ab
 responses, with a handful of deliberately bad rows (score 11, N/A, 7.5, a bad date, a duplicate
 id, an unknown touchpoint) and awkward but valid ones (quoted newlines, emoji, HTML).
 northwind-customers.csv: the customer records those responses refer to.
+
+The data is consistent: a response carries its customer's segment and comes after the customer
+started and before they churned. It ends in March 2025, before any quarter the alignment engine
+reads for a cycle from 2026 on (alignment/demo.py adds those quarters relative to today).
 """
 
 import csv
@@ -60,9 +64,49 @@ MIXED = [
 ]
 
 
+START = datetime(2023, 10, 1, 8, 0)
+END = datetime(2025, 3, 25, 8, 0)
+
+
+def customers(rng: random.Random) -> list[dict]:
+    rows = []
+    for i in range(1, 801):
+        since = datetime(2016, 1, 1) + timedelta(days=rng.randrange(0, 2600))
+        revenue = round(rng.lognormvariate(10, 0.8), 2)
+        churned = (
+            (since + timedelta(days=rng.randrange(200, 1500))) if rng.random() < 0.14 else None
+        )
+        if churned and churned > END:
+            churned = None
+        rows.append(
+            {
+                "id": f"NW-{i:04d}",
+                "segment": rng.choice(SEGMENTS),
+                "since": since,
+                "revenue": revenue,
+                "clv": revenue * rng.uniform(2.5, 6),
+                "churned": churned,
+                "onboarding": rng.choice(["yes", "yes", "yes", "no"]),
+            }
+        )
+    return rows
+
+
+def answer_time(rng: random.Random, people: list[dict]) -> tuple[dict, datetime]:
+    """A customer and an instant while they were a customer (after starting, before churning)."""
+    while True:
+        customer = rng.choice(people)
+        first = max(START, customer["since"])
+        last = min(END, customer["churned"] or END)
+        minutes = int((last - first).total_seconds() // 60)
+        if minutes > 0:
+            return customer, first + timedelta(minutes=rng.randrange(0, minutes))
+
+
 def main() -> None:
     rng = random.Random(2026)
-    start = datetime(2025, 5, 1, 8, 0)
+    people = customers(rng)
+    start = START
     rows = []
     for _ in range(2500):
         nps = rng.choices(range(11), weights=[2, 1, 2, 3, 3, 5, 7, 10, 16, 22, 24])[0]
@@ -70,12 +114,12 @@ def main() -> None:
         comment = rng.choice(pool)
         if rng.random() < 0.3 and comment:
             comment += ". " + rng.choice(GOOD + BAD + MIXED)
-        recorded = start + timedelta(minutes=rng.randrange(0, 540 * 24 * 60))
+        customer, recorded = answer_time(rng, people)
         rows.append(
             {
                 "ResponseId": f"R_{rng.getrandbits(48):012x}",
                 "RecordedDate": recorded.strftime("%Y-%m-%d %H:%M:%S"),
-                "ExternalReference": f"NW-{rng.randrange(1, 801):04d}",
+                "ExternalReference": customer["id"],
                 "DistributionChannel": rng.choice(["email", "email", "anonymous", "sms"]),
                 "UserLanguage": rng.choice(["EN", "EN", "DE", "NL"]),
                 "Q1_NPS": str(nps),
@@ -83,7 +127,7 @@ def main() -> None:
                 "Q2": comment,
                 "Q3": str(rng.randint(1, 5)),
                 "Q4": str(rng.randint(1, 7)),
-                "Segment": rng.choice(SEGMENTS),
+                "Segment": customer["segment"],
                 "Touchpoint": rng.choice(TOUCHPOINTS),
             }
         )
@@ -178,23 +222,16 @@ def main() -> None:
                 "Onboarding success",
             ]
         )
-        for i in range(1, 801):
-            since = datetime(2018, 1, 1) + timedelta(days=rng.randrange(0, 2900))
-            revenue = round(rng.lognormvariate(10, 0.8), 2)
-            churned = (
-                (since + timedelta(days=rng.randrange(200, 1500))) if rng.random() < 0.14 else None
-            )
-            if churned and churned > datetime(2026, 10, 31):
-                churned = None
+        for c in people:
             writer.writerow(
                 [
-                    f"NW-{i:04d}",
-                    rng.choice(SEGMENTS),
-                    since.strftime("%Y-%m-%d"),
-                    f"{revenue:.2f}",
-                    f"{revenue * rng.uniform(2.5, 6):.2f}",
-                    churned.strftime("%Y-%m-%d") if churned else "",
-                    rng.choice(["yes", "yes", "yes", "no"]),
+                    c["id"],
+                    c["segment"],
+                    c["since"].strftime("%Y-%m-%d"),
+                    f"{c['revenue']:.2f}",
+                    f"{c['clv']:.2f}",
+                    c["churned"].strftime("%Y-%m-%d") if c["churned"] else "",
+                    c["onboarding"],
                 ]
             )
 
