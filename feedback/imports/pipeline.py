@@ -22,7 +22,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from feedback.imports.files import FileInfo, iter_batches
-from feedback.imports.rows import Context, check_customers, check_feedback
+from feedback.imports.rows import (
+    Context,
+    check_customers,
+    check_feedback,
+    fingerprints,
+    kept_columns,
+)
 from feedback.imports.tagging import Tagger
 from feedback.imports.writers import Chunk, Snapshot, Spec
 
@@ -140,6 +146,11 @@ class Job:
     batch_id: int | None
     context: Context
     tagger: Tagger | None = None
+
+    @property
+    def kept(self) -> list[str]:
+        """Stored columns this import leaves as they are (fields it does not map)."""
+        return kept_columns(self.kind, self.mapping, self.info.headers)
 
 
 class ErrorSink:
@@ -282,6 +293,8 @@ class _Producer(threading.Thread):
         position = self.lookup.find(keys.take(pa.array(good)), hashes[good])
         stored = position >= 0
         stored_pos = np.maximum(position, 0)
+        if self.snapshot.kept and stored.any():
+            self._keep_stored(checked, good[stored], position[stored])
         if len(self.snapshot.ids):
             same = stored & (self.snapshot.fingerprints[stored_pos] == checked.fingerprints[good])
         else:
@@ -308,6 +321,19 @@ class _Producer(threading.Thread):
             table = self._table(columns, changed_rows)
             chunk.updated = table.add_column(0, "id", pa.array(changed_ids, pa.int64()))
         return chunk
+
+    def _keep_stored(self, checked, rows: np.ndarray, positions: np.ndarray) -> None:
+        """Stored rows take their stored values in the columns the file does not map, so an
+        update leaves those as they are and the fingerprint compares only what the file gives."""
+        n = len(checked.ok)
+        where = np.zeros(n, bool)
+        where[rows] = True
+        source = np.zeros(n, np.int64)
+        source[rows] = positions
+        mask, take = pa.array(where), pa.array(source)
+        for column, stored in self.snapshot.kept.items():
+            checked.columns[column] = pc.if_else(mask, stored.take(take), checked.columns[column])
+        checked.fingerprints = fingerprints(checked.columns)
 
     def _themes(self, comments: pa.Array, written: np.ndarray) -> pa.Array:
         """Per row of the chunk, the sorted ids of the themes its comment is about."""
@@ -417,7 +443,7 @@ def run(
     started = time.monotonic()
     if writer is not None and not dry_run:
         writer.lock()
-    snapshot = writer.snapshot() if writer is not None else Snapshot.empty()
+    snapshot = writer.snapshot(job.kept) if writer is not None else Snapshot.empty()
     pa.default_memory_pool().release_unused()
     result = Result()
     sink = ErrorSink(report_path)

@@ -170,7 +170,9 @@ def parse_datetimes(values: pa.Array, *, dayfirst: bool) -> pd.Series:
     return result.astype("datetime64[us, UTC]")
 
 
-def _datetime(table, mapping, name, ctx: Context, errors: _Errors, *, date_only=False):
+def _datetime(
+    table, mapping, name, ctx: Context, errors: _Errors, *, date_only=False, future_ok=False
+):
     values = _col(table, mapping.get(name))
     if values is None:
         unit = pa.date32() if date_only else pa.timestamp("us", tz="UTC")
@@ -184,9 +186,10 @@ def _datetime(table, mapping, name, ctx: Context, errors: _Errors, *, date_only=
         values,
         lambda v: f"'{_shorten(v)}' is not a date (use e.g. 2024-03-31 14:05 or 03/31/2024).",
     )
-    limit = pd.Timestamp(ctx.now + timedelta(days=1))
-    future = (parsed > limit).to_numpy() & ~bad
-    errors.add(future, mapping[name], values, lambda v: f"'{_shorten(v)}' is in the future.")
+    if not future_ok:
+        limit = pd.Timestamp(ctx.now + timedelta(days=1))
+        future = (parsed > limit).to_numpy() & ~bad
+        errors.add(future, mapping[name], values, lambda v: f"'{_shorten(v)}' is in the future.")
     ancient = (parsed < pd.Timestamp("1970-01-02", tz="UTC")).to_numpy() & ~bad
     errors.add(ancient, mapping[name], values, lambda v: f"'{_shorten(v)}' is before 1970.")
     array = pa.array(parsed, pa.timestamp("us", tz="UTC"))
@@ -273,6 +276,50 @@ def _hash(columns: dict[str, pa.Array]) -> np.ndarray:
 def row_hashes(table: pa.Table) -> np.ndarray:
     """Content hash of each raw row (all columns): the natural key of rows without an id."""
     return _hash({name: table.column(name).combine_chunks() for name in table.column_names})
+
+
+# The stored columns each mappable field writes. A re-import changes on existing rows only the
+# columns of the fields it maps: the others keep their stored values (`kept_columns`).
+FIELD_COLUMNS = {
+    "feedback": {
+        "customer_id": ["customer_id"],
+        "responded_at": ["responded_at"],
+        "nps": ["nps"],
+        "csat": ["csat"],
+        "ces": ["ces"],
+        "channel": ["channel"],
+        "comment": ["comment"],
+        "segment": ["segment"],
+        "touchpoint": ["touchpoint_name", "touchpoint_id"],
+    },
+    "customers": {
+        "segment": ["segment"],
+        "start_date": ["start_date"],
+        "revenue": ["revenue"],
+        "clv": ["clv"],
+        "churned_on": ["churned_on"],
+        "onboarding_success": ["onboarding_success"],
+    },
+}
+
+
+def kept_columns(kind: str, mapping: dict[str, str], headers: list[str]) -> list[str]:
+    """Stored columns a re-import must leave as they are: those of the fields it does not map,
+    and for feedback `extra` when the file has no column besides the mapped ones."""
+    kept = [
+        column
+        for field, columns in FIELD_COLUMNS[kind].items()
+        if not mapping.get(field)
+        for column in columns
+    ]
+    if kind == "feedback" and not set(headers) - set(mapping.values()):
+        kept.append("extra")
+    return kept
+
+
+def fingerprints(columns: dict[str, pa.Array]) -> np.ndarray:
+    """Content fingerprints of checked columns (the same function the checks use)."""
+    return _hash(columns)
 
 
 def check_feedback(table: pa.Table, mapping: dict[str, str], ctx: Context) -> Checked:
@@ -373,7 +420,10 @@ def check_customers(table: pa.Table, mapping: dict[str, str], ctx: Context) -> C
         "start_date": _datetime(table, mapping, "start_date", ctx, errors, date_only=True),
         "revenue": _decimal(table, mapping, "revenue", errors),
         "clv": _decimal(table, mapping, "clv", errors),
-        "churned_on": _datetime(table, mapping, "churned_on", ctx, errors, date_only=True),
+        # A churn date after today is a scheduled churn (the customer gave notice): kept.
+        "churned_on": _datetime(
+            table, mapping, "churned_on", ctx, errors, date_only=True, future_ok=True
+        ),
         "onboarding_success": _boolean(table, mapping, "onboarding_success", errors),
     }
     fingerprints = _hash(columns)
