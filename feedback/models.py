@@ -361,13 +361,16 @@ class ThemeRule(OrgOwned):
         return "phrase" if " " in self.pattern.strip() else "keyword"
 
     def clean(self) -> None:
-        from feedback.imports.tagging import normalize_pattern
+        from feedback.imports.tagging import MAX_WORDS, normalize_pattern
 
         normalized = normalize_pattern(self.pattern or "")
         if not normalized:
             raise ValidationError({"pattern": "Give a word or a phrase of letters or digits."})
-        if len(normalized.split()) > 4:
-            raise ValidationError({"pattern": "A phrase has at most four words."})
+        words = len(normalized.split())
+        if words > MAX_WORDS:
+            raise ValidationError(
+                {"pattern": f"A phrase has at most {MAX_WORDS} words; this one has {words}."}
+            )
         self.pattern = normalized
 
 
