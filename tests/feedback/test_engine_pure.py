@@ -253,3 +253,36 @@ def test_suggestions_are_frequent_distinctive_phrases():
         suggest_phrases(comments, known={"app crashed"}) == []
         or suggest_phrases(comments, known={"app crashed"})[0]["phrase"] != "app crashed"
     )
+
+
+def test_long_phrase_tags_whole_matches_only():
+    phrase = "still waiting for my account to be set up"
+    rules = [(1, phrase), (2, "one two three four five six seven eight nine ten eleven twelve")]
+    tags = tag_texts(
+        rules,
+        [
+            "Still waiting for my account to be set up!",
+            "I am still waiting, for my account to be set up.",
+            "still waiting for my account to be",
+            "still waiting for my new account to be set up",
+            "waiting for my account to be set up",
+            "still waiting for my account to be set upright",
+            "So: one two three four five six seven eight nine ten eleven twelve.",
+            "one two three four five six seven eight nine ten eleven",
+        ],
+    )
+    assert tags == [{1}, {1}, set(), set(), set(), set(), {2}, set()]
+
+
+def test_rule_of_twelve_words_is_valid_and_thirteen_is_refused():
+    from django.core.exceptions import ValidationError
+
+    from feedback.models import ThemeRule
+
+    twelve = " ".join(["word"] * 12)
+    rule = ThemeRule(pattern=twelve.upper())
+    rule.clean()
+    assert rule.pattern == twelve
+    with pytest.raises(ValidationError) as info:
+        ThemeRule(pattern=twelve + " word").clean()
+    assert info.value.message_dict["pattern"] == ["A phrase has at most 12 words; this one has 13."]
