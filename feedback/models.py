@@ -156,6 +156,11 @@ class ImportBatch(OrgOwned):
     def rows_written(self) -> int:
         return self.rows_new + self.rows_updated
 
+    @property
+    def unknown_touchpoints(self) -> dict:
+        """{"count", "examples"}: rows naming a touchpoint no journey has (kept by name)."""
+        return (self.options or {}).get("unknown_touchpoints") or {"count": 0, "examples": []}
+
     def counts(self) -> dict:
         return {
             "rows_read": self.rows_read,

@@ -7,12 +7,11 @@ import shutil
 import time
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import FieldError, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -28,6 +27,7 @@ from feedback.imports.tagging import Tagger
 from feedback.imports.writers import writer_for
 from feedback.models import FollowUp, ImportBatch, Response, Source, Theme, ThemeRule
 from feedback.themeids import remove_sql, to_json
+from journeys.models import Touchpoint
 
 log = logging.getLogger(__name__)
 Status = ImportBatch.Status
@@ -89,22 +89,27 @@ def _upload_limit_message(size: int) -> str:
     )
 
 
-def _touchpoints(organization: Organization) -> dict[str, int] | None:
-    """Touchpoint names of the organization's journeys (lower case) -> id; None without them."""
-    try:
-        model = apps.get_model("journeys", "Touchpoint")
-    except LookupError:
-        return None
-    try:
-        # Names may repeat across journeys: the oldest touchpoint of that name wins.
-        rows = (
-            model.objects.filter(organization=organization)
-            .order_by("-id")
-            .values_list("name", "id")
-        )
-        return {name.strip().lower(): pk for name, pk in rows}
-    except (FieldError, DatabaseError):
-        return None
+def _touchpoints(organization: Organization) -> dict[str, int]:
+    """Touchpoint names of the organization's journeys (lower case) -> id."""
+    # Names may repeat across journeys: the oldest touchpoint of that name wins.
+    rows = Touchpoint.objects.for_org(organization).order_by("-id").values_list("name", "id")
+    return {name.strip().lower(): pk for name, pk in rows}
+
+
+def responses_link_touchpoint(*, touchpoint: Touchpoint) -> int:
+    """Link the organization's responses that name this touchpoint and have none (one UPDATE).
+
+    A response whose touchpoint name matched no journey at import keeps the name; this runs
+    when a touchpoint of that name is made or renamed, so the two meet whatever came first.
+    """
+    name = (touchpoint.name or "").strip()
+    if not name:
+        return 0
+    return Response.objects.filter(
+        organization_id=touchpoint.organization_id,
+        touchpoint__isnull=True,
+        touchpoint_name__iexact=name,
+    ).update(touchpoint=touchpoint)
 
 
 def _tagger(organization: Organization) -> Tagger:
@@ -375,6 +380,10 @@ def _finish(
         batch.rows_updated = result.updated if written else 0
         batch.rows_unchanged = result.unchanged if written else 0
         batch.duration_s = round(result.seconds, 3)
+        batch.options = {
+            **batch.options,
+            "unknown_touchpoints": result.unknown_touchpoints_summary(),
+        }
         if report is not None and result.error_count:
             batch.error_report.name = str(report.relative_to(settings.MEDIA_ROOT))
         else:

@@ -33,6 +33,7 @@ from feedback.imports.tagging import Tagger
 from feedback.imports.writers import Chunk, Snapshot, Spec
 
 FIRST_ERRORS = 200  # kept on the batch for the page and the command; all go to the report
+UNKNOWN_EXAMPLES = 5  # names of unknown touchpoints shown with their count
 
 RESPONSE_SPEC = Spec(
     table="feedback_response",
@@ -121,6 +122,9 @@ class Result:
     errors: list[dict] = field(default_factory=list)  # the first FIRST_ERRORS
     error_count: int = 0
     seconds: float = 0.0
+    # Good rows naming a touchpoint no journey has, and the first few such names.
+    unknown_touchpoints: int = 0
+    unknown_touchpoint_names: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -130,7 +134,19 @@ class Result:
             "unchanged": self.unchanged,
             "rejected": self.rejected,
             "errors": self.errors,
+            "unknown_touchpoints": self.unknown_touchpoints_summary(),
         }
+
+    def unknown_touchpoints_summary(self) -> dict:
+        return {"count": self.unknown_touchpoints, "examples": self.unknown_touchpoint_names}
+
+    def add_unknown(self, count: int, names: list[str]) -> None:
+        self.unknown_touchpoints += count
+        for name in names:
+            if len(self.unknown_touchpoint_names) >= UNKNOWN_EXAMPLES:
+                break
+            if name not in self.unknown_touchpoint_names:
+                self.unknown_touchpoint_names.append(name)
 
 
 @dataclass
@@ -287,6 +303,11 @@ class _Producer(threading.Thread):
         errors.sort(key=lambda e: e[0])
         chunk.errors = errors
         chunk.rejected += int((~ok).sum())
+        if checked.unknown_touchpoints is not None:
+            unknown = np.flatnonzero(checked.unknown_touchpoints & ok)
+            chunk.unknown_touchpoints = len(unknown)
+            names = pc.unique(checked.columns["touchpoint_name"].take(pa.array(unknown)))
+            chunk.unknown_touchpoint_names = names.slice(0, UNKNOWN_EXAMPLES).to_pylist()
 
         # Sort the good rows into new, changed and unchanged by key and fingerprint.
         good = np.flatnonzero(ok)
@@ -466,6 +487,7 @@ def run(
             result.updated += item.updated_count
             result.unchanged += item.unchanged
             result.rejected += item.rejected
+            result.add_unknown(item.unknown_touchpoints, item.unknown_touchpoint_names or [])
             sink.add(item.errors or [])
             if on_progress is not None:
                 on_progress(result, item.bytes_read)

@@ -77,6 +77,8 @@ class Checked:
     keys: pa.Array  # natural key per row ("" where it could not be made)
     fingerprints: np.ndarray  # int64 per row
     errors: list[tuple[int, str, str, str]]  # (row index in batch, column, value, message)
+    # Rows naming a touchpoint no journey has (kept by name, linked when one is made).
+    unknown_touchpoints: np.ndarray | None = None
 
 
 class _Errors:
@@ -340,6 +342,7 @@ def check_feedback(table: pa.Table, mapping: dict[str, str], ctx: Context) -> Ch
         "touchpoint_name": _text(table, mapping, "touchpoint", errors),
     }
     touchpoint_id = pa.nulls(n, pa.int64())
+    unknown = None
     if mapping.get("touchpoint") and ctx.touchpoints is not None:
         names = columns["touchpoint_name"]
         lowered = pc.utf8_lower(names)
@@ -347,13 +350,8 @@ def check_feedback(table: pa.Table, mapping: dict[str, str], ctx: Context) -> Ch
         ids = pa.array(list(ctx.touchpoints.values()), pa.int64())
         idx = pc.index_in(lowered, value_set=known)
         touchpoint_id = pc.take(ids, idx) if len(known) else pa.nulls(n, pa.int64())
+        # Not an error: the row keeps the name, and a touchpoint made later takes it over.
         unknown = _np(pc.is_null(idx)) & ~_np(pc.equal(names, ""))
-        errors.add(
-            unknown,
-            mapping["touchpoint"],
-            names,
-            lambda v: f"No touchpoint called '{_shorten(v)}' in this organization's journeys.",
-        )
     columns["touchpoint_id"] = touchpoint_id
     mapped = set(mapping.values())
     extra_headers = [h for h in table.column_names if h not in mapped]
@@ -367,7 +365,7 @@ def check_feedback(table: pa.Table, mapping: dict[str, str], ctx: Context) -> Ch
         fp_keys = pa.array([f"fp:{h:016x}" for h in raw.tolist()], pa.string())
         keys = pc.if_else(pa.array(has_id), response_id, fp_keys)
     fingerprints = _hash(columns)
-    return Checked(columns, ~errors.bad, keys, fingerprints, errors.items)
+    return Checked(columns, ~errors.bad, keys, fingerprints, errors.items, unknown)
 
 
 def _decimal(table, mapping, name, errors: _Errors) -> pa.Array:

@@ -127,6 +127,8 @@ class Chunk:
     rejected: int = 0
     errors: list | None = None  # (record, column, value, message)
     bytes_read: int = 0
+    unknown_touchpoints: int = 0
+    unknown_touchpoint_names: list | None = None
 
     @property
     def new_count(self) -> int:

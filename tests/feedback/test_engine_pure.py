@@ -180,17 +180,14 @@ def test_rows_without_id_are_keyed_by_content(tmp_path):
     assert "same row as row 2" in result.errors[0]["message"].lower()
 
 
-def test_unknown_touchpoint_is_a_row_error(tmp_path):
-    path = write(tmp_path, "f.csv", "id,nps,touchpoint\nR1,9,Checkout\nR2,9,Chatbot\n")
+def test_unknown_touchpoint_is_kept_by_name_and_counted(tmp_path):
+    names = ["Checkout", "Chatbot", "Kiosk", "chatbot", "", "A", "B", "C", "D"]
+    rows = "".join(f"R{i},9,{name}\n" for i, name in enumerate(names))
+    path = write(tmp_path, "f.csv", "id,nps,touchpoint\n" + rows + "R99,77,Zed\n")
     result = run(job_for(path, context=Context(touchpoints={"checkout": 5})))
-    assert result.new == 1
-    assert result.errors == [
-        {
-            "row": 3,
-            "column": "touchpoint",
-            "message": "No touchpoint called 'Chatbot' in this organization's journeys.",
-        }
-    ]
+    assert (result.new, result.rejected, result.errors[0]["row"]) == (9, 1, 11)
+    assert result.unknown_touchpoints == 7  # a bad row's name is not counted
+    assert result.unknown_touchpoint_names == ["Chatbot", "Kiosk", "chatbot", "A", "B"]
 
 
 def test_xlsx_is_read(tmp_path):
