@@ -99,7 +99,17 @@ class ThemeSerializer(OrgModelSerializer):
 
     class Meta:
         model = Theme
-        fields = ["id", "name", "business_need", "owner_unit", "description", "rules", "version"]
+        fields = [
+            "id",
+            "name",
+            "business_need",
+            "owner_unit",
+            "description",
+            "rules",
+            "goals",
+            "initiatives",
+            "version",
+        ]
 
 
 class SourceSerializer(OrgModelSerializer):
