@@ -89,6 +89,19 @@ _ARROW_READ = {
 }
 
 
+def _worth_keeping(kept: dict[str, pa.Array]) -> dict[str, pa.Array]:
+    """The kept columns that hold something: one stored all empty is what an unmapped column
+    gives anyway, so merging it would change nothing (and cost a second hash of every row)."""
+    useful = {}
+    for column, values in kept.items():
+        if values.null_count == len(values):
+            continue
+        if pa.types.is_string(values.type) and not pc.any(pc.not_equal(values, "")).as_py():
+            continue
+        useful[column] = values
+    return useful
+
+
 def _as_checked(values: pa.Array, kind: str) -> pa.Array:
     """A column read back from the database, typed as the checks type a fresh one."""
     if kind == "timestamp":
@@ -247,10 +260,12 @@ class PostgresWriter:
             table.column("key").combine_chunks(),
             table.column("id").to_numpy(),
             table.column("fp").to_numpy(),
-            {
-                column: _as_checked(table.column(column).combine_chunks(), STORED_KINDS[column])
-                for column in kept
-            },
+            _worth_keeping(
+                {
+                    column: _as_checked(table.column(column).combine_chunks(), STORED_KINDS[column])
+                    for column in kept
+                }
+            ),
         )
 
     def _copy(self, table_name: str, columns: list[str], data: io.BytesIO) -> None:
@@ -346,10 +361,12 @@ class SqliteWriter:
             pa.array(keys, pa.string()),
             np.array(ids, np.int64),
             np.array(fps, np.int64),
-            {
-                column: _sqlite_checked(list(column_values), STORED_KINDS[column])
-                for column, column_values in zip(kept, values, strict=True)
-            },
+            _worth_keeping(
+                {
+                    column: _sqlite_checked(list(column_values), STORED_KINDS[column])
+                    for column, column_values in zip(kept, values, strict=True)
+                }
+            ),
         )
 
     def write(self, chunk: Chunk) -> None:
