@@ -131,7 +131,7 @@ def test_sqlite_reimport_keeps_unmapped_columns_and_scheduled_churn(tmp_path):
     again = json.loads(run_command(args, env).stdout)
     assert (again["updated"], again["unchanged"]) == (1, 1)
     answers = tmp_path / "f.csv"
-    answers.write_text("id,when,nps,comment,segment\nR1,2024-03-01,9,late delivery,smb\n")
+    answers.write_text("id,date,nps,comment,segment\nR1,2024-03-01,9,late delivery,smb\n")
     feedback = ["import_feedback", str(answers), "--org", "northwind", "--source", "S"]
     assert json.loads(run_command(feedback, env).stdout)["new"] == 1
     answers.write_text("id,nps\nR1,9\n")
