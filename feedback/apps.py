@@ -19,3 +19,12 @@ class FeedbackConfig(AppConfig):
         "waiting for a call back.",
         "url_name": "feedback:responses",
     }
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_init, post_save
+
+        from feedback import signals
+        from journeys.models import Touchpoint
+
+        post_init.connect(signals.touchpoint_loaded, sender=Touchpoint, dispatch_uid="fb-tp-init")
+        post_save.connect(signals.touchpoint_saved, sender=Touchpoint, dispatch_uid="fb-tp-save")

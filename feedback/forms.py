@@ -113,6 +113,30 @@ class ThemeCreateForm(ThemeForm):
 class ThemeEditForm(ThemeForm):
     version = VersionField()
 
+    class Meta(ThemeForm.Meta):
+        fields = [*ThemeForm.Meta.fields, "goals", "initiatives"]
+        labels = {
+            **ThemeForm.Meta.labels,
+            "goals": "Goals that answer it",
+            "initiatives": "Initiatives that answer it",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goals"].queryset = self.fields["goals"].queryset.order_by("title")
+        self.fields["initiatives"].queryset = self.fields["initiatives"].queryset.order_by("name")
+
+
+class AnswersForm(OrgScopedFormMixin, forms.Form):
+    """The themes a goal or initiative answers."""
+
+    themes = forms.ModelMultipleChoiceField(
+        queryset=Theme.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Themes this answers",
+    )
+
 
 class RuleForm(forms.Form):
     pattern = forms.CharField(max_length=120, label="Keyword or phrase")

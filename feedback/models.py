@@ -157,6 +157,11 @@ class ImportBatch(OrgOwned):
     def rows_written(self) -> int:
         return self.rows_new + self.rows_updated
 
+    @property
+    def unknown_touchpoints(self) -> dict:
+        """{"count", "examples"}: rows naming a touchpoint no journey has (kept by name)."""
+        return (self.options or {}).get("unknown_touchpoints") or {"count": 0, "examples": []}
+
     def counts(self) -> dict:
         return {
             "rows_read": self.rows_read,
@@ -357,13 +362,16 @@ class ThemeRule(OrgOwned):
         return "phrase" if " " in self.pattern.strip() else "keyword"
 
     def clean(self) -> None:
-        from feedback.imports.tagging import normalize_pattern
+        from feedback.imports.tagging import MAX_WORDS, normalize_pattern
 
         normalized = normalize_pattern(self.pattern or "")
         if not normalized:
             raise ValidationError({"pattern": "Give a word or a phrase of letters or digits."})
-        if len(normalized.split()) > 4:
-            raise ValidationError({"pattern": "A phrase has at most four words."})
+        words = len(normalized.split())
+        if words > MAX_WORDS:
+            raise ValidationError(
+                {"pattern": f"A phrase has at most {MAX_WORDS} words; this one has {words}."}
+            )
         self.pattern = normalized
 
 

@@ -7,12 +7,11 @@ import shutil
 import time
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import FieldError, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -28,7 +27,10 @@ from feedback.imports.tagging import Tagger
 from feedback.imports.writers import writer_for
 from feedback.models import FollowUp, ImportBatch, Response, Source, Theme, ThemeRule
 from feedback.themeids import remove_sql, to_json
+from journeys.models import Touchpoint
 from kpis.metrics import PASSIVE_MIN, score_class
+from strategy.models import Goal, Initiative
+from strategy.rules import goal_can_edit
 
 log = logging.getLogger(__name__)
 Status = ImportBatch.Status
@@ -90,22 +92,27 @@ def _upload_limit_message(size: int) -> str:
     )
 
 
-def _touchpoints(organization: Organization) -> dict[str, int] | None:
-    """Touchpoint names of the organization's journeys (lower case) -> id; None without them."""
-    try:
-        model = apps.get_model("journeys", "Touchpoint")
-    except LookupError:
-        return None
-    try:
-        # Names may repeat across journeys: the oldest touchpoint of that name wins.
-        rows = (
-            model.objects.filter(organization=organization)
-            .order_by("-id")
-            .values_list("name", "id")
-        )
-        return {name.strip().lower(): pk for name, pk in rows}
-    except (FieldError, DatabaseError):
-        return None
+def _touchpoints(organization: Organization) -> dict[str, int]:
+    """Touchpoint names of the organization's journeys (lower case) -> id."""
+    # Names may repeat across journeys: the oldest touchpoint of that name wins.
+    rows = Touchpoint.objects.for_org(organization).order_by("-id").values_list("name", "id")
+    return {name.strip().lower(): pk for name, pk in rows}
+
+
+def responses_link_touchpoint(*, touchpoint: Touchpoint) -> int:
+    """Link the organization's responses that name this touchpoint and have none (one UPDATE).
+
+    A response whose touchpoint name matched no journey at import keeps the name; this runs
+    when a touchpoint of that name is made or renamed, so the two meet whatever came first.
+    """
+    name = (touchpoint.name or "").strip()
+    if not name:
+        return 0
+    return Response.objects.filter(
+        organization_id=touchpoint.organization_id,
+        touchpoint__isnull=True,
+        touchpoint_name__iexact=name,
+    ).update(touchpoint=touchpoint)
 
 
 def _tagger(organization: Organization) -> Tagger:
@@ -376,6 +383,10 @@ def _finish(
         batch.rows_updated = result.updated if written else 0
         batch.rows_unchanged = result.unchanged if written else 0
         batch.duration_s = round(result.seconds, 3)
+        batch.options = {
+            **batch.options,
+            "unknown_touchpoints": result.unknown_touchpoints_summary(),
+        }
         if report is not None and result.error_count:
             batch.error_report.name = str(report.relative_to(settings.MEDIA_ROOT))
         else:
@@ -444,18 +455,74 @@ def import_file(
 # ---------------------------------------------------------------- themes and tagging
 
 
+ANSWER_LINKS = ("goals", "initiatives")
+
+
+def _split_links(data: dict) -> tuple[dict, dict]:
+    """A theme's fields and its links (goals, initiatives: what answers it), apart."""
+    links = {name: data[name] for name in ANSWER_LINKS if name in data}
+    return {k: v for k, v in data.items() if k not in links}, links
+
+
+def _set_links(theme: Theme, links: dict) -> None:
+    """Link the theme to goals and initiatives of its own organization only."""
+    for name, objects in links.items():
+        objects = list(objects or [])
+        if any(o.organization_id != theme.organization_id for o in objects):
+            raise ValidationError({name: "Choose goals and initiatives of this organization."})
+        getattr(theme, name).set(objects)
+
+
 def theme_create(*, organization: Organization, data: dict, patterns: list[str] = ()) -> Theme:
+    fields, links = _split_links(data)
     with transaction.atomic():
-        theme = Theme(organization=organization, **data)
+        theme = Theme(organization=organization, **fields)
         theme.full_clean()
         theme.save()
+        _set_links(theme, links)
         for pattern in patterns:
             rule_add(theme=theme, pattern=pattern)
     return theme
 
 
+@transaction.atomic
 def theme_update(*, theme: Theme, data: dict, version: int) -> Theme:
-    return object_update(instance=theme, data=data, version=version)
+    fields, links = _split_links(data)
+    theme = object_update(instance=theme, data=fields, version=version)
+    _set_links(theme, links)
+    return theme
+
+
+def theme_link(*, theme: Theme, goal: Goal | None = None, initiative: Initiative | None = None):
+    """Link one goal or initiative to the theme (a suggestion a person accepted)."""
+    for name, target in (("goals", goal), ("initiatives", initiative)):
+        if target is None:
+            continue
+        if target.organization_id != theme.organization_id:
+            raise ValidationError({name: "Choose goals and initiatives of this organization."})
+        getattr(theme, name).add(target)
+
+
+def answers_can_edit(*, target: Goal | Initiative, member: Membership) -> bool:
+    """Who picks the themes a goal or initiative answers: CX leads and up, the people who may
+    edit the goal (strategy's rule), and an initiative's owner (a manager or up)."""
+    if role_at_least(member.role, Role.CX_LEAD):
+        return True
+    if isinstance(target, Goal):
+        return goal_can_edit(goal=target, member=member)
+    return target.owner_id == member.id and role_at_least(member.role, Role.MANAGER)
+
+
+@transaction.atomic
+def answers_set(*, target: Goal | Initiative, themes: list[Theme], by: Membership) -> None:
+    """Set the themes a goal or initiative answers (replacing its earlier choice)."""
+    if not answers_can_edit(target=target, member=by):
+        raise PermissionDenied(
+            "CX leads, the goal's owner and the managers who write it pick the themes it answers."
+        )
+    if any(t.organization_id != target.organization_id for t in themes):
+        raise ValidationError({"themes": "Choose themes of this organization."})
+    target.themes.set(themes)
 
 
 @transaction.atomic

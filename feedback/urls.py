@@ -23,6 +23,19 @@ urlpatterns = [
     path("themes/retag/", views.ThemeRetagView.as_view(), name="themes_retag"),
     path("themes/suggestions/", views.SuggestionAcceptView.as_view(), name="suggestion_accept"),
     path("themes/<int:pk>/", views.ThemeDetailView.as_view(), name="theme_detail"),
+    path("themes/<int:pk>/links/", views.ThemeLinkView.as_view(), name="theme_link"),
+    path(
+        "themes/answers/goal/<int:pk>/",
+        views.ThemeAnswersView.as_view(),
+        {"kind": "goal"},
+        name="answers_goal",
+    ),
+    path(
+        "themes/answers/initiative/<int:pk>/",
+        views.ThemeAnswersView.as_view(),
+        {"kind": "initiative"},
+        name="answers_initiative",
+    ),
     path("themes/<int:pk>/rules/", views.RuleAddView.as_view(), name="rule_add"),
     path(
         "themes/<int:pk>/rules/<int:rule_pk>/delete/",

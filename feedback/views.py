@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
 from cxalign.orgs.concurrency import VersionConflict
@@ -18,8 +19,9 @@ from cxalign.orgs.pages import (
 )
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
-from feedback import charts, exports, selectors, services
+from feedback import charts, exports, links, selectors, services
 from feedback.forms import (
+    AnswersForm,
     CommitForm,
     FollowUpForm,
     MappingForm,
@@ -32,6 +34,7 @@ from feedback.forms import (
 )
 from feedback.imports.tagging import suggest_phrases
 from feedback.models import FollowUp, ImportBatch, Response, Source, Theme, ThemeRule
+from strategy.models import Goal, Initiative
 
 PAGE_SIZE = 50
 
@@ -379,6 +382,14 @@ class ThemeDetailView(VersionedUpdateView):
         data = form_data(form)
         return services.theme_update(theme=form.instance, data=data, version=version)
 
+    def _links(self) -> dict:
+        theme = self.object
+        return {
+            "linked_goals": theme.goals.order_by("title"),
+            "linked_initiatives": theme.initiatives.order_by("name"),
+            "link_suggestions": links.theme_link_suggestions(theme=theme),
+        }
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         theme = self.object
@@ -399,6 +410,7 @@ class ThemeDetailView(VersionedUpdateView):
             recent=selectors.response_list(
                 organization=org, filters=selectors.ResponseFilters(theme=theme.id)
             ).order_by("-responded_at", "-id")[:10],
+            **self._links(),
         )
         return context
 
@@ -407,6 +419,71 @@ class ThemeDetailView(VersionedUpdateView):
             "feedback:theme_detail",
             kwargs={"org_slug": self.organization.slug, "pk": self.object.pk},
         )
+
+
+class ThemeLinkView(FeedbackPage, View):
+    """Accept a suggestion: link one goal or initiative (POST goal=<id> or initiative=<id>)."""
+
+    write_role = Role.CX_LEAD
+
+    def post(self, request, *args, **kwargs):
+        org = self.organization
+        theme = get_object_or_404(Theme.objects.for_org(org), pk=kwargs["pk"])
+        targets = {}
+        for name, model in (("goal", Goal), ("initiative", Initiative)):
+            value = request.POST.get(name, "")
+            if value:
+                if not value.isdigit():
+                    raise Http404(f"No {name} {value}.")
+                targets[name] = get_object_or_404(model.objects.for_org(org), pk=value)
+        if not targets:
+            messages.error(request, "Choose a goal or an initiative to link.")
+        else:
+            services.theme_link(theme=theme, **targets)
+            names = " and ".join(str(t) for t in targets.values())
+            messages.success(request, f"{names} now answers {theme.name}.")
+        return redirect(self.url("theme_detail", pk=theme.pk))
+
+
+class ThemeAnswersView(FeedbackPage, FormView):
+    """Pick the themes a goal or an initiative answers (reached from its strategy page)."""
+
+    template_name = "feedback/theme_answers.html"
+    form_class = AnswersForm
+    write_role = Role.MANAGER  # the service then asks the goal's own rule
+    MODELS = {
+        "goal": (Goal, "strategy:goal_detail"),
+        "initiative": (Initiative, "strategy:initiative_detail"),
+    }
+
+    @cached_property
+    def target(self):
+        model, _ = self.MODELS[self.kwargs["kind"]]
+        return get_object_or_404(model.objects.for_org(self.organization), pk=self.kwargs["pk"])
+
+    def get_initial(self):
+        return {"themes": list(self.target.themes.all())}
+
+    @cached_property
+    def detail_url(self) -> str:
+        _, name = self.MODELS[self.kwargs["kind"]]
+        return reverse(name, args=[self.organization.slug, self.target.pk])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            target=self.target,
+            kind=self.kwargs["kind"],
+            detail_url=self.detail_url,
+            can_edit=services.answers_can_edit(target=self.target, member=self.membership),
+        )
+        return context
+
+    def form_valid(self, form):
+        themes = list(form.cleaned_data["themes"])
+        services.answers_set(target=self.target, themes=themes, by=self.membership)
+        messages.success(self.request, f"The themes {self.target} answers are saved.")
+        return redirect(self.detail_url)
 
 
 class RuleAddView(FeedbackPage, View):

@@ -37,6 +37,9 @@ class ResponseSerializer(serializers.ModelSerializer):
 
 class ImportBatchSerializer(serializers.ModelSerializer):
     source = serializers.CharField(source="source.name", read_only=True, default=None)
+    unknown_touchpoints = serializers.DictField(
+        read_only=True, help_text="Rows naming a touchpoint no journey has: count and examples."
+    )
 
     class Meta:
         model = ImportBatch
@@ -58,6 +61,7 @@ class ImportBatchSerializer(serializers.ModelSerializer):
             "rows_unchanged",
             "rows_rejected",
             "errors",
+            "unknown_touchpoints",
             "created_at",
             "started_at",
             "finished_at",
@@ -95,7 +99,17 @@ class ThemeSerializer(OrgModelSerializer):
 
     class Meta:
         model = Theme
-        fields = ["id", "name", "business_need", "owner_unit", "description", "rules", "version"]
+        fields = [
+            "id",
+            "name",
+            "business_need",
+            "owner_unit",
+            "description",
+            "rules",
+            "goals",
+            "initiatives",
+            "version",
+        ]
 
 
 class SourceSerializer(OrgModelSerializer):

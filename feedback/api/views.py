@@ -1,6 +1,7 @@
 """Endpoints of the voice of customer under /api/v1/orgs/{org_slug}/: thin, over services."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
@@ -15,6 +16,7 @@ from cxalign.orgs.roles import Role
 from feedback import selectors, services
 from feedback.api import serializers as s
 from feedback.models import Customer, ImportBatch, Response, Source, Theme
+from strategy.models import Goal, Initiative
 
 
 def _bad(exc: DjangoValidationError):
@@ -164,7 +166,11 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedG
 class ThemeViewSet(OrgScopedViewSet):
     """Themes with their rules; add a rule with POST .../rules/ {pattern}; re-tag with POST retag/."""
 
-    queryset = Theme.objects.select_related("owner_unit").prefetch_related("rules")
+    queryset = Theme.objects.select_related("owner_unit").prefetch_related(
+        "rules",
+        Prefetch("goals", queryset=Goal.objects.only("id")),
+        Prefetch("initiatives", queryset=Initiative.objects.only("id")),
+    )
     serializer_class = s.ThemeSerializer
     write_role = Role.CX_LEAD
 

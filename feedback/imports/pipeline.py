@@ -22,11 +22,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from feedback.imports.files import FileInfo, iter_batches
-from feedback.imports.rows import Context, check_customers, check_feedback
+from feedback.imports.rows import (
+    Context,
+    check_customers,
+    check_feedback,
+    fingerprints,
+    kept_columns,
+)
 from feedback.imports.tagging import Tagger
 from feedback.imports.writers import Chunk, Snapshot, Spec
 
 FIRST_ERRORS = 200  # kept on the batch for the page and the command; all go to the report
+UNKNOWN_EXAMPLES = 5  # names of unknown touchpoints shown with their count
 
 RESPONSE_SPEC = Spec(
     table="feedback_response",
@@ -115,6 +122,9 @@ class Result:
     errors: list[dict] = field(default_factory=list)  # the first FIRST_ERRORS
     error_count: int = 0
     seconds: float = 0.0
+    # Good rows naming a touchpoint no journey has, and the first few such names.
+    unknown_touchpoints: int = 0
+    unknown_touchpoint_names: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -124,7 +134,19 @@ class Result:
             "unchanged": self.unchanged,
             "rejected": self.rejected,
             "errors": self.errors,
+            "unknown_touchpoints": self.unknown_touchpoints_summary(),
         }
+
+    def unknown_touchpoints_summary(self) -> dict:
+        return {"count": self.unknown_touchpoints, "examples": self.unknown_touchpoint_names}
+
+    def add_unknown(self, count: int, names: list[str]) -> None:
+        self.unknown_touchpoints += count
+        for name in names:
+            if len(self.unknown_touchpoint_names) >= UNKNOWN_EXAMPLES:
+                break
+            if name not in self.unknown_touchpoint_names:
+                self.unknown_touchpoint_names.append(name)
 
 
 @dataclass
@@ -140,6 +162,11 @@ class Job:
     batch_id: int | None
     context: Context
     tagger: Tagger | None = None
+
+    @property
+    def kept(self) -> list[str]:
+        """Stored columns this import leaves as they are (fields it does not map)."""
+        return kept_columns(self.kind, self.mapping, self.info.headers)
 
 
 class ErrorSink:
@@ -276,12 +303,19 @@ class _Producer(threading.Thread):
         errors.sort(key=lambda e: e[0])
         chunk.errors = errors
         chunk.rejected += int((~ok).sum())
+        if checked.unknown_touchpoints is not None:
+            unknown = np.flatnonzero(checked.unknown_touchpoints & ok)
+            chunk.unknown_touchpoints = len(unknown)
+            names = pc.unique(checked.columns["touchpoint_name"].take(pa.array(unknown)))
+            chunk.unknown_touchpoint_names = names.slice(0, UNKNOWN_EXAMPLES).to_pylist()
 
         # Sort the good rows into new, changed and unchanged by key and fingerprint.
         good = np.flatnonzero(ok)
         position = self.lookup.find(keys.take(pa.array(good)), hashes[good])
         stored = position >= 0
         stored_pos = np.maximum(position, 0)
+        if self.snapshot.kept and stored.any():
+            self._keep_stored(checked, good[stored], position[stored])
         if len(self.snapshot.ids):
             same = stored & (self.snapshot.fingerprints[stored_pos] == checked.fingerprints[good])
         else:
@@ -308,6 +342,19 @@ class _Producer(threading.Thread):
             table = self._table(columns, changed_rows)
             chunk.updated = table.add_column(0, "id", pa.array(changed_ids, pa.int64()))
         return chunk
+
+    def _keep_stored(self, checked, rows: np.ndarray, positions: np.ndarray) -> None:
+        """Stored rows take their stored values in the columns the file does not map, so an
+        update leaves those as they are and the fingerprint compares only what the file gives."""
+        n = len(checked.ok)
+        where = np.zeros(n, bool)
+        where[rows] = True
+        source = np.zeros(n, np.int64)
+        source[rows] = positions
+        mask, take = pa.array(where), pa.array(source)
+        for column, stored in self.snapshot.kept.items():
+            checked.columns[column] = pc.if_else(mask, stored.take(take), checked.columns[column])
+        checked.fingerprints = fingerprints(checked.columns)
 
     def _themes(self, comments: pa.Array, written: np.ndarray) -> pa.Array:
         """Per row of the chunk, the sorted ids of the themes its comment is about."""
@@ -417,7 +464,7 @@ def run(
     started = time.monotonic()
     if writer is not None and not dry_run:
         writer.lock()
-    snapshot = writer.snapshot() if writer is not None else Snapshot.empty()
+    snapshot = writer.snapshot(job.kept) if writer is not None else Snapshot.empty()
     pa.default_memory_pool().release_unused()
     result = Result()
     sink = ErrorSink(report_path)
@@ -440,6 +487,7 @@ def run(
             result.updated += item.updated_count
             result.unchanged += item.unchanged
             result.rejected += item.rejected
+            result.add_unknown(item.unknown_touchpoints, item.unknown_touchpoint_names or [])
             sink.add(item.errors or [])
             if on_progress is not None:
                 on_progress(result, item.bytes_read)

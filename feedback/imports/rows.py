@@ -77,6 +77,8 @@ class Checked:
     keys: pa.Array  # natural key per row ("" where it could not be made)
     fingerprints: np.ndarray  # int64 per row
     errors: list[tuple[int, str, str, str]]  # (row index in batch, column, value, message)
+    # Rows naming a touchpoint no journey has (kept by name, linked when one is made).
+    unknown_touchpoints: np.ndarray | None = None
 
 
 class _Errors:
@@ -170,7 +172,9 @@ def parse_datetimes(values: pa.Array, *, dayfirst: bool) -> pd.Series:
     return result.astype("datetime64[us, UTC]")
 
 
-def _datetime(table, mapping, name, ctx: Context, errors: _Errors, *, date_only=False):
+def _datetime(
+    table, mapping, name, ctx: Context, errors: _Errors, *, date_only=False, future_ok=False
+):
     values = _col(table, mapping.get(name))
     if values is None:
         unit = pa.date32() if date_only else pa.timestamp("us", tz="UTC")
@@ -184,9 +188,10 @@ def _datetime(table, mapping, name, ctx: Context, errors: _Errors, *, date_only=
         values,
         lambda v: f"'{_shorten(v)}' is not a date (use e.g. 2024-03-31 14:05 or 03/31/2024).",
     )
-    limit = pd.Timestamp(ctx.now + timedelta(days=1))
-    future = (parsed > limit).to_numpy() & ~bad
-    errors.add(future, mapping[name], values, lambda v: f"'{_shorten(v)}' is in the future.")
+    if not future_ok:
+        limit = pd.Timestamp(ctx.now + timedelta(days=1))
+        future = (parsed > limit).to_numpy() & ~bad
+        errors.add(future, mapping[name], values, lambda v: f"'{_shorten(v)}' is in the future.")
     ancient = (parsed < pd.Timestamp("1970-01-02", tz="UTC")).to_numpy() & ~bad
     errors.add(ancient, mapping[name], values, lambda v: f"'{_shorten(v)}' is before 1970.")
     array = pa.array(parsed, pa.timestamp("us", tz="UTC"))
@@ -275,6 +280,50 @@ def row_hashes(table: pa.Table) -> np.ndarray:
     return _hash({name: table.column(name).combine_chunks() for name in table.column_names})
 
 
+# The stored columns each mappable field writes. A re-import changes on existing rows only the
+# columns of the fields it maps: the others keep their stored values (`kept_columns`).
+FIELD_COLUMNS = {
+    "feedback": {
+        "customer_id": ["customer_id"],
+        "responded_at": ["responded_at"],
+        "nps": ["nps"],
+        "csat": ["csat"],
+        "ces": ["ces"],
+        "channel": ["channel"],
+        "comment": ["comment"],
+        "segment": ["segment"],
+        "touchpoint": ["touchpoint_name", "touchpoint_id"],
+    },
+    "customers": {
+        "segment": ["segment"],
+        "start_date": ["start_date"],
+        "revenue": ["revenue"],
+        "clv": ["clv"],
+        "churned_on": ["churned_on"],
+        "onboarding_success": ["onboarding_success"],
+    },
+}
+
+
+def kept_columns(kind: str, mapping: dict[str, str], headers: list[str]) -> list[str]:
+    """Stored columns a re-import must leave as they are: those of the fields it does not map,
+    and for feedback `extra` when the file has no column besides the mapped ones."""
+    kept = [
+        column
+        for field, columns in FIELD_COLUMNS[kind].items()
+        if not mapping.get(field)
+        for column in columns
+    ]
+    if kind == "feedback" and not set(headers) - set(mapping.values()):
+        kept.append("extra")
+    return kept
+
+
+def fingerprints(columns: dict[str, pa.Array]) -> np.ndarray:
+    """Content fingerprints of checked columns (the same function the checks use)."""
+    return _hash(columns)
+
+
 def check_feedback(table: pa.Table, mapping: dict[str, str], ctx: Context) -> Checked:
     """Validate and normalise a batch of feedback rows."""
     n = table.num_rows
@@ -293,6 +342,7 @@ def check_feedback(table: pa.Table, mapping: dict[str, str], ctx: Context) -> Ch
         "touchpoint_name": _text(table, mapping, "touchpoint", errors),
     }
     touchpoint_id = pa.nulls(n, pa.int64())
+    unknown = None
     if mapping.get("touchpoint") and ctx.touchpoints is not None:
         names = columns["touchpoint_name"]
         lowered = pc.utf8_lower(names)
@@ -300,13 +350,8 @@ def check_feedback(table: pa.Table, mapping: dict[str, str], ctx: Context) -> Ch
         ids = pa.array(list(ctx.touchpoints.values()), pa.int64())
         idx = pc.index_in(lowered, value_set=known)
         touchpoint_id = pc.take(ids, idx) if len(known) else pa.nulls(n, pa.int64())
+        # Not an error: the row keeps the name, and a touchpoint made later takes it over.
         unknown = _np(pc.is_null(idx)) & ~_np(pc.equal(names, ""))
-        errors.add(
-            unknown,
-            mapping["touchpoint"],
-            names,
-            lambda v: f"No touchpoint called '{_shorten(v)}' in this organization's journeys.",
-        )
     columns["touchpoint_id"] = touchpoint_id
     mapped = set(mapping.values())
     extra_headers = [h for h in table.column_names if h not in mapped]
@@ -320,7 +365,7 @@ def check_feedback(table: pa.Table, mapping: dict[str, str], ctx: Context) -> Ch
         fp_keys = pa.array([f"fp:{h:016x}" for h in raw.tolist()], pa.string())
         keys = pc.if_else(pa.array(has_id), response_id, fp_keys)
     fingerprints = _hash(columns)
-    return Checked(columns, ~errors.bad, keys, fingerprints, errors.items)
+    return Checked(columns, ~errors.bad, keys, fingerprints, errors.items, unknown)
 
 
 def _decimal(table, mapping, name, errors: _Errors) -> pa.Array:
@@ -373,7 +418,10 @@ def check_customers(table: pa.Table, mapping: dict[str, str], ctx: Context) -> C
         "start_date": _datetime(table, mapping, "start_date", ctx, errors, date_only=True),
         "revenue": _decimal(table, mapping, "revenue", errors),
         "clv": _decimal(table, mapping, "clv", errors),
-        "churned_on": _datetime(table, mapping, "churned_on", ctx, errors, date_only=True),
+        # A churn date after today is a scheduled churn (the customer gave notice): kept.
+        "churned_on": _datetime(
+            table, mapping, "churned_on", ctx, errors, date_only=True, future_ok=True
+        ),
         "onboarding_success": _boolean(table, mapping, "onboarding_success", errors),
     }
     fingerprints = _hash(columns)

@@ -1,8 +1,8 @@
 """Theme tagging in one pass over each comment, vectorised. Pure: no database.
 
 A comment is split into words once (pyarrow, in C++). Each word is looked up once in the hash set
-of the rules' first words; only where one starts are runs of two to four words joined and looked
-up in the set of phrases (`index_in`). That is the dictionary-automaton idea on words: the cost
+of the rules' first words; only where one starts are runs of two to MAX_WORDS words joined and
+looked up in the set of phrases of that length (`index_in`). That is the dictionary-automaton idea on words: the cost
 grows with the text, not with the number of rules, and no comment is scanned once per rule.
 """
 
@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 PUNCTUATION = ".,;:!?\"'()[]{}<>*/\\|~`#%^&+=…“”‘’«»-–—"
 _PY_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[0-9]+", re.UNICODE)
 ASCII_PUNCTUATION = "".join(c for c in PUNCTUATION if c.isascii())
-MAX_WORDS = 4
+MAX_WORDS = 12  # the longest phrase a rule may have
 
 
 def normalize_pattern(pattern: str) -> str:

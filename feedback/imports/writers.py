@@ -22,6 +22,7 @@ import tempfile
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -50,13 +51,77 @@ class Spec:
     binary_types: dict[str, str] | None = None
 
 
+# How a stored column is read back for a re-import that keeps it, as the checks type it:
+# column -> (PostgreSQL expression, kind). Read values must hash like freshly checked ones.
+STORED_KINDS = {
+    "customer_id": "text",
+    "responded_at": "timestamp",
+    "nps": "int16",
+    "csat": "int16",
+    "ces": "int16",
+    "channel": "text",
+    "comment": "text",
+    "segment": "text",
+    "touchpoint_name": "text",
+    "touchpoint_id": "int64",
+    "extra": "text",
+    "start_date": "date",
+    "revenue": "money",
+    "clv": "money",
+    "churned_on": "date",
+    "onboarding_success": "bool",
+}
+_PG_READ = {
+    "timestamp": "(extract(epoch FROM {0}) * 1000000)::bigint",
+    "date": "({0} - DATE '1970-01-01')",
+    "money": "{0}::float8",
+    "bool": "{0}::int",
+    "text": "{0}::text",
+}
+_ARROW_READ = {
+    "text": pa.string(),
+    "timestamp": pa.int64(),
+    "date": pa.int32(),
+    "money": pa.float64(),
+    "bool": pa.int8(),
+    "int16": pa.int16(),
+    "int64": pa.int64(),
+}
+
+
+def _worth_keeping(kept: dict[str, pa.Array]) -> dict[str, pa.Array]:
+    """The kept columns that hold something: one stored all empty is what an unmapped column
+    gives anyway, so merging it would change nothing (and cost a second hash of every row)."""
+    useful = {}
+    for column, values in kept.items():
+        if values.null_count == len(values):
+            continue
+        if pa.types.is_string(values.type) and not pc.any(pc.not_equal(values, "")).as_py():
+            continue
+        useful[column] = values
+    return useful
+
+
+def _as_checked(values: pa.Array, kind: str) -> pa.Array:
+    """A column read back from the database, typed as the checks type a fresh one."""
+    if kind == "timestamp":
+        return values.cast(pa.int64()).cast(pa.timestamp("us", tz="UTC"))
+    if kind == "date":
+        return values.cast(pa.int32()).cast(pa.date32())
+    if kind == "bool":
+        return pc.not_equal(values, 0)
+    return values.cast(_ARROW_READ[kind])
+
+
 @dataclass
 class Snapshot:
-    """What is stored under the scope: natural keys, ids and content fingerprints."""
+    """What is stored under the scope: natural keys, ids, content fingerprints, and the values
+    of the columns a re-import keeps (`kept`, in the checks' types)."""
 
     keys: pa.Array
     ids: np.ndarray
     fingerprints: np.ndarray
+    kept: dict[str, pa.Array] | None = None
 
     @classmethod
     def empty(cls) -> Snapshot:
@@ -75,6 +140,8 @@ class Chunk:
     rejected: int = 0
     errors: list | None = None  # (record, column, value, message)
     bytes_read: int = 0
+    unknown_touchpoints: int = 0
+    unknown_touchpoint_names: list | None = None
 
     @property
     def new_count(self) -> int:
@@ -160,25 +227,30 @@ class PostgresWriter:
             [LOCK_CLASS + (1 if self.spec.tagged else 2), self.scope_id],
         )
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self, kept: list[str] = ()) -> Snapshot:
+        reads = [_PG_READ.get(STORED_KINDS[column], "{0}").format(column) for column in kept]
         sql = (
-            f"COPY (SELECT id, {self.spec.key_column}, fingerprint FROM {self.spec.table} "
-            f"WHERE {self.spec.scope_column} = {int(self.scope_id)}) TO STDOUT WITH (FORMAT csv)"
+            f"COPY (SELECT {', '.join(['id', self.spec.key_column, 'fingerprint', *reads])} "
+            f"FROM {self.spec.table} WHERE {self.spec.scope_column} = {int(self.scope_id)}) "
+            "TO STDOUT WITH (FORMAT csv)"
         )
         # Through a temporary file: a growing in-memory buffer would double at the peak.
         with tempfile.TemporaryFile() as buffer:
             self.cursor.copy_expert(sql, buffer, size=COPY_READ_BYTES)
             if buffer.tell() == 0:
-                return Snapshot.empty()
+                return _empty_snapshot(kept)
             buffer.seek(0)
-            return self._parse_snapshot(buffer)
+            return self._parse_snapshot(buffer, list(kept))
 
-    def _parse_snapshot(self, buffer) -> Snapshot:
+    def _parse_snapshot(self, buffer, kept: list[str]) -> Snapshot:
+        types = {"id": pa.int64(), "key": pa.string(), "fp": pa.int64()}
+        types |= {column: _ARROW_READ[STORED_KINDS[column]] for column in kept}
         table = pacsv.read_csv(
             buffer,
-            read_options=pacsv.ReadOptions(column_names=["id", "key", "fp"], use_threads=False),
+            read_options=pacsv.ReadOptions(column_names=list(types), use_threads=False),
+            # Text columns are NOT NULL: COPY quotes their empty values, never leaves them bare.
             convert_options=pacsv.ConvertOptions(
-                column_types={"id": pa.int64(), "key": pa.string(), "fp": pa.int64()},
+                column_types=types,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -188,6 +260,12 @@ class PostgresWriter:
             table.column("key").combine_chunks(),
             table.column("id").to_numpy(),
             table.column("fp").to_numpy(),
+            _worth_keeping(
+                {
+                    column: _as_checked(table.column(column).combine_chunks(), STORED_KINDS[column])
+                    for column in kept
+                }
+            ),
         )
 
     def _copy(self, table_name: str, columns: list[str], data: io.BytesIO) -> None:
@@ -211,7 +289,7 @@ class PostgresWriter:
         spec = self.spec
         if not self._staged:
             self.cursor.execute(
-                f"CREATE TEMP TABLE {self.stage} (LIKE {spec.table} INCLUDING DEFAULTS) ON COMMIT DROP"
+                f"CREATE TEMP TABLE IF NOT EXISTS {self.stage} (LIKE {spec.table} INCLUDING DEFAULTS) ON COMMIT DROP"
             )
             self._staged = True
         self.cursor.execute(f"TRUNCATE {self.stage}")
@@ -269,18 +347,26 @@ class SqliteWriter:
     def close(self) -> None:
         pass
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self, kept: list[str] = ()) -> Snapshot:
         self.cursor.execute(
-            f"SELECT id, {self.spec.key_column}, fingerprint FROM {self.spec.table} "
-            f"WHERE {self.spec.scope_column} = %s",
+            f"SELECT {', '.join(['id', self.spec.key_column, 'fingerprint', *kept])} "
+            f"FROM {self.spec.table} WHERE {self.spec.scope_column} = %s",
             [self.scope_id],
         )
         rows = self.cursor.fetchall()
         if not rows:
-            return Snapshot.empty()
-        ids, keys, fps = zip(*rows, strict=True)
+            return _empty_snapshot(kept)
+        ids, keys, fps, *values = zip(*rows, strict=True)
         return Snapshot(
-            pa.array(keys, pa.string()), np.array(ids, np.int64), np.array(fps, np.int64)
+            pa.array(keys, pa.string()),
+            np.array(ids, np.int64),
+            np.array(fps, np.int64),
+            _worth_keeping(
+                {
+                    column: _sqlite_checked(list(column_values), STORED_KINDS[column])
+                    for column, column_values in zip(kept, values, strict=True)
+                }
+            ),
         )
 
     def write(self, chunk: Chunk) -> None:
@@ -305,6 +391,30 @@ class SqliteWriter:
                 "WHERE id = %s",
                 _python_rows(chunk.updated.select([*names, "id"])),
             )
+
+
+def _empty_snapshot(kept) -> Snapshot:
+    snapshot = Snapshot.empty()
+    snapshot.kept = {
+        column: _as_checked(pa.array([], _ARROW_READ[STORED_KINDS[column]]), STORED_KINDS[column])
+        for column in kept
+    }
+    return snapshot
+
+
+def _sqlite_checked(values: list, kind: str) -> pa.Array:
+    """SQLite's stored values (dates and times as text, decimals as numbers) as checked ones."""
+    if kind in ("timestamp", "date"):
+        parsed = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
+        array = pa.array(parsed.astype("datetime64[us, UTC]"), pa.timestamp("us", tz="UTC"))
+        if kind == "date":
+            array = pc.cast(pc.cast(array, pa.timestamp("us")), pa.date32())
+        return array
+    if kind == "money":
+        return pa.array([None if v is None else float(v) for v in values], pa.float64())
+    if kind == "bool":
+        return pa.array([None if v is None else bool(v) for v in values], pa.bool_())
+    return pa.array(values, _ARROW_READ[kind])
 
 
 def writer_for(spec: Spec, scope_id: int):

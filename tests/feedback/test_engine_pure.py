@@ -180,17 +180,14 @@ def test_rows_without_id_are_keyed_by_content(tmp_path):
     assert "same row as row 2" in result.errors[0]["message"].lower()
 
 
-def test_unknown_touchpoint_is_a_row_error(tmp_path):
-    path = write(tmp_path, "f.csv", "id,nps,touchpoint\nR1,9,Checkout\nR2,9,Chatbot\n")
+def test_unknown_touchpoint_is_kept_by_name_and_counted(tmp_path):
+    names = ["Checkout", "Chatbot", "Kiosk", "chatbot", "", "A", "B", "C", "D"]
+    rows = "".join(f"R{i},9,{name}\n" for i, name in enumerate(names))
+    path = write(tmp_path, "f.csv", "id,nps,touchpoint\n" + rows + "R99,77,Zed\n")
     result = run(job_for(path, context=Context(touchpoints={"checkout": 5})))
-    assert result.new == 1
-    assert result.errors == [
-        {
-            "row": 3,
-            "column": "touchpoint",
-            "message": "No touchpoint called 'Chatbot' in this organization's journeys.",
-        }
-    ]
+    assert (result.new, result.rejected, result.errors[0]["row"]) == (9, 1, 11)
+    assert result.unknown_touchpoints == 7  # a bad row's name is not counted
+    assert result.unknown_touchpoint_names == ["Chatbot", "Kiosk", "chatbot", "A", "B"]
 
 
 def test_xlsx_is_read(tmp_path):
@@ -253,3 +250,36 @@ def test_suggestions_are_frequent_distinctive_phrases():
         suggest_phrases(comments, known={"app crashed"}) == []
         or suggest_phrases(comments, known={"app crashed"})[0]["phrase"] != "app crashed"
     )
+
+
+def test_long_phrase_tags_whole_matches_only():
+    phrase = "still waiting for my account to be set up"
+    rules = [(1, phrase), (2, "one two three four five six seven eight nine ten eleven twelve")]
+    tags = tag_texts(
+        rules,
+        [
+            "Still waiting for my account to be set up!",
+            "I am still waiting, for my account to be set up.",
+            "still waiting for my account to be",
+            "still waiting for my new account to be set up",
+            "waiting for my account to be set up",
+            "still waiting for my account to be set upright",
+            "So: one two three four five six seven eight nine ten eleven twelve.",
+            "one two three four five six seven eight nine ten eleven",
+        ],
+    )
+    assert tags == [{1}, {1}, set(), set(), set(), set(), {2}, set()]
+
+
+def test_rule_of_twelve_words_is_valid_and_thirteen_is_refused():
+    from django.core.exceptions import ValidationError
+
+    from feedback.models import ThemeRule
+
+    twelve = " ".join(["word"] * 12)
+    rule = ThemeRule(pattern=twelve.upper())
+    rule.clean()
+    assert rule.pattern == twelve
+    with pytest.raises(ValidationError) as info:
+        ThemeRule(pattern=twelve + " word").clean()
+    assert info.value.message_dict["pattern"] == ["A phrase has at most 12 words; this one has 13."]

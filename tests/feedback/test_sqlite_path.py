@@ -118,3 +118,35 @@ def test_sqlite_themes_stored_in_the_row(tmp_path):
     out = run_command(["shell", "-c", code], env)
     assert out.returncode == 0, out.stderr
     check_flow(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_sqlite_reimport_keeps_unmapped_columns_and_scheduled_churn(tmp_path):
+    env = embedded_org(tmp_path)
+    people = tmp_path / "c.csv"
+    people.write_text("customer_id,clv,churned_on\nC1,100.50,2024-01-31\nC2,20,2099-12-31\n")
+    args = ["import_customers", str(people), "--org", "northwind"]
+    first = json.loads(run_command(args, env).stdout)
+    assert (first["new"], first["rejected"]) == (2, 0)
+    people.write_text("customer_id,segment\nC1,smb\nC2,\n")
+    again = json.loads(run_command(args, env).stdout)
+    assert (again["updated"], again["unchanged"]) == (1, 1)
+    answers = tmp_path / "f.csv"
+    answers.write_text("id,date,nps,comment,segment\nR1,2024-03-01,9,late delivery,smb\n")
+    feedback = ["import_feedback", str(answers), "--org", "northwind", "--source", "S"]
+    assert json.loads(run_command(feedback, env).stdout)["new"] == 1
+    answers.write_text("id,nps\nR1,9\n")
+    assert json.loads(run_command(feedback, env).stdout)["unchanged"] == 1
+    answers.write_text("id,nps\nR1,4\n")
+    assert json.loads(run_command(feedback, env).stdout)["updated"] == 1
+    code = (
+        "import json; from feedback.models import Customer, Response; "
+        "c = {x.customer_id: [str(x.churned_on), str(x.clv), x.segment] "
+        "for x in Customer.objects.all()}; r = Response.objects.get(response_id='R1'); "
+        "print(json.dumps([c, [r.nps, r.comment, r.segment, str(r.responded_at)]]))"
+    )
+    out = run_command(["shell", "-c", code], env)
+    assert out.returncode == 0, out.stderr
+    stored, response = json.loads(out.stdout.strip().splitlines()[-1])
+    assert stored["C1"] == ["2024-01-31", "100.50", "smb"]
+    assert stored["C2"][0] == "2099-12-31"
+    assert response == [4, "late delivery", "smb", "2024-03-01 00:00:00+00:00"]

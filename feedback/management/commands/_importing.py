@@ -66,6 +66,7 @@ class ImportCommand(BaseCommand):
             "import_id": batch.id,
             **batch.counts(),
             "errors": batch.errors,
+            "unknown_touchpoints": batch.unknown_touchpoints,
             "message": batch.message,
         }
         if batch.error_report:
