@@ -179,3 +179,25 @@ def csat(satisfied: int, answered: int) -> float | None:
 
 
 CSAT_SATISFIED_MIN = 4
+
+
+def cents_mean(total_cents: int, count: int) -> Decimal | None:
+    """Exact mean of amounts held as whole cents (their sum and count); None for no values."""
+    if count == 0:
+        return None
+    total = Decimal(int(total_cents)).scaleb(-2)
+    with localcontext() as ctx:
+        ctx.prec = len(total.as_tuple().digits) + getcontext().prec
+        return total / Decimal(count)
+
+
+def cents_median(sorted_cents) -> Decimal | None:
+    """Exact median of amounts in whole cents, already sorted (an even count: mean of the
+    middle two); None for no values."""
+    n = len(sorted_cents)
+    if n == 0:
+        return None
+    middle = n // 2
+    if n % 2:
+        return Decimal(int(sorted_cents[middle])).scaleb(-2)
+    return cents_mean(int(sorted_cents[middle - 1]) + int(sorted_cents[middle]), 2)

@@ -4,6 +4,7 @@ import time
 import zoneinfo
 from collections.abc import Callable
 
+from django.db import transaction
 from django.db.models import Count, Max
 
 from alignment.engine import figures as fig
@@ -33,6 +34,12 @@ def compute(
 ) -> tuple[dict, dict]:
     """(document, timings): every figure of part B for the organization over the window."""
     report = progress or (lambda fraction, step: None)
+    with transaction.atomic():
+        reads.session_tune()
+        return _compute(organization, window, report)
+
+
+def _compute(organization: Organization, window: Window, report: Progress) -> tuple[dict, dict]:
     scope = reads.Scope(organization.id, window, zoneinfo.ZoneInfo(organization.time_zone))
     timings: dict[str, float] = {}
 
@@ -48,21 +55,19 @@ def compute(
     touchpoint_rows = timed("touchpoints", reads.response_counts, scope, "touchpoint")
     report(0.35, "Counting themes")
     theme_rows = timed("themes", reads.theme_counts, scope)
-    report(0.5, "Checking data quality")
-    dq_rows = timed("data_quality", reads.data_quality_counts, scope)
     report(0.6, "Reading each customer's latest answer")
     customers = timed("customers", reads.customer_latest, scope)
     onboarding_rows = timed("onboarding", reads.onboarding_counts, scope)
     report(0.75, "Relating NPS to churn and customer value")
     started = time.perf_counter()
     document = assemble(organization, window, segment_rows, touchpoint_rows, theme_rows,
-                        dq_rows, customers, onboarding_rows)  # fmt: skip
+                        customers, onboarding_rows)  # fmt: skip
     timings["figures"] = time.perf_counter() - started
     return document, timings
 
 
-def assemble(organization, window, segment_rows, touchpoint_rows, theme_rows, dq_rows,
-             customers, onboarding_rows) -> dict:  # fmt: skip
+def assemble(organization, window, segment_rows, touchpoint_rows, theme_rows, customers,
+             onboarding_rows) -> dict:  # fmt: skip
     """The links document from the reads (pure apart from the theme names)."""
     nps = fig.nps_block(segment_rows)
     links = fig.links_block(customers)
@@ -70,7 +75,7 @@ def assemble(organization, window, segment_rows, touchpoint_rows, theme_rows, dq
     for name, entry in links.items():
         for period in fig.PERIODS:
             entry[period]["onboarding_success_rate"] = onboarding.get(name, {}).get(period)
-    quality = fig.data_quality(dq_rows, customers)
+    quality = fig.data_quality(segment_rows, customers)
     totals = {period: quality[period]["responses"] for period in fig.PERIODS}
     theme_names = dict(Theme.objects.for_org(organization).values_list("id", "name"))
     return {

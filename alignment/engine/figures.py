@@ -113,15 +113,6 @@ def theme_block(theme_rows: list[dict], names: dict[int, str], totals: dict[str,
 # --- customer-level ---------------------------------------------------------------------------
 
 
-def _decimals(cents: np.ndarray) -> list[Decimal]:
-    """Known amounts (cents as objects, None unknown) as exact decimals."""
-    return [Decimal(int(v)) / 100 for v in cents if v is not None]
-
-
-def _cents_sum(values: np.ndarray) -> Decimal:
-    return Decimal(sum(int(v) for v in values)) / 100
-
-
 def score_classes(scores: np.ndarray) -> np.ndarray:
     """metrics.score_class over an array, with the same thresholds."""
     return np.select(
@@ -131,20 +122,26 @@ def score_classes(scores: np.ndarray) -> np.ndarray:
     ).astype(object)
 
 
-def class_figures(scores: np.ndarray, churned: np.ndarray, clv: np.ndarray,
-                  revenue: np.ndarray) -> dict:  # fmt: skip
-    """Customers, churn and money of one class (clv/revenue: cents as objects, None unknown)."""
-    clv_decimals = _decimals(clv)
-    known_revenue = np.array([v for v in revenue if v is not None], dtype=object)
-    mean, median = metrics.decimal_mean(clv_decimals), metrics.decimal_median(clv_decimals)
+def _money(cents: np.ndarray, known: np.ndarray) -> tuple[int, Decimal | None, Decimal | None]:
+    """(count, exact mean, exact median) of the known amounts, held as int64 cents."""
+    values = np.sort(cents[known])
+    total = int(values.sum(dtype=np.int64))
+    return values.size, metrics.cents_mean(total, values.size), metrics.cents_median(values)
+
+
+def class_figures(frame: dict[str, np.ndarray]) -> dict:
+    """Customers, churn and money of one class of customers."""
+    count, churned = int(frame["score"].size), int(frame["churned"].sum())
+    clv_known, mean, median = _money(frame["clv"], frame["clv_known"])
+    revenue = int(frame["revenue"][frame["revenue_known"]].sum(dtype=np.int64))
     return {
-        "customers": int(scores.size),
-        "churned": int(churned.sum()),
-        "churn_rate": metrics.churn_rate(int(churned.sum()), int(scores.size)),
-        "clv_known": len(clv_decimals),
+        "customers": count,
+        "churned": churned,
+        "churn_rate": metrics.churn_rate(churned, count),
+        "clv_known": clv_known,
         "clv_mean": _float(mean),
         "clv_median": _float(median),
-        "revenue_sum": float(_cents_sum(known_revenue)),
+        "revenue_sum": float(Decimal(revenue).scaleb(-2)),
     }
 
 
@@ -163,21 +160,23 @@ def correlation(x: np.ndarray, y: np.ndarray) -> dict:
     }
 
 
+def _subset(frame: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, np.ndarray]:
+    return {k: v[mask] for k, v in frame.items()}
+
+
 def links_figures(frame: dict[str, np.ndarray]) -> dict:
     """L: the customer-level links of one group of customers (one period, one segment)."""
     scores, churned = frame["score"], frame["churned"]
     classes = score_classes(scores)
+    _, mean, _ = _money(frame["clv"], frame["clv_known"])
     block = {
         "customers": int(scores.size),
         "churned": int(churned.sum()),
         "churn_rate": metrics.churn_rate(int(churned.sum()), int(scores.size)),
-        "clv_mean": _float(metrics.decimal_mean(_decimals(frame["clv_cents"]))),
+        "clv_mean": _float(mean),
     }
     for cls, single in CLASS_OF.items():
-        mask = classes == single
-        block[cls] = class_figures(
-            scores[mask], churned[mask], frame["clv_cents"][mask], frame["revenue_cents"][mask]
-        )
+        block[cls] = class_figures(_subset(frame, classes == single))
     pro, det = block["promoters"], block["detractors"]
     block["revenue_at_risk"] = det["revenue_sum"]
     block["churn_ratio_detractors_to_promoters"] = metrics.ratio(
@@ -190,26 +189,27 @@ def links_figures(frame: dict[str, np.ndarray]) -> dict:
         pro["clv_median"], det["clv_median"]
     )
     block["score_vs_churned"] = correlation(scores.astype(float), churned.astype(float))
-    has_clv = np.array([v is not None for v in frame["clv_cents"]], dtype=bool)
-    clv = np.array([int(v) / 100 for v in frame["clv_cents"][has_clv]], dtype=float)
-    block["score_vs_clv"] = correlation(scores[has_clv].astype(float), clv)
+    known = frame["clv_known"]
+    block["score_vs_clv"] = correlation(
+        scores[known].astype(float), frame["clv"][known].astype(float) / 100
+    )
     return block
 
 
 def links_block(frame: dict[str, np.ndarray]) -> dict[str, dict]:
     """Per customer segment and "all": L for both periods."""
-    segments = np.array([segment_key(s) for s in frame["segment"]], dtype=object)
-    names = [ALL, *sorted(set(segments.tolist()))]
-    block = {}
+    names, codes = np.unique(frame["segment"], return_inverse=True)
+    block = {ALL: {}}
     for name in names:
-        entry = {}
-        for period in PERIODS:
-            mask = frame["period"] == period
-            if name != ALL:
-                mask &= segments == name
-            entry[period] = links_figures({k: v[mask] for k, v in frame.items()})
-        block[name] = entry
-    return block
+        block[segment_key(name)] = {}
+    for period in PERIODS:
+        in_period = frame["period"] == period
+        block[ALL][period] = links_figures(_subset(frame, in_period))
+        for code, name in enumerate(names):
+            block[segment_key(name)][period] = links_figures(
+                _subset(frame, in_period & (codes == code))
+            )
+    return {ALL: block[ALL], **dict(sorted((k, v) for k, v in block.items() if k != ALL))}
 
 
 def onboarding_rates(onboarding_rows: list[dict]) -> dict[str, dict[str, float | None]]:
@@ -338,23 +338,25 @@ def csat_ces_counts(count_rows: list[dict]) -> dict:
     return block
 
 
-def data_quality(dq_rows: list[dict], customers: dict[str, np.ndarray]) -> dict:
+def data_quality(segment_rows: list[dict], customers: dict[str, np.ndarray]) -> dict:
+    """Per period: responses, scored, linked and unlinked, customers without a CLV, responses
+    naming an unknown touchpoint (from the per-segment counts)."""
     block = {}
     for period in PERIODS:
-        row = next((r for r in dq_rows if r["period"] == period), {})
-        responses = int(row.get("responses") or 0)
-        linked = int(row.get("linked") or 0)
+        rows = [r for r in segment_rows if r["period"] == period]
+        responses = sum(int(r["total"] or 0) for r in rows)
+        linked = sum(int(r["linked"] or 0) for r in rows)
         in_period = customers["period"] == period
         block[period] = {
             "responses": responses,
-            "scored": int(row.get("scored") or 0),
+            "scored": sum(int(r["scored"] or 0) for r in rows),
             "linked": linked,
             "unlinked": responses - linked,
             "unlinked_share": metrics.share(responses - linked, responses),
             "customers": int(in_period.sum()),
-            "customers_without_clv": int(
-                sum(1 for v in customers["clv_cents"][in_period] if v is None)
+            "customers_without_clv": int((~customers["clv_known"][in_period]).sum()),
+            "unknown_touchpoint_responses": sum(
+                int(r["unknown_touchpoint_responses"] or 0) for r in rows
             ),
-            "unknown_touchpoint_responses": int(row.get("unknown_touchpoint_responses") or 0),
         }
     return block

@@ -56,6 +56,14 @@ class Scope:
         return sql, [self.organization_id, *self._bounds()]
 
 
+def session_tune() -> None:
+    """Inside the run's transaction on PostgreSQL: room to sort and hash a million rows in
+    memory instead of spilling them to disk (the default work_mem is 4 MB)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+
+
 def rows(sql: str, params: list) -> list[dict]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -64,39 +72,29 @@ def rows(sql: str, params: list) -> list[dict]:
 
 
 def response_counts(scope: Scope, group: str) -> list[dict]:
-    """Per period and segment (or touchpoint name): NPS classes, CSAT, CES, link counts."""
+    """Per period and segment (or touchpoint name): NPS classes, CSAT, CES; per segment also
+    how many responses link to a customer and how many name an unknown touchpoint."""
     column = {"segment": "r.segment", "touchpoint": "r.touchpoint_name"}[group]
     period, p_params = scope.period_case()
     where, w_params = scope.where()
+    links, join = "", ""
+    if group == "segment":
+        links = """,
+            SUM(CASE WHEN c.id IS NOT NULL THEN 1 ELSE 0 END) AS linked,
+            SUM(CASE WHEN r.touchpoint_name <> '' AND r.touchpoint_id IS NULL THEN 1 ELSE 0 END)
+                AS unknown_touchpoint_responses"""
+        join = """LEFT JOIN feedback_customer c ON c.organization_id = r.organization_id
+            AND c.customer_id = r.customer_id AND r.customer_id <> ''"""
     sql = f"""
         SELECT {period} AS period, {column} AS name, {CLASS_SUMS},
             COUNT(r.nps) AS scored,
             MAX(r.touchpoint_id) AS touchpoint_id,
             SUM(CASE WHEN r.csat >= {CSAT_SATISFIED_MIN} THEN 1 ELSE 0 END) AS csat_satisfied,
             COUNT(r.csat) AS csat_answered,
-            SUM(r.ces) AS ces_sum, COUNT(r.ces) AS ces_answered
-        FROM feedback_response r
+            SUM(r.ces) AS ces_sum, COUNT(r.ces) AS ces_answered{links}
+        FROM feedback_response r {join}
         WHERE {where}
         GROUP BY 1, 2
-    """
-    return rows(sql, [*p_params, *w_params])
-
-
-def data_quality_counts(scope: Scope) -> list[dict]:
-    """Per period: responses, scored, linked to a customer, naming an unknown touchpoint."""
-    period, p_params = scope.period_case()
-    where, w_params = scope.where()
-    sql = f"""
-        SELECT {period} AS period, COUNT(*) AS responses, COUNT(r.nps) AS scored,
-            SUM(CASE WHEN c.id IS NOT NULL THEN 1 ELSE 0 END) AS linked,
-            SUM(CASE WHEN r.touchpoint_name <> '' AND r.touchpoint_id IS NULL THEN 1 ELSE 0 END)
-                AS unknown_touchpoint_responses
-        FROM feedback_response r
-        LEFT JOIN feedback_customer c
-            ON c.organization_id = r.organization_id AND c.customer_id = r.customer_id
-            AND r.customer_id <> ''
-        WHERE {where}
-        GROUP BY 1
     """
     return rows(sql, [*p_params, *w_params])
 
@@ -115,10 +113,6 @@ def theme_counts(scope: Scope) -> list[dict]:
     return rows(sql, [*p_params, *w_params])
 
 
-CUSTOMER_COLUMNS = ("period", "customer_id", "score", "segment", "clv_cents", "revenue_cents",
-                    "churned")  # fmt: skip
-
-
 def customer_latest(scope: Scope) -> dict[str, np.ndarray]:
     """One row per (period, linked customer): the latest scored response, the customer's money.
 
@@ -128,44 +122,57 @@ def customer_latest(scope: Scope) -> dict[str, np.ndarray]:
     where, w_params = scope.where()
     adapt = connection.ops.adapt_datefield_value
     cutoffs = [adapt(scope.window.current.churn_cutoff), adapt(scope.window.previous.churn_cutoff)]
+    latest, l_params = _latest_sql(period, p_params, where, w_params)
     sql = f"""
-        SELECT t.period, t.customer_id, t.nps AS score, c.segment,
+        SELECT t.period, t.nps AS score, c.segment,
             CAST(ROUND(c.clv * 100) AS BIGINT) AS clv_cents,
             CAST(ROUND(c.revenue * 100) AS BIGINT) AS revenue_cents,
             CASE WHEN c.churned_on IS NOT NULL AND c.churned_on <= (
                 CASE WHEN t.period = 'current' THEN %s ELSE %s END) THEN 1 ELSE 0 END AS churned
-        FROM (
-            SELECT {period} AS period, r.customer_id, r.nps,
-                ROW_NUMBER() OVER (
-                    PARTITION BY {period}, r.customer_id
-                    ORDER BY r.responded_at DESC, r.response_id DESC, r.id DESC
-                ) AS rn
-            FROM feedback_response r
-            WHERE {where} AND r.nps IS NOT NULL AND r.customer_id <> ''
-        ) t
-        JOIN feedback_customer c
-            ON c.organization_id = %s AND c.customer_id = t.customer_id
-        WHERE t.rn = 1
+        FROM ({latest}) t
+        JOIN feedback_customer c ON c.organization_id = %s AND c.customer_id = t.customer_id
     """
-    params = [*cutoffs, *p_params, *p_params, *w_params, scope.organization_id]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        data = cursor.fetchall()
-    return _columns(data)
+        cursor.execute(sql, [*cutoffs, *l_params, scope.organization_id])
+        return _columns(cursor.fetchall())
+
+
+def _latest_sql(period: str, p_params: list, where: str, w_params: list) -> tuple[str, list]:
+    """Each customer's latest scored response per period (DISTINCT ON where PostgreSQL has it)."""
+    order = "r.responded_at DESC, r.response_id DESC, r.id DESC"
+    scored = f"{where} AND r.nps IS NOT NULL AND r.customer_id <> ''"
+    if connection.vendor == "postgresql":
+        sql = f"""
+            SELECT DISTINCT ON ({period}, r.customer_id) {period} AS period, r.customer_id, r.nps
+            FROM feedback_response r WHERE {scored}
+            ORDER BY {period}, r.customer_id, {order}
+        """
+        return sql, [*p_params, *p_params, *w_params, *p_params]
+    sql = f"""
+        SELECT period, customer_id, nps FROM (
+            SELECT {period} AS period, r.customer_id, r.nps,
+                ROW_NUMBER() OVER (PARTITION BY {period}, r.customer_id ORDER BY {order}) AS rn
+            FROM feedback_response r WHERE {scored}
+        ) ranked WHERE rn = 1
+    """
+    return sql, [*p_params, *p_params, *w_params]
 
 
 def _columns(data: list[tuple]) -> dict[str, np.ndarray]:
-    if not data:
-        empty = {name: np.array([], dtype=object) for name in CUSTOMER_COLUMNS}
-        empty["score"] = np.array([], dtype=np.int64)
-        empty["churned"] = np.array([], dtype=np.int64)
-        return empty
-    cols = list(zip(*data, strict=True))
+    """The customer rows as arrays; money as int64 cents with a mask of known values."""
+    periods, scores, segments, clv, revenue, churned = (
+        (list(c) for c in zip(*data, strict=True)) if data else ([],) * 6
+    )
     frame = {
-        name: np.array(col, dtype=object) for name, col in zip(CUSTOMER_COLUMNS, cols, strict=True)
+        "period": np.array(periods, dtype=object),
+        "segment": np.array(segments, dtype=object),
+        "score": np.array(scores, dtype=np.int64),
+        "churned": np.array(churned, dtype=np.int64),
     }
-    frame["score"] = frame["score"].astype(np.int64)
-    frame["churned"] = frame["churned"].astype(np.int64)
+    for name, values in (("clv", clv), ("revenue", revenue)):
+        known = np.array([v is not None for v in values], dtype=bool)
+        frame[name] = np.array([v if v is not None else 0 for v in values], dtype=np.int64)
+        frame[f"{name}_known"] = known
     return frame
 
 

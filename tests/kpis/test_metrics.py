@@ -238,3 +238,18 @@ def test_decimal_figures_are_exact():
 def test_decimal_no_values_is_none():
     assert metrics.decimal_mean([]) is None
     assert metrics.decimal_median([]) is None
+
+
+def test_cents_mean_and_median_are_exact_decimals():
+    rng = np.random.default_rng(3)
+    cents = rng.integers(0, 10**11, size=1001)
+    from decimal import Decimal as D
+
+    expected_mean = sum(D(int(c)) for c in cents) / D(100) / D(len(cents))
+    assert metrics.cents_mean(int(cents.sum()), len(cents)) == expected_mean
+    ordered = np.sort(cents)
+    assert metrics.cents_median(ordered) == D(int(ordered[500])) / 100
+    even = ordered[:1000]
+    assert metrics.cents_median(even) == (D(int(even[499])) + D(int(even[500]))) / 200
+    assert metrics.cents_mean(15, 100) == D("0.0015")
+    assert metrics.cents_mean(0, 0) is None and metrics.cents_median([]) is None
