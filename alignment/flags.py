@@ -24,6 +24,9 @@ CONTENT = ["rule", "severity", "title", "subjects", "evidence", "magnitude", "ow
            "owner_label", "unit_id", "last_run", "updated_at"]  # fmt: skip
 STATE = ["state", "resolved_at", "version", "acknowledged_by", "acknowledged_at",
          "acknowledged_reason", "acknowledged_magnitude"]  # fmt: skip
+# Django's bulk_update writes one CASE per field per row: small batches keep each statement cheap.
+BATCH = 200
+SNAPSHOT = [f for f in CONTENT if f not in ("last_run", "updated_at")]
 ACK_DENIED = "Only a CX lead, an executive or the flag's owner acknowledges or reopens a flag."
 
 
@@ -40,6 +43,11 @@ def _content(flag: Flag, finding: Finding, run: Run, now) -> None:
     flag.unit_id = finding.unit_id
     flag.last_run = run
     flag.updated_at = now
+
+
+def _snapshot(flag: Flag) -> tuple:
+    """What a re-run may change on a flag, to tell whether it did."""
+    return tuple(getattr(flag, name) for name in SNAPSHOT)
 
 
 def _reopen(flag: Flag, why: str, now) -> None:
@@ -94,16 +102,20 @@ def flags_sync(
             raised[finding.key] = finding
     stored = Flag.objects.select_for_update().filter(organization=organization, cycle=cycle)
     stored = {flag.key: flag for flag in stored}
-    created, changed, touched = [], [], []
+    created, changed, touched, same = [], [], [], []
     for key, finding in raised.items():
         flag = stored.get(key)
         if flag is None:
             created.append(_new_flag(organization, cycle, run, finding, now))
-        elif _next_state(flag, finding, run, now):
+            continue
+        before = _snapshot(flag)
+        if _next_state(flag, finding, run, now):
             flag.version += 1
             changed.append(flag)
-        else:
+        elif _snapshot(flag) != before:
             touched.append(flag)
+        else:
+            same.append(flag)
     resolved = [f for k, f in stored.items() if k not in raised and f.state != Flag.State.RESOLVED]
     for flag in resolved:
         flag.state, flag.resolved_at, flag.updated_at = Flag.State.RESOLVED, now, now
@@ -112,10 +124,14 @@ def flags_sync(
     if created:
         bulk_create_with_history(created, Flag, default_change_reason="Raised by a recompute.")
     if changed or resolved:
-        bulk_update_with_history([*changed, *resolved], Flag, fields=[*CONTENT, *STATE])
+        bulk_update_with_history(
+            [*changed, *resolved], Flag, fields=[*CONTENT, *STATE], batch_size=BATCH
+        )
     if touched:  # content only: no history row per flag per run
-        Flag.objects.bulk_update(touched, fields=CONTENT)
-    flags = [*created, *changed, *touched]
+        Flag.objects.bulk_update(touched, fields=CONTENT, batch_size=BATCH)
+    if same:  # most flags of a re-run: one statement, not a row-by-row CASE
+        Flag.objects.filter(id__in=[f.id for f in same]).update(last_run=run, updated_at=now)
+    flags = [*created, *changed, *touched, *same]
     return {
         "open": sum(1 for f in flags if f.state == Flag.State.OPEN),
         "new": len(created),
