@@ -1,5 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
 app_name = "alignment"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", include("alignment.urls_parts")),
+]
