@@ -17,7 +17,7 @@ TEST_ENV := \
 DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=cxalign.example.com \
 	SECRET_KEY=deploy-check-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
 
-.PHONY: install run test pytest lint check chromium bench worker beat clean
+.PHONY: install run test pytest lint check chromium pdf-libs bench worker beat clean
 
 $(STAMP): requirements.lock requirements-dev.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ $(STAMP): requirements.lock requirements-dev.lock
 
 install: $(STAMP)
 
-run: install
+run: install pdf-libs
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo
 	@echo ""
@@ -43,6 +43,14 @@ chromium:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core) >/dev/null \
 		|| { echo "ERROR: chromium is missing and could not be installed (apt-get install -y chromium)"; exit 1; }; }
 
+# The libraries WeasyPrint renders the planning brief's PDF with (no browser, no network).
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf-libs:
+	@dpkg-query -W -f='$${Status}\n' $(PDF_LIBS) 2>/dev/null | grep -c "ok installed" | grep -qx 4 || { \
+		echo "Installing the PDF libraries WeasyPrint needs..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(PDF_LIBS)) >/dev/null \
+		|| { echo "ERROR: could not install $(PDF_LIBS) (apt-get install -y $(PDF_LIBS))"; exit 1; }; }
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -55,10 +63,10 @@ check: install
 	env -u DATABASE_URL $(DEPLOY_ENV) CXALIGN_VAR_DIR=$(CURDIR)/var/check \
 		$(BIN)/python manage.py collectstatic --noinput -v0
 
-test: install chromium lint check pytest
+test: install chromium pdf-libs lint check pytest
 
 # The suite alone (no lint), e.g. `make pytest PYTEST_ARGS="tests/orgs -x"`.
-pytest: install
+pytest: install pdf-libs
 	@env $(TEST_ENV) $(BIN)/python scripts/check_services.py
 	env $(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 

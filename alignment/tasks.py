@@ -4,6 +4,8 @@ from celery import chain, shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from alignment.tasks_escalation import checkins_escalate  # noqa: F401  (found by the worker)
+
 RETRY = {
     "bind": True,
     "acks_late": True,

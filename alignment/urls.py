@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from alignment import views
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path("runs/compare/", views.RunCompareView.as_view(), name="run_compare"),
     path("runs/<int:pk>/", views.RunDetailView.as_view(), name="run_detail"),
     path("runs/<int:pk>/progress/", views.RunProgressView.as_view(), name="run_progress"),
+    path("", include("alignment.urls_parts")),
 ]

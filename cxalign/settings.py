@@ -263,6 +263,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "alignment.tasks.recompute_due_cycles",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Monday mornings: managers hear which check-ins they owe; leaders, the long-overdue ones.
+    "alignment-checkin-escalation": {
+        "task": "alignment.tasks_escalation.checkins_escalate",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+    },
 }
 # A finished import queues a recompute this many seconds later (imports in a row share one).
 ALIGNMENT_IMPORT_DEBOUNCE_S = env_int("ALIGNMENT_IMPORT_DEBOUNCE_S", 300)
