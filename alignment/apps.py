@@ -9,6 +9,8 @@ class AlignmentConfig(AppConfig):
         ("Alignment", "NPS, CLV and churn", "alignment:links", "chart"),
         ("Alignment", "Misalignment flags", "alignment:flags", "flag"),
         ("Alignment", "Recompute runs", "alignment:runs", "layers"),
+        ("Alignment", "Planning brief", "alignment:brief", "book"),
+        ("Alignment", "My goals, flags and check-ins", "alignment:manager", "check"),
     ]
     overview = {
         "title": "Alignment",
