@@ -16,6 +16,7 @@ from cxalign.orgs.pages import (
     form_add_validation_error,
     form_data,
 )
+from cxalign.orgs.params import parse_id
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
 from feedback import charts, exports, selectors, services
@@ -464,7 +465,9 @@ class SuggestionAcceptView(FeedbackPage, View):
         theme_id = request.POST.get("theme")
         try:
             if theme_id:
-                theme = get_object_or_404(Theme.objects.for_org(self.organization), pk=theme_id)
+                theme = get_object_or_404(
+                    Theme.objects.for_org(self.organization), pk=parse_id(theme_id) or 0
+                )
                 services.rule_add(theme=theme, pattern=phrase)
             else:
                 theme = services.theme_create(

@@ -101,6 +101,10 @@ class OrgScopedViewSet(
 ):
     """Full CRUD, scoped to the organization of the URL."""
 
+    # CreateModelMixin comes first in the MRO and its perform_create saves without the
+    # organization: take the scoped one explicitly.
+    perform_create = OrgScopedGenericViewSet.perform_create
+
 
 class OrgModelSerializer(serializers.ModelSerializer):
     """Rejects unknown fields, scopes related fields, and writes with version checks."""
