@@ -38,6 +38,17 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    path("accounts/profile/", org_views.profile, name="profile"),
+    path(
+        "accounts/profile/tokens/<str:token_key>/revoke/",
+        org_views.api_token_revoke,
+        name="api_token_revoke",
+    ),
+    path(
+        "accounts/sign-out-everywhere/",
+        org_views.sign_out_everywhere,
+        name="sign_out_everywhere",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("invite/<str:token>/", org_views.invitation_accept, name="invitation_accept"),
     path("o/<slug:org_slug>/", include(org_page_urls)),

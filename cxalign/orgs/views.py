@@ -1,14 +1,16 @@
 from django.apps import apps
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
-from cxalign.orgs import services
+from cxalign.orgs import auth, services
 from cxalign.orgs.forms import (
     AcceptInvitationForm,
     InvitationForm,
@@ -258,3 +260,38 @@ def invitation_accept(request, token: str):
 def csrf_failure(request, reason=""):
     """A stale or missing CSRF token: a page that says what to do, not Django's debug text."""
     return render(request, "403_csrf.html", status=403)
+
+
+@login_required
+def profile(request):
+    """The signed-in user's API tokens (revocable) and the "sign out everywhere" button."""
+    tokens = auth.api_tokens_of_user(user=request.user)
+    return render(
+        request,
+        "registration/profile.html",
+        {"tokens": tokens, "ttl_days": settings.API_TOKEN_TTL_DAYS},
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, token_key: str):
+    if auth.api_token_revoke(user=request.user, token_key=token_key):
+        messages.success(request, f"Token {token_key}… revoked: it no longer works.")
+    else:
+        messages.error(request, "That token was already revoked or has expired.")
+    return redirect("profile")
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request):
+    """End every session and revoke every API token of the user, this browser included."""
+    done = auth.sign_out_everywhere(user=request.user)
+    logout(request)
+    messages.success(
+        request,
+        f"Signed out everywhere: {done['sessions']} session(s) ended, "
+        f"{done['tokens']} API token(s) revoked.",
+    )
+    return redirect("login")

@@ -1,7 +1,6 @@
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -24,6 +23,7 @@ from cxalign.orgs.api.serializers import (
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
+from cxalign.orgs.auth import api_token_issue
 from cxalign.orgs.models import Invitation, Membership, Organization, OrgUnit
 from cxalign.orgs.roles import Role
 from cxalign.orgs.selectors import memberships_of_user
@@ -51,8 +51,8 @@ class TokenView(APIView):
         )
         if user is None or not user.is_active:
             raise AuthenticationFailed("Wrong username or password.")
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        issued = api_token_issue(user=user)
+        return Response({"token": issued.token, "expiry": issued.expiry})
 
 
 class OrganizationListView(generics.ListAPIView):
