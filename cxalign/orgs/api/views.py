@@ -4,7 +4,6 @@ from rest_framework import generics, mixins, status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from cxalign.orgs import services
@@ -24,6 +23,7 @@ from cxalign.orgs.api.serializers import (
     TokenResponseSerializer,
 )
 from cxalign.orgs.auth import api_token_issue
+from cxalign.orgs.clientip import ClientIPScopedRateThrottle
 from cxalign.orgs.models import Invitation, Membership, Organization, OrgUnit
 from cxalign.orgs.roles import Role
 from cxalign.orgs.selectors import memberships_of_user
@@ -34,7 +34,7 @@ class TokenView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientIPScopedRateThrottle]
     throttle_scope = "token"
 
     def get_authenticate_header(self, request):
