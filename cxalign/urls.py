@@ -38,6 +38,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    path("accounts/password_reset/", org_views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/profile/", org_views.profile, name="profile"),
     path(
         "accounts/profile/tokens/<str:token_key>/revoke/",

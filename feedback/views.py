@@ -17,6 +17,7 @@ from cxalign.orgs.pages import (
     form_data,
 )
 from cxalign.orgs.params import parse_id
+from cxalign.orgs.redirects import safe_next
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
 from feedback import charts, exports, selectors, services
@@ -512,7 +513,7 @@ class TriageTagView(FeedbackPage, View):
             messages.success(request, f"Tagged as {form.cleaned_data['theme'].name}.")
         else:
             messages.error(request, "Choose a theme.")
-        return HttpResponseRedirect(request.POST.get("next") or self.url("triage"))
+        return HttpResponseRedirect(safe_next(request, self.url("triage")))
 
 
 class FollowUpListView(FeedbackPage, TemplateView):
@@ -566,7 +567,7 @@ class FollowUpSaveView(FeedbackPage, View):
                 messages.error(request, _errors(exc))
             except VersionConflict as exc:
                 messages.error(request, str(exc))
-        return HttpResponseRedirect(request.POST.get("next") or self.url("followups"))
+        return HttpResponseRedirect(safe_next(request, self.url("followups")))
 
 
 # ---------------------------------------------------------------- customers
