@@ -1,10 +1,12 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
-    SpectacularSwaggerView,
+    SpectacularSwaggerSplitView,
 )
 
 from cxalign.health import favicon, healthz
@@ -57,6 +59,14 @@ urlpatterns = [
     path("api/v1/orgs/", org_api.OrganizationListView.as_view(), name="organization-list"),
     path("api/v1/orgs/<slug:org_slug>/", include(org_api_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # ReDoc's template starts it inline; a read-only documentation page may run that.
+    path(
+        "api/redoc/",
+        csp_update({"script-src": [UNSAFE_INLINE]})(
+            SpectacularRedocView.as_view(url_name="schema")
+        ),
+        name="api-redoc",
+    ),
 ]

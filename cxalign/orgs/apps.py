@@ -8,6 +8,7 @@ class OrgsConfig(AppConfig):
 
     # Navigation entries this app adds to the sidebar: (section, label, url name, icon).
     def ready(self):
+        from cxalign.orgs.api import schema  # noqa: F401  (registers the token scheme)
         from cxalign.orgs.auth import connect_signals
 
         connect_signals()
