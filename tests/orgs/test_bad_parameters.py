@@ -139,3 +139,19 @@ def test_scoped_create_saves_with_the_organization(as_user, admin, org, path):
         body = {"kind": "cx", "owner": admin.id}
     response = as_user(admin).post(f"/api/v1/orgs/{org.slug}/{path}", body, format="json")
     assert response.status_code == 201, response.content
+
+
+@pytest.mark.parametrize("query", ["ordering=name", "search=acme"])
+def test_organization_list_ignores_search_and_ordering(as_user, viewer, org, query):
+    response = as_user(viewer).get(f"/api/v1/orgs/?{query}")
+    assert response.status_code == 200
+    assert [o["slug"] for o in response.json()] == [org.slug]
+
+
+def test_history_of_an_object_without_history_answers_404(as_user, viewer, org):
+    from feedback.models import Response, Source
+
+    source = Source.objects.create(organization=org, name="S")
+    row = Response.objects.create(organization=org, source=source, key="R1", nps=3)
+    url = f"/api/v1/orgs/{org.slug}/feedback/responses/{row.pk}/history/"
+    assert as_user(viewer).get(url).status_code == 404

@@ -61,6 +61,8 @@ class OrganizationListView(generics.ListAPIView):
     serializer_class = OrganizationSerializer
     permission_classes = [IsAuthenticated]
     pagination_class = None
+    # The list is a few memberships in Python, not a query set: no search or ordering.
+    filter_backends = []
     queryset = Organization.objects.none()
 
     def get_queryset(self):
