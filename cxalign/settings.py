@@ -5,12 +5,14 @@ Services mode (DATABASE_URL and REDIS_URL set): PostgreSQL, Celery workers over 
 DEBUG off unless asked for, and SECRET_KEY required.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 import plotly
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from cxalign.env import env_bool, env_int, env_list, env_str
@@ -33,6 +35,19 @@ if not SECRET_KEY:
     # Only ever used with DEBUG on: never a silent default in production.
     SECRET_KEY = "django-insecure-embedded-mode-only-never-in-production"
 
+# Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto we believe. Without either setting
+# the TCP peer is the client (rate limits cannot be dodged by sending the header yourself).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_address(_proxy)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address.") from exc
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("NUM_PROXIES cannot be negative.")
+BEHIND_PROXY = bool(TRUSTED_PROXIES or NUM_PROXIES)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = "cxalign.orgs.views.csrf_failure"
@@ -47,13 +62,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
     "simple_history",
     "axes",
+    "csp",
     # Our layers, lowest first: every import points down this list.
     "cxalign.orgs",
     "kpis",
@@ -65,6 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -129,6 +146,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+PASSWORD_RESET_LIMIT_PER_HOUR = env_int("PASSWORD_RESET_LIMIT_PER_HOUR", 3)
 INVITATION_TTL = timedelta(days=env_int("INVITATION_TTL_DAYS", 7))
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -139,6 +157,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cxalign.orgs.views.lockout_response"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "cxalign.orgs.clientip.client_ip"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -172,7 +191,8 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CX Align <no-reply@cxalign.local>")
 
 # Security: production defaults; each can be relaxed from the environment behind a proxy.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only a configured proxy may tell us the request was HTTPS; anyone can send the header.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
@@ -183,6 +203,26 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp): scripts only from our own files, no inline script or
+# handler anywhere (charts draw from data attributes, see static/js/charts.js). Styles allow
+# inline because plotly.js, htmx and Swagger UI write style elements and attributes at run
+# time; images allow data:/blob: for chart and journey-map exports.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 CACHES = {
@@ -196,10 +236,15 @@ CACHES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that a missing or wrong token answers 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "cxalign.orgs.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "cxalign.orgs.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "cxalign.orgs.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -210,8 +255,21 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cxalign.orgs.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
+    # DRF's own reading of X-Forwarded-For is not used: our throttles call client_ip().
+    "NUM_PROXIES": NUM_PROXIES,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# API tokens (django-rest-knox): hashed at rest, expire, revoked on password change and on
+# "sign out everywhere". Same header as before: `Authorization: Token <token>`.
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
+if API_TOKEN_TTL_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_TTL_DAYS must be at least 1.")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "CX Align API",
     "DESCRIPTION": (

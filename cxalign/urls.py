@@ -1,10 +1,12 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
-    SpectacularSwaggerView,
+    SpectacularSwaggerSplitView,
 )
 
 from cxalign.health import favicon, healthz
@@ -40,6 +42,18 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    path("accounts/password_reset/", org_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/profile/", org_views.profile, name="profile"),
+    path(
+        "accounts/profile/tokens/<str:token_key>/revoke/",
+        org_views.api_token_revoke,
+        name="api_token_revoke",
+    ),
+    path(
+        "accounts/sign-out-everywhere/",
+        org_views.sign_out_everywhere,
+        name="sign_out_everywhere",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("invite/<str:token>/", org_views.invitation_accept, name="invitation_accept"),
     path("o/<slug:org_slug>/", include(org_page_urls)),
@@ -47,6 +61,14 @@ urlpatterns = [
     path("api/v1/orgs/", org_api.OrganizationListView.as_view(), name="organization-list"),
     path("api/v1/orgs/<slug:org_slug>/", include(org_api_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # ReDoc's template starts it inline; a read-only documentation page may run that.
+    path(
+        "api/redoc/",
+        csp_update({"script-src": [UNSAFE_INLINE]})(
+            SpectacularRedocView.as_view(url_name="schema")
+        ),
+        name="api-redoc",
+    ),
 ]

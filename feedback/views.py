@@ -17,6 +17,8 @@ from cxalign.orgs.pages import (
     form_add_validation_error,
     form_data,
 )
+from cxalign.orgs.params import parse_id
+from cxalign.orgs.redirects import safe_next
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
 from feedback import charts, exports, links, selectors, services
@@ -541,7 +543,9 @@ class SuggestionAcceptView(FeedbackPage, View):
         theme_id = request.POST.get("theme")
         try:
             if theme_id:
-                theme = get_object_or_404(Theme.objects.for_org(self.organization), pk=theme_id)
+                theme = get_object_or_404(
+                    Theme.objects.for_org(self.organization), pk=parse_id(theme_id) or 0
+                )
                 services.rule_add(theme=theme, pattern=phrase)
             else:
                 theme = services.theme_create(
@@ -586,7 +590,7 @@ class TriageTagView(FeedbackPage, View):
             messages.success(request, f"Tagged as {form.cleaned_data['theme'].name}.")
         else:
             messages.error(request, "Choose a theme.")
-        return HttpResponseRedirect(request.POST.get("next") or self.url("triage"))
+        return HttpResponseRedirect(safe_next(request, self.url("triage")))
 
 
 class FollowUpListView(FeedbackPage, TemplateView):
@@ -640,7 +644,7 @@ class FollowUpSaveView(FeedbackPage, View):
                 messages.error(request, _errors(exc))
             except VersionConflict as exc:
                 messages.error(request, str(exc))
-        return HttpResponseRedirect(request.POST.get("next") or self.url("followups"))
+        return HttpResponseRedirect(safe_next(request, self.url("followups")))
 
 
 # ---------------------------------------------------------------- customers

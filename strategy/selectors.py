@@ -7,6 +7,7 @@ from django.db.models import Count, F, Prefetch
 from django.utils import timezone
 
 from cxalign.orgs.models import Membership, Organization, OrgUnit
+from cxalign.orgs.params import parse_id
 from cxalign.orgs.roles import Role
 from strategy import rules
 from strategy.models import (
@@ -78,10 +79,7 @@ class CascadeFilters:
     @classmethod
     def from_query(cls, params) -> "CascadeFilters":
         def as_int(name):
-            try:
-                return int(params.get(name) or "")
-            except ValueError:
-                return None
+            return parse_id(params.get(name))
 
         leg = params.get("leg", "")
         status = params.get("status", "")

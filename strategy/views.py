@@ -19,6 +19,7 @@ from cxalign.orgs.pages import (
     form_add_validation_error,
     form_data,
 )
+from cxalign.orgs.params import page_id
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
 from strategy import charts, rules, selectors, services, spreadsheet
@@ -428,8 +429,8 @@ class GoalCreateView(OrgViewMixin, CycleMixin, CreateFormMixin, FormView):
 
     def get_initial(self):
         initial = {"cycle": self.cycle.pk if self.cycle else None, "owner": self.membership.pk}
-        parent_id = self.request.GET.get("parent")
-        if parent_id and parent_id.isdigit():
+        parent_id = page_id(self.request, "parent")
+        if parent_id is not None:
             parent = Goal.objects.for_org(self.organization).filter(pk=parent_id).first()
             if parent is not None:
                 initial.update(parent=parent.pk, cycle=parent.cycle_id, leg=parent.leg)
@@ -640,7 +641,7 @@ class InitiativeListView(OrgViewMixin, CycleMixin, CreateFormMixin, FormView):
                 selectors.initiative_list(
                     organization=self.organization,
                     cycle=self.cycle,
-                    unit=int(unit) if unit.isdigit() else None,
+                    unit=page_id(self.request, "unit"),
                     status=status if status in Initiative.Status.values else "",
                 )
             ),

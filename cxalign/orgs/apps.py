@@ -5,7 +5,14 @@ class OrgsConfig(AppConfig):
     name = "cxalign.orgs"
     label = "orgs"
     verbose_name = "Organizations and people"
+
     # Navigation entries this app adds to the sidebar: (section, label, url name, icon).
+    def ready(self):
+        from cxalign.orgs.api import schema  # noqa: F401  (registers the token scheme)
+        from cxalign.orgs.auth import connect_signals
+
+        connect_signals()
+
     nav = [
         ("Organization", "People", "orgs:people", "users"),
         ("Organization", "Org units", "orgs:units", "tree"),

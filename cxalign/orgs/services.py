@@ -5,7 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -66,12 +66,30 @@ def invitation_for_token(token: str) -> Invitation:
     return invitation
 
 
+def invitation_is_for(*, invitation: Invitation, user) -> bool:
+    """Whether the user's address is the invited one (case-insensitive)."""
+    email = (user.email or "").strip()
+    return bool(email) and email.casefold() == invitation.email.strip().casefold()
+
+
+def invitation_wrong_account_message(*, invitation: Invitation) -> str:
+    return (
+        f"This invitation is for {invitation.email}. You are signed in with another address: "
+        f"sign out and accept it as {invitation.email}, or ask your admin to invite your address."
+    )
+
+
 @transaction.atomic
 def invitation_accept(
     *, token: str, user=None, username: str = "", password: str = ""
 ) -> Membership:
-    """Join the organization: as the signed-in user, or as a new account made from the form."""
+    """Join the organization: as the signed-in user, or as a new account made from the form.
+
+    A signed-in user must own the invited address: holding the link is not enough.
+    """
     invitation = invitation_for_token(token)
+    if user is not None and not invitation_is_for(invitation=invitation, user=user):
+        raise PermissionDenied(invitation_wrong_account_message(invitation=invitation))
     # Claim the invitation first: two tabs accepting at once must not both succeed.
     claimed = Invitation.objects.filter(id=invitation.id, accepted_at__isnull=True).update(
         accepted_at=timezone.now()

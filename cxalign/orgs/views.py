@@ -1,14 +1,18 @@
 from django.apps import apps
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
-from cxalign.orgs import services
+from cxalign.orgs import auth, services
+from cxalign.orgs.clientip import client_ip
 from cxalign.orgs.forms import (
     AcceptInvitationForm,
     InvitationForm,
@@ -23,6 +27,7 @@ from cxalign.orgs.pages import (
     form_add_validation_error,
     form_data,
 )
+from cxalign.orgs.ratelimit import limit_exceeded
 from cxalign.orgs.roles import ROLE_SUMMARY, Role
 from cxalign.orgs.selectors import (
     membership_list,
@@ -232,6 +237,19 @@ def invitation_accept(request, token: str):
         return render(
             request, "orgs/invitation_invalid.html", {"reason": exc.messages[0]}, status=410
         )
+    if request.user.is_authenticated and not services.invitation_is_for(
+        invitation=invitation, user=request.user
+    ):
+        # Bound to the invited address: another account holding the link cannot join.
+        return render(
+            request,
+            "orgs/invitation_wrong_account.html",
+            {
+                "invitation": invitation,
+                "reason": services.invitation_wrong_account_message(invitation=invitation),
+            },
+            status=403,
+        )
     form = AcceptInvitationForm(request.POST or None)
     if request.method == "POST":
         try:
@@ -258,3 +276,64 @@ def invitation_accept(request, token: str):
 def csrf_failure(request, reason=""):
     """A stale or missing CSRF token: a page that says what to do, not Django's debug text."""
     return render(request, "403_csrf.html", status=403)
+
+
+@login_required
+def profile(request):
+    """The signed-in user's API tokens (revocable) and the "sign out everywhere" button."""
+    tokens = auth.api_tokens_of_user(user=request.user)
+    return render(
+        request,
+        "registration/profile.html",
+        {"tokens": tokens, "ttl_days": settings.API_TOKEN_TTL_DAYS},
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, token_key: str):
+    if auth.api_token_revoke(user=request.user, token_key=token_key):
+        messages.success(request, f"Token {token_key}… revoked: it no longer works.")
+    else:
+        messages.error(request, "That token was already revoked or has expired.")
+    return redirect("profile")
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request):
+    """End every session and revoke every API token of the user, this browser included."""
+    done = auth.sign_out_everywhere(user=request.user)
+    logout(request)
+    messages.success(
+        request,
+        f"Signed out everywhere: {done['sessions']} session(s) ended, "
+        f"{done['tokens']} API token(s) revoked.",
+    )
+    return redirect("login")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page, limited per address and per client so it cannot mail-bomb anyone.
+
+    The refusal reads the same whether or not the address has an account.
+    """
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().casefold()
+        limit = settings.PASSWORD_RESET_LIMIT_PER_HOUR
+        by_email = limit_exceeded(scope="reset-email", key=email, limit=limit, window_seconds=3600)
+        by_ip = limit_exceeded(
+            scope="reset-ip", key=client_ip(self.request), limit=limit, window_seconds=3600
+        )
+        if by_email or by_ip:
+            form.add_error(
+                None,
+                "Too many reset requests for this address or from your network in the last "
+                "hour. Check your inbox (and spam folder) for the link already sent, or try "
+                "again in an hour.",
+            )
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        return super().form_valid(form)

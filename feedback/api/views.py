@@ -12,6 +12,7 @@ from rest_framework.response import Response as ApiResponse
 
 from cxalign.orgs.api.base import OrgScopedGenericViewSet, OrgScopedViewSet, split_version
 from cxalign.orgs.models import Membership
+from cxalign.orgs.params import query_id
 from cxalign.orgs.roles import Role
 from feedback import selectors, services
 from feedback.api import serializers as s
@@ -39,8 +40,8 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScope
             date_from=p.get("date_from") or None,
             date_to=p.get("date_to") or None,
             segment=p.get("segment", ""),
-            touchpoint=int(p["touchpoint"]) if p.get("touchpoint", "").isdigit() else None,
-            theme=int(p["theme"]) if p.get("theme", "").isdigit() else None,
+            touchpoint=query_id(p, "touchpoint"),
+            theme=query_id(p, "theme"),
             band=p.get("band", ""),
             q=p.get("q", ""),
         )
@@ -177,9 +178,11 @@ class ThemeViewSet(OrgScopedViewSet):
     @extend_schema(request=s.ThemeRuleSerializer, responses={201: s.ThemeRuleSerializer})
     @action(detail=True, methods=["post"])
     def rules(self, request, *args, **kwargs):
+        body = s.ThemeRuleSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
         try:
             rule = services.rule_add(
-                theme=self.get_object(), pattern=request.data.get("pattern", "")
+                theme=self.get_object(), pattern=body.validated_data["pattern"]
             )
         except DjangoValidationError as exc:
             raise _bad(exc) from exc

@@ -6,10 +6,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from cxalign.orgs.api.base import OrgScopedViewSet, split_version
+from cxalign.orgs.api.parsers import SafeJSONParser
 from cxalign.orgs.roles import Role
 from journeys import selectors, services
 from journeys.api.serializers import (
@@ -80,7 +81,7 @@ class JourneyViewSet(BoardErrorsMixin, OrgScopedViewSet):
     filterset_fields = ["audience", "status"]
     search_fields = ["name"]
     ordering_fields = ["name", "created_at", "updated_at"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         if getattr(self, "action", None) in ("list", "retrieve"):

@@ -22,3 +22,21 @@
     if (message && !window.confirm(message)) event.preventDefault();
   });
 })();
+// Behaviours that used to be inline handlers (the CSP forbids those):
+//   <select data-autosubmit> submits its form on change; <button data-print> prints;
+//   <a data-back> goes back in history (its href is the fallback).
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest("[data-autosubmit]");
+    if (select && select.form) select.form.submit();
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+    var back = event.target.closest("[data-back]");
+    if (back && window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
+  });
+})();

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from cxalign.orgs.api.base import (
@@ -15,6 +15,8 @@ from cxalign.orgs.api.base import (
     OrgScopedViewSet,
     split_version,
 )
+from cxalign.orgs.api.parsers import SafeJSONParser
+from cxalign.orgs.params import query_id
 from cxalign.orgs.roles import Role
 from strategy import selectors, services, spreadsheet
 from strategy.api.serializers import (
@@ -271,13 +273,12 @@ class GoalViewSet(OrgScopedViewSet):
                     "nodes": [],
                 }
             )
-        root = request.query_params.get("root")
-        root_id = None
-        if root:
-            root_goal = get_object_or_404(
-                Goal.objects.for_org(self.organization), pk=root if root.isdigit() else 0
-            )
+        root_id = query_id(request.query_params, "root")
+        if root_id is not None:
+            root_goal = get_object_or_404(Goal.objects.for_org(self.organization), pk=root_id)
             root_id, cycle = root_goal.id, root_goal.cycle
+        for name in ("unit", "owner"):
+            query_id(request.query_params, name)
         try:
             depth = max(1, min(3, int(request.query_params.get("depth", 2))))
         except ValueError:
@@ -332,7 +333,7 @@ class GoalViewSet(OrgScopedViewSet):
         detail=False,
         methods=["post"],
         url_path="import",
-        parser_classes=[MultiPartParser, FormParser, JSONParser],
+        parser_classes=[MultiPartParser, FormParser, SafeJSONParser],
     )
     def import_goals(self, request, *args, **kwargs):
         """Import a cascade from CSV/XLSX: all or nothing; 400 names each bad row and why."""

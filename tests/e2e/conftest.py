@@ -36,3 +36,19 @@ def sign_in(live_server):
         return page
 
     return _sign_in
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(request):
+    """Every browser test also proves the Content-Security-Policy blocked nothing we ship."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    violations = []
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    yield
+    assert not violations, violations

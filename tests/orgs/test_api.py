@@ -1,7 +1,7 @@
 """The tenancy API: scoping, roles, versions, and clear errors for bad input."""
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from cxalign.orgs.models import Membership, OrgUnit
 from cxalign.orgs.roles import Role
@@ -21,7 +21,7 @@ def test_token_endpoint_answers_token_that_authenticates(api_client, viewer, org
     )
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(user=viewer.user).key == token
+    assert AuthToken.objects.get(user=viewer.user).token_key == token[:15]
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api_client.get(f"/api/v1/orgs/{org.slug}/").json()["role"] == "viewer"
 
@@ -44,7 +44,7 @@ def test_token_endpoint_pauses_after_repeated_wrong_passwords(api_client, viewer
     )
     assert response.status_code == 429
     assert "paused" in response.json()["detail"]
-    assert not Token.objects.filter(user=viewer.user).exists()
+    assert not AuthToken.objects.filter(user=viewer.user).exists()
 
 
 def test_token_endpoint_names_missing_fields(api_client):

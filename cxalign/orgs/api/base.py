@@ -6,7 +6,7 @@ from django.utils.functional import cached_property
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
@@ -88,7 +88,10 @@ class OrgScopedGenericViewSet(OrgScopedMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def history(self, request, *args, **kwargs):
         """Who changed this object, when, and what changed (newest first)."""
-        return Response(object_history(self.get_object()))
+        obj = self.get_object()
+        if not hasattr(type(obj), "history"):
+            raise NotFound("This kind of object keeps no change history.")
+        return Response(object_history(obj))
 
 
 class OrgScopedViewSet(
@@ -100,6 +103,10 @@ class OrgScopedViewSet(
     OrgScopedGenericViewSet,
 ):
     """Full CRUD, scoped to the organization of the URL."""
+
+    # CreateModelMixin comes first in the MRO and its perform_create saves without the
+    # organization: take the scoped one explicitly.
+    perform_create = OrgScopedGenericViewSet.perform_create
 
 
 class OrgModelSerializer(serializers.ModelSerializer):

@@ -1,11 +1,9 @@
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from cxalign.orgs import services
@@ -24,6 +22,8 @@ from cxalign.orgs.api.serializers import (
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
+from cxalign.orgs.auth import api_token_issue
+from cxalign.orgs.clientip import ClientIPScopedRateThrottle
 from cxalign.orgs.models import Invitation, Membership, Organization, OrgUnit
 from cxalign.orgs.roles import Role
 from cxalign.orgs.selectors import memberships_of_user
@@ -34,7 +34,7 @@ class TokenView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientIPScopedRateThrottle]
     throttle_scope = "token"
 
     def get_authenticate_header(self, request):
@@ -51,8 +51,8 @@ class TokenView(APIView):
         )
         if user is None or not user.is_active:
             raise AuthenticationFailed("Wrong username or password.")
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        issued = api_token_issue(user=user)
+        return Response({"token": issued.token, "expiry": issued.expiry})
 
 
 class OrganizationListView(generics.ListAPIView):
@@ -61,6 +61,8 @@ class OrganizationListView(generics.ListAPIView):
     serializer_class = OrganizationSerializer
     permission_classes = [IsAuthenticated]
     pagination_class = None
+    # The list is a few memberships in Python, not a query set: no search or ordering.
+    filter_backends = []
     queryset = Organization.objects.none()
 
     def get_queryset(self):
