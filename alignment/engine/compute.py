@@ -49,10 +49,8 @@ def _compute(organization: Organization, window: Window, report: Progress) -> tu
         timings[name] = time.perf_counter() - started
         return result
 
-    report(0.05, "Counting responses per segment")
-    segment_rows = timed("segments", reads.response_counts, scope, "segment")
-    report(0.2, "Counting responses per touchpoint")
-    touchpoint_rows = timed("touchpoints", reads.response_counts, scope, "touchpoint")
+    report(0.05, "Counting responses per segment and touchpoint")
+    segment_rows, touchpoint_rows = timed("responses", reads.response_counts, scope)
     report(0.35, "Counting themes")
     theme_rows = timed("themes", reads.theme_counts, scope)
     report(0.6, "Reading each customer's latest answer")

@@ -8,6 +8,7 @@ import math
 from decimal import Decimal
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 from kpis import metrics
@@ -198,16 +199,17 @@ def links_figures(frame: dict[str, np.ndarray]) -> dict:
 
 def links_block(frame: dict[str, np.ndarray]) -> dict[str, dict]:
     """Per customer segment and "all": L for both periods."""
-    names, codes = np.unique(frame["segment"], return_inverse=True)
+    codes, names = pd.factorize(frame["segment"])  # hashing: no sort of a million strings
+    numbers = {k: v for k, v in frame.items() if k not in ("segment", "period")}
     block = {ALL: {}}
     for name in names:
         block[segment_key(name)] = {}
     for period in PERIODS:
         in_period = frame["period"] == period
-        block[ALL][period] = links_figures(_subset(frame, in_period))
+        block[ALL][period] = links_figures(_subset(numbers, in_period))
         for code, name in enumerate(names):
             block[segment_key(name)][period] = links_figures(
-                _subset(frame, in_period & (codes == code))
+                _subset(numbers, in_period & (codes == code))
             )
     return {ALL: block[ALL], **dict(sorted((k, v) for k, v in block.items() if k != ALL))}
 
