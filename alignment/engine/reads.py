@@ -117,14 +117,25 @@ def response_counts(scope: Scope) -> tuple[list[dict], list[dict]]:
 
 
 def theme_counts(scope: Scope) -> list[dict]:
-    """Per period and theme: tagged responses and their NPS classes."""
-    tags, theme = unnest_sql("r")
+    """Per period and theme: tagged responses and their NPS classes.
+
+    Counted per distinct theme list first (a few thousand lists for a million responses), then
+    spread over the themes: one hash aggregate instead of a million unnested rows to sort.
+    """
+    tags, theme = unnest_sql("g")
     period, p_params = scope.period_case()
     where, w_params = scope.where()
+    sums = ", ".join(
+        f"SUM(g.{name}) AS {name}" for name in ("promoters", "passives", "detractors", "total")
+    )
     sql = f"""
-        SELECT {period} AS period, {theme} AS theme_id, {CLASS_SUMS}
-        FROM feedback_response r {tags}
-        WHERE {where}
+        SELECT g.period, {theme} AS theme_id, {sums}
+        FROM (
+            SELECT {period} AS period, r.theme_ids, {CLASS_SUMS}
+            FROM feedback_response r
+            WHERE {where}
+            GROUP BY 1, 2
+        ) g {tags}
         GROUP BY 1, 2
     """
     return rows(sql, [*p_params, *w_params])
