@@ -249,3 +249,18 @@ def test_on_sqlite():
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout and " failed" not in result.stdout
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_reads_give_the_same_document_as_serial_reads(org):
+    """On PostgreSQL outside a transaction the reads run on their own connections at once."""
+    from django.db import connection, transaction
+
+    company.build(org, theme_ids=company.theme_setup(org))
+    window = window_for(inputs_due_on=datetime.date(2026, 11, 15), horizon_days=90)
+    parallel, timings = compute(organization=org, window=window)
+    with transaction.atomic():  # inside a transaction: serial, on this connection
+        serial, _ = compute(organization=org, window=window)
+    assert parallel == serial
+    assert set(timings) == {"responses", "customers", "themes", "onboarding", "figures"}
+    assert connection.vendor != "postgresql" or parallel["nps"]["all"]["current"]["responses"] > 0
