@@ -1,0 +1,71 @@
+"""The alignment dashboard: the home page of executives and CX leads, and each chart's CSV."""
+
+import csv
+import io
+
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.views.generic import TemplateView, View
+
+from alignment import dashboard
+from cxalign.orgs.roles import Role
+from cxalign.orgs.tenancy import OrgViewMixin
+from feedback.exports import neutralise
+
+
+class DashboardMixin(OrgViewMixin):
+    read_role = Role.VIEWER
+
+    def filters(self) -> dashboard.Filters:
+        return dashboard.filters_from(organization=self.organization, params=self.request.GET)
+
+
+class DashboardView(DashboardMixin, TemplateView):
+    template_name = "alignment/dashboard/page.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filters = self.filters()
+        steps = dashboard.setup_steps(organization=self.organization)
+        done = sum(1 for s in steps if s["done"])
+        context.update(
+            filters=filters,
+            query=filters.query(),
+            steps=steps,
+            steps_done=done,
+            steps_percent=round(100 * done / len(steps)),
+            first_run=filters.run is None and done < len(steps),
+            can_recompute=self.can(Role.CX_LEAD),
+            panels=dashboard.dashboard(organization=self.organization, filters=filters),
+        )
+        return context
+
+
+class DashboardChartCsvView(DashboardMixin, View):
+    """`?chart=<name>` with the dashboard's filters: the data behind that chart as CSV."""
+
+    def get(self, request, *args, **kwargs):
+        chart = request.GET.get("chart", "")
+        if chart not in dashboard.CHARTS:
+            return HttpResponseBadRequest(
+                f"Unknown chart “{chart}”: choose one of {', '.join(dashboard.CHARTS)}.",
+                content_type="text/plain; charset=utf-8",
+            )
+        filters = self.filters()
+        rows = dashboard.chart_rows(organization=self.organization, filters=filters, chart=chart)
+        response = HttpResponse(csv_text(rows), content_type="text/csv; charset=utf-8")
+        name = f"{self.organization.slug}-dashboard-{chart}"
+        if filters.run is not None and chart in dashboard.RUN_CHARTS:
+            name += f"-run{filters.run.id}"
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+
+
+def csv_text(rows: list[dict]) -> str:
+    """Rows as CSV (columns in first-seen order); text that a spreadsheet would run is quoted."""
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else neutralise(row.get(c)) for c in columns])
+    return out.getvalue()
