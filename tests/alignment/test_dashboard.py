@@ -15,6 +15,7 @@ from alignment.models import Flag
 from cxalign.orgs.roles import Role
 from tests.alignment import company
 from tests.alignment.factories import CommitmentFactory, FlagFactory
+from tests.alignment.test_brief import brief_data  # noqa: F401 -- a fixture
 from tests.factories import MembershipFactory, OrgUnitFactory
 from tests.journeys.factories import StageFactory, TouchpointFactory
 from tests.strategy.factories import CycleFactory, GoalFactory
@@ -351,3 +352,23 @@ def test_query_count_is_flat_at_two_data_sizes(
     assert len(large) <= len(small)
     assert response.context["panels"]["cascade"]["total"] == 121  # Sales' goals
     assert Flag.objects.filter(cycle=cycle).count() >= 122
+
+
+def test_rising_themes_show_three_verbatims_each(client, viewer, org, brief_data):  # noqa: F811
+    run = brief_data["run"]
+    for entry in run.results["nps"].values():  # the brief's figures have no previous period
+        entry["previous"] = entry["current"]
+    run.save(update_fields=["results"])
+    client.force_login(viewer.user)
+    response = client.get(_url(org))
+    assert response.status_code == 200  # a run with only some figures stored: never a 500
+    html = response.content.decode()
+    assert 'data-testid="chart-themes"' in html
+    assert "“Late delivery” grew 3.0× to 15.0 % of answers." in html
+    assert [f"Truck late again {i}" in html for i in range(5)] == [False, False, True, True, True]
+    assert "Truck late in December" not in html
+    rows = _csv(client.get(_csv_url(org, "themes")))
+    assert [(r["theme"], float(r["share_ratio"])) for r in rows] == [
+        ("Late delivery", 3.0),
+        ("Slow refunds", 2.5),
+    ]
