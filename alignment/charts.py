@@ -258,6 +258,19 @@ def _money(value: float | None) -> str:
     return f"{value:,.0f}"
 
 
+def segment_nps_reading(name: str, entry: dict | None) -> str:
+    """One segment's NPS now, its change and whether the change is beyond noise."""
+    current = (entry or {}).get("current") or {}
+    if current.get("nps") is None:
+        return f"No answers with a score from {name} in the current period."
+    text = f"NPS in {name} is {current['nps']:.0f}"
+    change = entry.get("change_points")
+    if change is None:
+        return text + " (no previous figure)."
+    verdict = "a significant change" if entry.get("significant") else "within noise"
+    return text + f", {_num(change)} points from the previous period ({verdict})."
+
+
 def moving_reading(results: dict) -> str:
     vom = results.get("value_of_moving") or {}
     segments = [(n, m) for n, m in (vom.get("segments") or {}).items() if m.get("value")]

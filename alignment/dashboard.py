@@ -174,6 +174,8 @@ def _narrow(results: dict, segment: str) -> dict:
         narrowed[block] = {k: v for k, v in (results.get(block) or {}).items() if k in keep}
     vom = dict(results.get("value_of_moving") or {})
     vom["segments"] = {k: v for k, v in (vom.get("segments") or {}).items() if k == segment}
+    own = vom["segments"].get(segment) or {}
+    vom.update(value=own.get("value"), churn_avoided=own.get("churn_avoided"))
     narrowed["value_of_moving"] = vom
     return narrowed
 
@@ -197,11 +199,15 @@ def money_panel(*, organization: Organization, run: Run | None, segment: str = "
     if run is None or not run.results:
         return None
     results = _narrow(run.results, segment)
-    key = f"alignment:dashboard:money:{run.id}:{segment}:v1"
+    stamp = run.finished_at.timestamp() if run.finished_at else 0
+    key = f"alignment:dashboard:money:{run.id}:{stamp}:{segment}:v1"
 
     def build():
         source = source_of(run)
         built = charts.links_charts(results, source)
+        if segment and built and built[0]["id"] == "nps-by-segment":
+            entry = (results.get("nps") or {}).get(segment)
+            built[0] = {**built[0], "reading": charts.segment_nps_reading(segment, entry)}
         moving = charts.moving_chart(results, source)
         return [*built, moving] if moving else built
 
@@ -265,7 +271,9 @@ CASCADE_FIELDS = (*ROLLUP_FIELDS, "key", "title", "leg", "org_unit_id", "org_uni
                   "confidence", "owner__role")  # fmt: skip
 
 
-def cascade_panel(*, organization: Organization, cycle: Cycle | None, unit=None) -> dict:
+def cascade_panel(
+    *, organization: Organization, cycle: Cycle | None, unit=None, with_rows: bool = False
+) -> dict:
     """Legs, units with a CX goal, goals contributing upward and the sunburst (two queries)."""
     if cycle is None:
         return {"total": 0, "chart": None, "rows": []}
@@ -284,7 +292,7 @@ def cascade_panel(*, organization: Organization, cycle: Cycle | None, unit=None)
         rows=_with_ancestors(rows, shown), source=f"Cycle {cycle.name} · goals as of now",
         unit=unit.name if unit else "",
     ) if shown else None  # fmt: skip
-    health["rows"] = [
+    health["rows"] = with_rows and [
         {k: r[k] for k in ("id", "key", "title", "parent_id", "leg", "org_unit__name", "status",
                            "confidence", "effective")} for r in shown]  # fmt: skip
     health["cascade_url"] = f"{base}&unit={unit.id}" if unit else base
@@ -532,7 +540,7 @@ def chart_rows(*, organization: Organization, filters: Filters, chart: str) -> l
         return money_rows(filters.run, chart, filters.segment)
     args = {"organization": organization, "cycle": filters.cycle}
     if chart == "cascade":
-        return cascade_panel(**args, unit=filters.unit)["rows"]
+        return cascade_panel(**args, unit=filters.unit, with_rows=True)["rows"]
     if chart == "flags":
         return flags_panel(**args, unit=filters.unit)["rows"]
     if chart == "engagement":

@@ -1,0 +1,219 @@
+"""Benchmark of the alignment dashboard against a trivial Django JSON view, and the brief's PDF.
+
+    DATABASE_URL=postgres://... .venv/bin/python bench/dashboard.py [--scale small]
+
+Builds the engine bench's organization (bench/recompute.py: 1,000,000 responses, 200,000
+customers, 5,000 goals, 2,000 touchpoints at full scale; 50,000 responses and 500 goals with
+--scale small) and runs one recompute, then:
+
+- counts the dashboard's queries and takes the median server time of a few requests
+  (Django's test client: the whole middleware stack, no network);
+- starts gunicorn on PostgreSQL and drives it with `wrk` (16 connections) against the
+  dashboard and against a trivial JSON view served by the same processes (this module adds it
+  to the URLconf: gunicorn serves `dashboard:application` from bench/);
+- times the planning brief's PDF.
+
+Deletes what it made and prints one `key: value` a line. Needs PostgreSQL and `wrk` (Debian
+package `wrk`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+TRIVIAL = "bench/trivial/"
+CONNECTIONS = 16
+
+# ------------------------------------------------------------------ the WSGI app gunicorn serves
+
+_app = None
+
+
+def application(environ, start_response):
+    """Our project's WSGI app with this module as its URLconf (the project's URLs plus a
+    trivial JSON view), set up on the first request of each worker."""
+    global _app
+    if _app is None:
+        sys.path.insert(0, str(ROOT))
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxalign.settings")
+        from django.conf import settings
+        from django.core.wsgi import get_wsgi_application
+
+        _app = get_wsgi_application()
+        settings.ROOT_URLCONF = __name__
+    return _app(environ, start_response)
+
+
+def trivial(request):
+    from django.http import JsonResponse
+
+    return JsonResponse({"ok": True})
+
+
+def __getattr__(name: str):
+    """`urlpatterns`, built on first use (Django is set up by then)."""
+    if name != "urlpatterns":
+        raise AttributeError(name)
+    from django.urls import path
+
+    from cxalign.urls import urlpatterns as project
+
+    return [path(TRIVIAL, trivial), *project]
+
+
+# ------------------------------------------------------------------ measuring
+
+
+def engine_bench():
+    sys.path.insert(0, str(BENCH))
+    import recompute
+
+    return recompute
+
+
+def session_for_executive() -> tuple[str, str]:
+    """(org slug, session cookie value) of an executive of the bench organization."""
+    from django.conf import settings
+    from django.test import Client
+
+    from cxalign.orgs.models import Membership
+
+    engine = engine_bench()
+    executive = Membership.objects.select_related("user", "organization").get(
+        organization__slug=engine.ORG, user__username=f"{engine.ORG}-0"
+    )
+    client = Client()
+    client.force_login(executive.user)
+    return executive.organization.slug, client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def in_process(org_slug: str, session: str, repeats: int) -> dict:
+    """Queries and median server time of the dashboard, and the brief's PDF time."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session
+    url = f"/o/{org_slug}/alignment/dashboard/"
+    response = client.get(url)  # warm: URLconf, templates, the run's chart cache
+    if response.status_code != 200:
+        raise SystemExit(f"the dashboard answered {response.status_code}")
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        client.get(url)
+        times.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    pdf = client.get(f"/o/{org_slug}/alignment/brief.pdf")
+    brief_s = time.perf_counter() - started
+    if pdf.status_code != 200 or not pdf.content.startswith(b"%PDF"):
+        raise SystemExit(f"the brief's PDF answered {pdf.status_code}")
+    return {"queries": len(queries), "median_ms": 1000 * statistics.median(times),
+            "brief_pdf_s": brief_s}  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def gunicorn(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    args = [str(Path(sys.executable).parent / "gunicorn"), "--pythonpath", f"{BENCH},{ROOT}",
+            "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+            "dashboard:application"]  # fmt: skip
+    server = subprocess.Popen(args, env=env, cwd=ROOT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base}/{TRIVIAL}", timeout=2).read()
+            return server, base
+        except OSError:
+            time.sleep(0.2)
+    stop(server)
+    raise SystemExit("gunicorn did not start")
+
+
+def stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+def wrk(url: str, cookie: str, seconds: int) -> float:
+    """Requests per second over `seconds` with CONNECTIONS connections; every answer a 200."""
+    args = ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--latency",
+            "-H", f"Cookie: {cookie}", url]  # fmt: skip
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in out:
+        raise SystemExit(f"wrk saw errors against {url}:\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def serve_and_load(env: dict, org_slug: str, session: str, seconds: int) -> dict:
+    from django.conf import settings
+
+    server, base = gunicorn(env, workers=(os.cpu_count() or 2) * 2)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session}"
+    try:
+        dashboard = f"{base}/o/{org_slug}/alignment/dashboard/"
+        wrk(dashboard, cookie, 2)  # warm every worker (imports, chart cache)
+        wrk(f"{base}/{TRIVIAL}", cookie, 1)
+        dashboard_rps = wrk(dashboard, cookie, seconds)
+        trivial_rps = wrk(f"{base}/{TRIVIAL}", cookie, seconds)
+    finally:
+        stop(server)
+    return {"dashboard_rps": dashboard_rps, "trivial_rps": trivial_rps}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", choices=["small", "full"], default="full")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit("bench/dashboard.py measures gunicorn on PostgreSQL: set DATABASE_URL.")
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+    env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "true", "DEBUG": "false",
+           "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-" + "x" * 40),
+           "STATIC_MANIFEST": "false", "SECURE_SSL_REDIRECT": "false",
+           "SESSION_COOKIE_SECURE": "false", "CSRF_COOKIE_SECURE": "false",
+           "DJANGO_SETTINGS_MODULE": "cxalign.settings"}  # fmt: skip
+    os.environ.update(env)
+    engine = engine_bench()
+    engine.run_child("build", args.scale, env)
+    try:
+        engine.run_child("run", args.scale, env)
+        engine.setup_django()
+        org_slug, session = session_for_executive()
+        measured = in_process(org_slug, session, repeats=15 if args.scale == "small" else 25)
+        served = serve_and_load(env, org_slug, session, 10 if args.scale == "small" else 20)
+    finally:
+        engine.run_child("cleanup", args.scale, env)
+    print(f"dashboard_queries: {measured['queries']}")
+    print(f"dashboard_median_ms: {measured['median_ms']:.1f}")
+    print(f"dashboard_rps: {served['dashboard_rps']:.1f}")
+    print(f"trivial_rps: {served['trivial_rps']:.1f}")
+    print(f"ratio_to_trivial: {served['dashboard_rps'] / served['trivial_rps']:.2f}")
+    print(f"brief_pdf_s: {measured['brief_pdf_s']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
