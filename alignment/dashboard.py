@@ -9,9 +9,11 @@ returns its chart (or None) and `rows`, the chart's data as the CSV export write
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.http import Http404
 from django.urls import reverse
@@ -24,10 +26,10 @@ from alignment.models import Flag, Run
 from alignment.readiness import readiness
 from cxalign.orgs.models import Membership, Organization, OrgUnit
 from cxalign.orgs.roles import Role
-from feedback.models import Customer, Response
-from journeys.models import Audience, Journey, Touchpoint
+from feedback.models import Customer, ImportBatch, Response, Theme
+from journeys.models import Audience, Journey, Stage, Touchpoint
 from kpis import metrics
-from strategy.models import Commitment, Cycle, Goal, GoverningModel, Leg, Vision
+from strategy.models import CheckIn, Commitment, Cycle, Goal, GoverningModel, Leg, Vision
 from strategy.rollup import ROLLUP_FIELDS, rollup
 
 ALL = "all"
@@ -110,6 +112,50 @@ def runs_of(*, organization: Organization, cycle: Cycle | None, limit: int = 12)
         .only("id", "finished_at", "current_first", "current_last", "cycle_id")
         .order_by("-finished_at", "-id")[:limit]
     )  # fmt: skip
+
+
+# ---------------------------------------------------------------- what the page depends on
+
+# The rendered panels are cached under a stamp of every table they read (one query): a write
+# anywhere in them (a goal, a check-in, a flag acknowledged, a recompute, an import...) gives a
+# new stamp, so the page never shows stale rows; the hour in the key renews what time alone
+# changes (the check-ins owed, the countdown). Responses and customers reach the page only
+# through imports and runs, whose stamps cover them: their million rows are never scanned.
+STAMPED = (
+    (Goal, "updated_at"), (CheckIn, "created_at"), (Flag, "updated_at"),
+    (Commitment, "updated_at"), (Cycle, "updated_at"),
+    # memberships: edits bump `version`, deactivation flips `is_active`
+    (Membership, "joined_at", "SUM(version) || '/' || SUM(CASE WHEN is_active THEN 1 ELSE 0 END)"),
+    (OrgUnit, "updated_at"), (Audience, "updated_at"), (Journey, "updated_at"),
+    (Stage, "updated_at"), (Touchpoint, "updated_at"), (Vision, "updated_at"),
+    (GoverningModel, "updated_at"), (Run, "finished_at"), (ImportBatch, "finished_at"),
+    (Theme, "updated_at"),
+)  # fmt: skip
+PAGE_CACHE_S = 600
+
+
+def data_stamp(*, organization: Organization) -> str:
+    """The latest change and row count of every table the dashboard reads (one query)."""
+    # Table and column names come from the models above, never from input.
+    part = "(SELECT CAST(COUNT(*) AS TEXT) || '/' || COALESCE(CAST(MAX({c}) AS TEXT), '') || '/' || COALESCE(CAST({x} AS TEXT), '') FROM {t} WHERE organization_id = %s)"  # noqa: E501
+    parts = [
+        part.format(c=column, x=extra[0] if extra else "''", t=model._meta.db_table)
+        for model, column, *extra in STAMPED
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), [organization.id] * len(parts))
+        row = cursor.fetchone()
+    return hashlib.sha256("|".join(map(str, row)).encode()).hexdigest()
+
+
+def page_key(*, organization: Organization, params, variant: str) -> str:
+    """The cache key of the rendered panels: the organization, the filters as asked, who
+    looks (`variant`), the hour and the data stamp."""
+    asked = "&".join(f"{k}={params.get(k, '')}" for k in ("cycle", "run", "segment", "unit"))
+    hour = timezone.localtime().strftime("%Y%m%d%H")
+    stamp = data_stamp(organization=organization)
+    digest = hashlib.sha256(f"{asked}|{variant}|{hour}|{stamp}".encode()).hexdigest()
+    return f"alignment:dashboard:page:{organization.id}:{digest}"
 
 
 # ---------------------------------------------------------------- first run
@@ -393,6 +439,7 @@ def journey_panel(*, organization: Organization, run: Run | None) -> dict:
     figures = (run.results or {}).get("touchpoints") or {}
     by_id = {f["touchpoint_id"]: f for f in figures.values() if f.get("touchpoint_id")}
     cells: dict[tuple[str, str], dict] = {}
+    board = url("journeys:board", organization, 0)  # one reverse(), not one per touchpoint
     touchpoints = Touchpoint.objects.for_org(organization).values(
         "id", "name", "stage__name", "stage__phase", "stage__position", "journey_id",
         "journey__audience__name", "journey__audience__rank",
@@ -407,7 +454,7 @@ def journey_panel(*, organization: Organization, run: Run | None) -> dict:
             "stage": key[0], "audience": key[1], "responses": 0, "promoters": 0, "detractors": 0,
             "touchpoints": 0, "order": (_PHASES.get(tp["stage__phase"], 9), tp["stage__position"]),
             "rank": tp["journey__audience__rank"] or 0,
-            "url": url("journeys:board", organization, tp["journey_id"])})  # fmt: skip
+            "url": board.replace("/0/", f"/{tp['journey_id']}/")})  # fmt: skip
         cell["responses"] += current["responses"]
         cell["promoters"] += current.get("promoters") or 0
         cell["detractors"] += current.get("detractors") or 0

@@ -3,7 +3,10 @@
 import csv
 import io
 
+from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBadRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView, View
 
 from alignment import dashboard
@@ -20,14 +23,32 @@ class DashboardMixin(OrgViewMixin):
 
 
 class DashboardView(DashboardMixin, TemplateView):
+    """The panels are rendered once per data stamp (see `dashboard.page_key`) and cached."""
+
     template_name = "alignment/dashboard/page.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        key = dashboard.page_key(
+            organization=self.organization, params=self.request.GET, variant="v1"
+        )
+        cached = cache.get(key)
+        if cached is None:
+            panels = self.panels_context()
+            html = render_to_string(
+                "alignment/dashboard/_content.html", {**context, **panels}, request=self.request
+            )
+            cached = {"html": html, "plotly": panels["filters"].cycle is not None}
+            cache.set(key, cached, dashboard.PAGE_CACHE_S)
+            context.update(panels)
+        context.update(content=mark_safe(cached["html"]), plotly=cached["plotly"])  # noqa: S308
+        return context
+
+    def panels_context(self) -> dict:
         filters = self.filters()
         steps = dashboard.setup_steps(organization=self.organization)
         done = sum(1 for s in steps if s["done"])
-        context.update(
+        return dict(
             filters=filters,
             query=filters.query(),
             steps=steps,
@@ -37,7 +58,6 @@ class DashboardView(DashboardMixin, TemplateView):
             can_recompute=self.can(Role.CX_LEAD),
             panels=dashboard.dashboard(organization=self.organization, filters=filters),
         )
-        return context
 
 
 class DashboardChartCsvView(DashboardMixin, View):

@@ -42,19 +42,25 @@ CONNECTIONS = 16
 _app = None
 
 
-def application(environ, start_response):
+def _load():
     """Our project's WSGI app with this module as its URLconf (the project's URLs plus a
-    trivial JSON view), set up on the first request of each worker."""
+    trivial JSON view), its URLconf loaded (the first reverse() imports every view)."""
     global _app
     if _app is None:
         sys.path.insert(0, str(ROOT))
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxalign.settings")
         from django.conf import settings
         from django.core.wsgi import get_wsgi_application
+        from django.urls import get_resolver
 
         _app = get_wsgi_application()
         settings.ROOT_URLCONF = __name__
-    return _app(environ, start_response)
+        get_resolver().url_patterns  # noqa: B018
+    return _app
+
+
+def application(environ, start_response):
+    return _load()(environ, start_response)
 
 
 def trivial(request):
@@ -105,7 +111,6 @@ def in_process(org_slug: str, session: str, repeats: int) -> dict:
     from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client()
     client.cookies[settings.SESSION_COOKIE_NAME] = session
@@ -113,7 +118,10 @@ def in_process(org_slug: str, session: str, repeats: int) -> dict:
     response = client.get(url)  # warm: URLconf, templates, the run's chart cache
     if response.status_code != 200:
         raise SystemExit(f"the dashboard answered {response.status_code}")
-    with CaptureQueriesContext(connection) as queries:
+    queries = []
+    with connection.execute_wrapper(
+        lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)
+    ):
         client.get(url)
     times = []
     for _ in range(repeats):
@@ -139,12 +147,13 @@ def gunicorn(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
     args = [str(Path(sys.executable).parent / "gunicorn"), "--pythonpath", f"{BENCH},{ROOT}",
             "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-            "dashboard:application"]  # fmt: skip
+            "--preload", "--timeout", "120", "dashboard:application"]  # fmt: skip
+    env = {**env, "BENCH_DASHBOARD_SERVE": "1"}
     server = subprocess.Popen(args, env=env, cwd=ROOT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    for _ in range(200):
         try:
-            urllib.request.urlopen(f"{base}/{TRIVIAL}", timeout=2).read()
+            urllib.request.urlopen(f"{base}/{TRIVIAL}", timeout=30).read()
             return server, base
         except OSError:
             time.sleep(0.2)
@@ -154,12 +163,16 @@ def gunicorn(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
 
 def stop(server: subprocess.Popen) -> None:
     os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=30)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
 
 
 def wrk(url: str, cookie: str, seconds: int) -> float:
     """Requests per second over `seconds` with CONNECTIONS connections; every answer a 200."""
-    args = ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--latency",
+    args = ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--timeout", "30s",
             "-H", f"Cookie: {cookie}", url]  # fmt: skip
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     if "Non-2xx" in out:
@@ -186,6 +199,7 @@ def serve_and_load(env: dict, org_slug: str, session: str, seconds: int) -> dict
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", choices=["small", "full"], default="full")
+    parser.add_argument("--keep", action="store_true", help="keep the organization (to profile)")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("bench/dashboard.py measures gunicorn on PostgreSQL: set DATABASE_URL.")
@@ -206,13 +220,18 @@ def main() -> None:
         measured = in_process(org_slug, session, repeats=15 if args.scale == "small" else 25)
         served = serve_and_load(env, org_slug, session, 10 if args.scale == "small" else 20)
     finally:
-        engine.run_child("cleanup", args.scale, env)
+        if not args.keep:
+            engine.run_child("cleanup", args.scale, env)
     print(f"dashboard_queries: {measured['queries']}")
     print(f"dashboard_median_ms: {measured['median_ms']:.1f}")
     print(f"dashboard_rps: {served['dashboard_rps']:.1f}")
     print(f"trivial_rps: {served['trivial_rps']:.1f}")
     print(f"ratio_to_trivial: {served['dashboard_rps'] / served['trivial_rps']:.2f}")
     print(f"brief_pdf_s: {measured['brief_pdf_s']:.2f}")
+
+
+if os.environ.get("BENCH_DASHBOARD_SERVE"):
+    _load()  # gunicorn --preload: loaded once in the master, shared by the forked workers
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from tests.alignment.factories import CommitmentFactory, FlagFactory
 from tests.alignment.test_brief import brief_data  # noqa: F401 -- a fixture
 from tests.factories import MembershipFactory, OrgUnitFactory
 from tests.journeys.factories import StageFactory, TouchpointFactory
-from tests.strategy.factories import CycleFactory, GoalFactory
+from tests.strategy.factories import CheckInFactory, CycleFactory, GoalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +159,7 @@ def test_dashboard_shows_every_panel_with_source_and_drill_downs(client, org, ex
     for chart in ("nps-by-segment", "churn-by-class", "clv-by-class", "moving", "flags",
                   "cascade", "journey", "engagement"):  # fmt: skip
         assert f'data-testid="chart-{chart}"' in html, chart
-    assert html.count(f"run #{run.id}") >= 6  # each run chart names its run
+    assert html.count(f"run #{run.id}") >= 5  # each run chart names its run
     assert "Detractors churn" in html and 'data-testid="simpson"' in html
     assert f'href="/o/{org.slug}/alignment/?run={run.id}"' in html
     assert f"/o/{org.slug}/alignment/flags/?cycle={run.cycle_id}" in html
@@ -330,8 +330,9 @@ def test_query_count_is_flat_at_two_data_sizes(
 ):
     built = build_company(org, cycle, goals=3, flags=2)
     client.force_login(executive.user)
-    client.get(_url(org))  # warm the chart cache and the URLconf
-    with django_assert_max_num_queries(30) as small:
+    client.get(_url(org))  # warm the URLconf
+    cache.clear()  # measure the page as rendered, not as served from the cache
+    with django_assert_max_num_queries(32) as small:
         assert client.get(_url(org)).status_code == 200
     corporate = built["corporate"]
     for i in range(120):
@@ -344,9 +345,11 @@ def test_query_count_is_flat_at_two_data_sizes(
     stage = StageFactory(organization=org, journey__audience__organization=org, name="Later")
     for i in range(40):
         TouchpointFactory(organization=org, stage=stage, name=f"Unanswered {i}")
+    cache.clear()
     with django_assert_max_num_queries(len(small)) as large:
         response = client.get(_url(org, f"segment=SMB&unit={built['sales'].id}"))
         assert response.status_code == 200
+    cache.clear()
     with django_assert_max_num_queries(len(small)):
         assert client.get(_url(org)).status_code == 200
     assert len(large) <= len(small)
@@ -372,3 +375,26 @@ def test_rising_themes_show_three_verbatims_each(client, viewer, org, brief_data
         ("Late delivery", 3.0),
         ("Slow refunds", 2.5),
     ]
+
+
+def test_served_from_cache_until_any_data_changes(
+    client, org, executive, cycle, django_assert_max_num_queries
+):
+    built = build_company(org, cycle, goals=3, flags=2)
+    client.force_login(executive.user)
+    response = client.get(_url(org))
+    first, total = response.context["content"], response.context["panels"]["flags"]["total"]
+    with django_assert_max_num_queries(8):  # session, user, membership, menus and the stamp
+        again = client.get(_url(org))
+    assert again.context["content"] == first and "panels" not in again.context
+    flag = Flag.objects.filter(cycle=cycle).unresolved().order_by("id").first()
+    flag.state = Flag.State.RESOLVED
+    flag.save()
+    fresh = client.get(_url(org))
+    assert fresh.context["panels"]["flags"]["total"] == total - 1
+    assert f"{total - 1} flags in all" in fresh.context["content"]
+    GoalFactory(cycle=cycle, parent=built["corporate"], confidence="off_track")
+    assert "1 off track" in client.get(_url(org)).content.decode()
+    assert "panels" not in client.get(_url(org)).context
+    CheckInFactory(goal=built["corporate"], author=executive)  # a check-in alone: rendered anew
+    assert "panels" in client.get(_url(org)).context
