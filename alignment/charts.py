@@ -437,8 +437,9 @@ def themes_chart(rows: list[dict], source: str) -> dict:
     ratio = top.get("share_ratio")
     reading = (f"“{top['theme']}” grew {ratio:.1f}× to {100 * (top['current_share'] or 0):.1f} % of answers."
                if ratio else f"“{top['theme']}” appeared in {100 * (top['current_share'] or 0):.1f} % of answers.")  # fmt: skip
-    layout = {"barmode": "group", "height": max(220, 70 + 46 * len(rows)),
-              "margin": {"l": 10, "r": 20, "t": 10, "b": 50},
+    layout = {"barmode": "group", "height": max(240, 100 + 46 * len(rows)),
+              "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+              "margin": {"l": 10, "r": 20, "t": 30, "b": 50},
               "xaxis": {**AXIS, "title": {"text": "Share of the period's answers (%)"}, "rangemode": "tozero"},
               "yaxis": {**AXIS}}  # fmt: skip
     return _chart("themes", "Rising themes: share of answers, previous vs current period",
@@ -451,6 +452,8 @@ def engagement_chart(rows: list[dict], source: str, cadence: int, limit: int = 1
     data = [{
         "type": "bar", "orientation": "h", "y": [r["unit"] for r in shown],
         "x": [100 * r["share"] for r in shown],
+        "text": [f"{100 * r['share']:.0f} % of {r['goals']}" for r in shown],
+        "textposition": "outside", "cliponaxis": False,
         "customdata": [[r["goals"], r["checked_in"], r["owed"]] for r in shown],
         "marker": {"color": ["#c92a2a" if r["share"] < 0.5 else "#f08c00" if r["share"] < 0.8
                              else "#2f9e44" for r in shown]},
@@ -461,7 +464,7 @@ def engagement_chart(rows: list[dict], source: str, cadence: int, limit: int = 1
     reading = (f"{low['unit']} checked in on {100 * low['share']:.0f} % of its goals in the last "
                f"{cadence} days; {sum(r['owed'] for r in rows)} check-ins owed in all."
                if low else "No active goals yet.")  # fmt: skip
-    layout = {"height": max(220, 60 + 26 * len(shown)), "margin": {"l": 10, "r": 20, "t": 10, "b": 50},
+    layout = {"height": max(220, 60 + 26 * len(shown)), "margin": {"l": 10, "r": 60, "t": 10, "b": 50},
               "xaxis": {**AXIS, "title": {"text": f"Goals checked in within {cadence} days (%)"},
-                        "range": [0, 100]}, "yaxis": {**AXIS}}  # fmt: skip
+                        "range": [0, 122], "tickvals": [0, 20, 40, 60, 80, 100]}, "yaxis": {**AXIS}}  # fmt: skip
     return _chart("engagement", "Check-in engagement per unit", reading, source, data, layout)
