@@ -88,7 +88,9 @@ def filters_from(*, organization: Organization, params) -> Filters:
             raise Http404("No such planning cycle.")
     run = pages_data.run_shown(organization=organization, cycle=cycle, run_id=params.get("run"))
     if run is not None and cycle is not None and run.cycle_id != cycle.id:
-        raise Http404("That run belongs to another planning cycle.")
+        if cycle_id is not None:
+            raise Http404("That run belongs to another planning cycle.")
+        cycle = run.cycle  # a link naming only the run shows that run's cycle
     units = pages_data.unit_choices(organization=organization)
     unit = None
     if params.get("unit"):

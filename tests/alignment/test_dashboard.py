@@ -173,6 +173,16 @@ def test_dashboard_shows_every_panel_with_source_and_drill_downs(client, org, ex
     assert len(readiness.items) == 5
 
 
+def test_a_link_naming_an_older_cycles_run_shows_that_cycle(client, org, executive, built):
+    run = built["run"]
+    later = CycleFactory(organization=org, name="Later", starts_on=timezone.localdate(),
+                         ends_on=timezone.localdate() + datetime.timedelta(days=400))  # fmt: skip
+    client.force_login(executive.user)
+    filters = client.get(_url(org, f"run={run.id}")).context["filters"]
+    assert (filters.cycle, filters.run) == (run.cycle, run)
+    assert client.get(_url(org, f"run={run.id}&cycle={later.id}")).status_code == 404
+
+
 def test_segment_filter_narrows_the_money_panels(client, org, executive, built):
     client.force_login(executive.user)
     panels = client.get(_url(org, "segment=SMB")).context["panels"]
