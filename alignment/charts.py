@@ -7,6 +7,8 @@ itself is loaded once by the page from our own static files).
 
 from __future__ import annotations
 
+import json
+
 import plotly.graph_objects as go
 from django.utils.html import format_html
 
@@ -207,3 +209,263 @@ def clv_chart(results: dict, source: str) -> dict | None:
 def links_charts(results: dict, source: str) -> list[dict]:
     charts = (nps_chart(results, source), churn_chart(results, source), clv_chart(results, source))
     return [c for c in charts if c is not None]
+
+
+# ---------------------------------------------------------------- dashboard charts
+# Built as plain figure dicts: plotly's Python objects cost 40-60 ms a chart to validate and
+# serialise, and the dashboard draws eight of them on every request.
+
+GRID = "#e9edf5"
+AXIS = {"gridcolor": GRID, "zerolinecolor": "#c5cee0", "automargin": True}
+PLAIN_LAYOUT = {
+    "height": 340,
+    "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
+    "legend": {"orientation": "h", "y": -0.22},
+    "font": {"family": "DejaVu Sans, Arial, sans-serif", "size": 12, "color": "#1b2333"},
+    "paper_bgcolor": "#ffffff",
+    "plot_bgcolor": "#ffffff",
+    "hoverlabel": {"bgcolor": "#ffffff"},
+}
+SEVERITY_COLORS = {"high": "#c92a2a", "medium": "#f08c00", "low": "#1971c2"}
+STATUS_COLORS = {"on_track": "#2f9e44", "at_risk": "#f08c00", "off_track": "#c92a2a",
+                 "achieved": "#1b7a36", "missed": "#862e2e", "": "#ced4da"}  # fmt: skip
+SUNBURST_LIMIT = 400
+
+
+def figure_html(chart_id: str, data: list[dict], layout: dict) -> str:
+    """A plotly figure as a div and the script that draws it (plotly.js comes from the page)."""
+    div = f"plot-{chart_id}"
+    payload = json.dumps([div, data, {**PLAIN_LAYOUT, **layout}, CONFIG], allow_nan=False)
+    payload = payload.replace("</", "<\\/")
+    height = layout.get("height", PLAIN_LAYOUT["height"])
+    return (
+        f'<div id="{div}" class="plotly-graph-div" style="height:{height}px;width:100%"></div>'
+        f"<script>(function(a){{if(window.Plotly){{Plotly.newPlot.apply(Plotly,a);"
+        f"window.cxalignDrill&&cxalignDrill(a[0]);}}}})({payload});</script>"
+    )
+
+
+def _chart(chart_id: str, title: str, reading: str, source: str, data, layout) -> dict:
+    return {"id": chart_id, "title": title, "reading": reading, "source": source,
+            "html": figure_html(chart_id, data, layout)}  # fmt: skip
+
+
+def _money(value: float | None) -> str:
+    if value is None:
+        return "–"
+    for size, suffix in ((1e9, " bn"), (1e6, " m"), (1e3, " k")):
+        if abs(value) >= size:
+            return f"{value / size:,.1f}{suffix}"
+    return f"{value:,.0f}"
+
+
+def segment_nps_reading(name: str, entry: dict | None) -> str:
+    """One segment's NPS now, its change and whether the change is beyond noise."""
+    current = (entry or {}).get("current") or {}
+    if current.get("nps") is None:
+        return f"No answers with a score from {name} in the current period."
+    text = f"NPS in {name} is {current['nps']:.0f}"
+    change = entry.get("change_points")
+    if change is None:
+        return text + " (no previous figure)."
+    verdict = "a significant change" if entry.get("significant") else "within noise"
+    return text + f", {_num(change)} points from the previous period ({verdict})."
+
+
+def moving_reading(results: dict) -> str:
+    vom = results.get("value_of_moving") or {}
+    segments = [(n, m) for n, m in (vom.get("segments") or {}).items() if m.get("value")]
+    if not segments:
+        return "Not enough promoters and detractors with a known CLV to value a move."
+    name, best = max(segments, key=lambda kv: kv[1]["value"])
+    share = 100 * (vom.get("share") or 0)
+    return (f"Moving {share:.0f} % of detractors to promoters is worth {_money(vom.get('value'))} "
+            f"EUR of CLV; most in {name} ({_money(best['value'])} EUR).")  # fmt: skip
+
+
+def moving_chart(results: dict, source: str) -> dict | None:
+    """Per segment: revenue at risk (detractors' revenue) and the value of moving detractors."""
+    links = results.get("links") or {}
+    vom = results.get("value_of_moving") or {}
+    names = sorted(n for n in (vom.get("segments") or {}) if n != ALL)
+    if not names:
+        return None
+    share = 100 * (vom.get("share") or 0)
+    risk = [((links.get(n) or {}).get("current") or {}).get("revenue_at_risk") for n in names]
+    value = [vom["segments"][n].get("value") for n in names]
+    data = [
+        {"type": "bar", "x": names, "y": risk, "name": "Revenue at risk (detractors' revenue)",
+         "marker": {"color": "#c92a2a"}, "hovertemplate": "%{x}: %{y:,.0f} EUR<extra>at risk</extra>"},
+        {"type": "bar", "x": names, "y": value, "name": f"Value of moving {share:.0f} % of detractors (CLV)",
+         "marker": {"color": "#2f9e44"}, "hovertemplate": "%{x}: %{y:,.0f} EUR<extra>value of moving</extra>"},
+    ]  # fmt: skip
+    layout = {"barmode": "group", "yaxis": {**AXIS, "title": {"text": "EUR"}, "rangemode": "tozero"},
+              "xaxis": {**AXIS, "title": {"text": "Segment"}}}  # fmt: skip
+    return _chart("moving", "Revenue at risk and the value of moving detractors, per segment",
+                  moving_reading(results), source, data, layout)  # fmt: skip
+
+
+def cascade_reading(rows: list[dict]) -> str:
+    off = [r for r in rows if r.get("confidence") == "off_track" and r["status"] == "active"]
+    risk = [r for r in rows if r.get("confidence") == "at_risk" and r["status"] == "active"]
+    silent = [r for r in rows if not r.get("confidence") and r["status"] == "active"]
+    return (f"{len(rows)} goals: {len(off)} off track, {len(risk)} at risk, "
+            f"{len(silent)} without a check-in yet.")  # fmt: skip
+
+
+def _state(r: dict) -> str:
+    """A goal's color key: achieved or missed, else its latest confidence ("" without)."""
+    return r["status"] if r["status"] in ("achieved", "missed") else r.get("confidence") or ""
+
+
+def cascade_chart(*, rows: list[dict], source: str, unit: str = "") -> dict:
+    """The cascade as a sunburst from the corporate goals out, colored by status and
+    confidence (at most SUNBURST_LIMIT goals, the levels nearest the top first)."""
+    ids = {r["id"] for r in rows}
+    children: dict = {}
+    for r in rows:
+        children.setdefault(r["parent_id"] if r["parent_id"] in ids else None, []).append(r)
+    shown, level = [], children.get(None, [])
+    while level and len(shown) < SUNBURST_LIMIT:
+        shown.extend(level[: SUNBURST_LIMIT - len(shown)])
+        level = [c for r in level for c in children.get(r["id"], [])]
+    kept = {r["id"] for r in shown}
+    progress = lambda r: "–" if r.get("effective") is None else f"{100 * r['effective']:.0f} %"  # noqa: E731
+    data = [{
+        "type": "sunburst", "branchvalues": "remainder", "maxdepth": 3, "insidetextorientation": "radial",
+        "ids": [str(r["id"]) for r in shown],
+        "parents": [str(r["parent_id"]) if r["parent_id"] in kept else "" for r in shown],
+        "labels": [(r["key"] or r["title"])[:28] for r in shown],
+        "marker": {"colors": [STATUS_COLORS.get(_state(r), "#ced4da") for r in shown],
+                   "line": {"color": "#ffffff", "width": 1}},
+        "customdata": [[r["title"], r["org_unit__name"] or "no unit", r["leg"], progress(r),
+                        _state(r).replace("_", " ") or "no check-in"] for r in shown],
+        "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]} · %{customdata[2]} leg<br>"
+                         "progress %{customdata[3]} · %{customdata[4]}<extra></extra>",
+    }]  # fmt: skip
+    title = "The goal cascade by status and confidence" + (f" ({unit})" if unit else "")
+    more = f" · {len(rows) - len(shown)} deeper goals not drawn" if len(rows) > len(shown) else ""
+    layout = {"height": 400, "margin": {"l": 10, "r": 10, "t": 10, "b": 10}}
+    return _chart("cascade", title, cascade_reading(rows), source + more, data, layout)
+
+
+def flags_reading(rows: list[dict]) -> str:
+    total = sum(r["open"] for r in rows)
+    high = sum(r["open"] for r in rows if r["severity"] == "high")
+    per_unit: dict = {}
+    for r in rows:
+        per_unit[r["unit"]] = per_unit.get(r["unit"], 0) + r["open"]
+    unit, most = max(sorted(per_unit.items()), key=lambda kv: kv[1])
+    return f"{total} unresolved flags, {high} high; most on {unit} ({most})."
+
+
+def flags_chart(rows: list[dict], *, source: str, limit: int = 12) -> dict:
+    """Unresolved flags per unit, stacked by severity; a bar opens the filtered flag list."""
+    totals: dict = {}
+    for r in rows:
+        totals[r["unit"]] = totals.get(r["unit"], 0) + r["open"]
+    units = sorted(totals, key=lambda u: (-totals[u], u))[:limit][::-1]
+    data = []
+    for severity in ("high", "medium", "low"):
+        cells = {r["unit"]: r for r in rows if r["severity"] == severity}
+        data.append({
+            "type": "bar", "orientation": "h", "name": severity.capitalize(), "y": units,
+            "x": [cells[u]["open"] if u in cells else 0 for u in units],
+            "customdata": [[cells[u]["url"]] if u in cells else [""] for u in units],
+            "marker": {"color": SEVERITY_COLORS[severity]},
+            "hovertemplate": "%{y}: %{x} " + severity + " · click to list<extra></extra>",
+        })  # fmt: skip
+    layout = {"barmode": "stack", "height": max(260, 60 + 26 * len(units)),
+              "margin": {"l": 10, "r": 20, "t": 10, "b": 50},
+              "xaxis": {**AXIS, "title": {"text": "Unresolved flags (count)"}, "dtick": 1 if max(totals.values()) < 10 else None},
+              "yaxis": {**AXIS, "title": {"text": ""}}}  # fmt: skip
+    return _chart("flags", "Unresolved misalignment flags by unit and severity",
+                  flags_reading(rows), source, data, layout)  # fmt: skip
+
+
+def journey_reading(rows: list[dict]) -> str:
+    known = [r for r in rows if r["nps"] is not None]
+    if not known:
+        return "No touchpoint has answers in the current period."
+    low = min(known, key=lambda r: r["nps"])
+    high = max(known, key=lambda r: r["nps"])
+    return (f"Weakest: {low['stage']} for {low['audience']} (NPS {low['nps']:.0f}, "
+            f"{low['responses']:,} answers); strongest: {high['stage']} for {high['audience']} "
+            f"({high['nps']:.0f}).")  # fmt: skip
+
+
+def journey_chart(rows: list[dict], source: str) -> dict:
+    """Stages × audiences colored by NPS (current period); a cell opens the journey map."""
+    stages = list(dict.fromkeys(r["stage"] for r in rows))
+    audiences = list(
+        dict.fromkeys(r["audience"] for r in sorted(rows, key=lambda r: (r["rank"], r["audience"])))
+    )
+    cells = {(r["stage"], r["audience"]): r for r in rows}
+    z, text, custom = [], [], []
+    for stage in stages:
+        line = [cells.get((stage, a)) for a in audiences]
+        z.append([c["nps"] if c else None for c in line])
+        text.append([f"{c['nps']:.0f}" if c and c["nps"] is not None else "" for c in line])
+        custom.append(
+            [[c["url"], c["responses"], c["touchpoints"]] if c else ["", 0, 0] for c in line]
+        )
+    data = [{
+        "type": "heatmap", "x": audiences, "y": stages, "z": z, "text": text, "customdata": custom,
+        "texttemplate": "%{text}", "zmin": -100, "zmax": 100, "zmid": 0, "xgap": 3, "ygap": 3,
+        "colorscale": [[0, "#c92a2a"], [0.5, "#f8f9fa"], [1, "#2f9e44"]],
+        "colorbar": {"title": {"text": "NPS"}, "thickness": 12},
+        "hovertemplate": "%{y} · %{x}<br>NPS %{z:.1f} from %{customdata[1]:,} answers "
+                         "(%{customdata[2]} touchpoints)<extra>click: journey map</extra>",
+    }]  # fmt: skip
+    layout = {"height": max(280, 80 + 38 * len(stages)), "margin": {"l": 10, "r": 10, "t": 10, "b": 60},
+              "xaxis": {**AXIS, "title": {"text": "Audience"}, "side": "bottom"},
+              "yaxis": {**AXIS, "autorange": "reversed", "title": {"text": ""}}}  # fmt: skip
+    return _chart("journey", "Journey heatmap: NPS (points) by stage and audience",
+                  journey_reading(rows), source, data, layout)  # fmt: skip
+
+
+def themes_chart(rows: list[dict], source: str) -> dict:
+    """Share of responses per theme, previous vs current period."""
+    names = [r["theme"] for r in rows][::-1]
+    data = [
+        {"type": "bar", "orientation": "h", "y": names, "name": f"{period.capitalize()} period",
+         "x": [None if r[f"{period}_share"] is None else 100 * r[f"{period}_share"] for r in rows][::-1],
+         "customdata": [[r["url"]] for r in rows][::-1], "marker": {"color": PERIOD_COLORS[period]},
+         "hovertemplate": "%{y}: %{x:.1f} % of answers<extra>" + period + "</extra>"}
+        for period in ("previous", "current")
+    ]  # fmt: skip
+    top = rows[0]
+    ratio = top.get("share_ratio")
+    reading = (f"“{top['theme']}” grew {ratio:.1f}× to {100 * (top['current_share'] or 0):.1f} % of answers."
+               if ratio else f"“{top['theme']}” appeared in {100 * (top['current_share'] or 0):.1f} % of answers.")  # fmt: skip
+    layout = {"barmode": "group", "height": max(240, 100 + 46 * len(rows)),
+              "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+              "margin": {"l": 10, "r": 20, "t": 30, "b": 50},
+              "xaxis": {**AXIS, "title": {"text": "Share of the period's answers (%)"}, "rangemode": "tozero"},
+              "yaxis": {**AXIS}}  # fmt: skip
+    return _chart("themes", "Rising themes: share of answers, previous vs current period",
+                  reading, source, data, layout)  # fmt: skip
+
+
+def engagement_chart(rows: list[dict], source: str, cadence: int, limit: int = 15) -> dict:
+    """Share of each unit's active goals checked in within the cadence (lowest first)."""
+    shown = [r for r in rows if r["share"] is not None][:limit][::-1]
+    data = [{
+        "type": "bar", "orientation": "h", "y": [r["unit"] for r in shown],
+        "x": [100 * r["share"] for r in shown],
+        "text": [f"{100 * r['share']:.0f} % of {r['goals']}" for r in shown],
+        "textposition": "outside", "cliponaxis": False,
+        "customdata": [[r["goals"], r["checked_in"], r["owed"]] for r in shown],
+        "marker": {"color": ["#c92a2a" if r["share"] < 0.5 else "#f08c00" if r["share"] < 0.8
+                             else "#2f9e44" for r in shown]},
+        "hovertemplate": "%{y}: %{x:.0f} % (%{customdata[1]} of %{customdata[0]} goals; "
+                         "%{customdata[2]} owed)<extra></extra>",
+    }]  # fmt: skip
+    low = shown[-1] if shown else None
+    reading = (f"{low['unit']} checked in on {100 * low['share']:.0f} % of its goals in the last "
+               f"{cadence} days; {sum(r['owed'] for r in rows)} check-ins owed in all."
+               if low else "No active goals yet.")  # fmt: skip
+    layout = {"height": max(220, 60 + 26 * len(shown)), "margin": {"l": 10, "r": 60, "t": 10, "b": 50},
+              "xaxis": {**AXIS, "title": {"text": f"Goals checked in within {cadence} days (%)"},
+                        "range": [0, 122], "tickvals": [0, 20, 40, 60, 80, 100]}, "yaxis": {**AXIS}}  # fmt: skip
+    return _chart("engagement", "Check-in engagement per unit", reading, source, data, layout)

@@ -53,17 +53,37 @@ def lockout_response(request, credentials, *args, **kwargs):
     )
 
 
+def role_home_url(membership: Membership) -> str | None:
+    """The page a role lands on, declared by an app as `home_for = {role: url name}` on its
+    AppConfig (so this lower layer never imports the app that provides it); None: the overview."""
+    for config in apps.get_app_configs():
+        name = getattr(config, "home_for", {}).get(membership.role)
+        if name:
+            return reverse(name, kwargs={"org_slug": membership.organization.slug})
+    return None
+
+
 @login_required
 def home(request):
-    """Send the user to their first organization, or explain that they have none yet."""
+    """Send the user to their first organization's page for their role, or explain that they
+    have none yet."""
     memberships = list(memberships_of_user(user=request.user))
     if memberships:
-        return redirect("orgs:home", org_slug=memberships[0].organization.slug)
+        first = memberships[0]
+        return redirect(
+            role_home_url(first) or reverse("orgs:home", args=[first.organization.slug])
+        )
     return render(request, "orgs/no_organization.html")
 
 
 class OrgHomeView(OrgViewMixin, TemplateView):
     template_name = "orgs/home.html"
+
+    def get(self, request, *args, **kwargs):
+        # Executives and CX leads land on the dashboard, managers on their own page;
+        # `?overview=1` shows everyone this page.
+        target = None if request.GET.get("overview") else role_home_url(self.membership)
+        return redirect(target) if target else super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -19,14 +19,14 @@ def test_sign_in_switch_org_sign_out(page, live_server, sign_in, screenshot, org
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     screenshot("foundation-01-login")
 
-    sign_in(page, person)
-    expect(page).to_have_url(re.compile(rf"/o/{org.slug}/$"))
-    expect(page.locator("h1")).to_contain_text("Welcome")
+    sign_in(page, person)  # an executive lands on the alignment dashboard
+    expect(page).to_have_url(re.compile(rf"/o/{org.slug}/alignment/dashboard/$"))
+    expect(page.locator("h1")).to_contain_text("Alignment dashboard")
     screenshot("foundation-02-home")
 
     page.click("[data-testid=org-switcher] summary")
     page.click(f"[data-testid=org-switcher] a[data-org={other_org.slug}]")
-    expect(page).to_have_url(re.compile(rf"/o/{other_org.slug}/$"))
+    expect(page).to_have_url(re.compile(rf"/o/{other_org.slug}/alignment/dashboard/$"))  # same page
     expect(page.locator("[data-testid=org-switcher] summary")).to_contain_text(other_org.name)
     screenshot("foundation-03-switched")
 
