@@ -233,15 +233,16 @@ SUNBURST_LIMIT = 400
 
 
 def figure_html(chart_id: str, data: list[dict], layout: dict) -> str:
-    """A plotly figure as a div and the script that draws it (plotly.js comes from the page)."""
-    div = f"plot-{chart_id}"
-    payload = json.dumps([div, data, {**PLAIN_LAYOUT, **layout}, CONFIG], allow_nan=False)
-    payload = payload.replace("</", "<\\/")
+    """A plotly figure as data for static/js/charts.js (the CSP allows no inline script); a
+    click on a point whose customdata is a page path opens that page (data-plotly-drill)."""
+    figure = json.dumps({"data": data, "layout": {**PLAIN_LAYOUT, **layout}}, allow_nan=False)
     height = layout.get("height", PLAIN_LAYOUT["height"])
-    return (
-        f'<div id="{div}" class="plotly-graph-div" style="height:{height}px;width:100%"></div>'
-        f"<script>(function(a){{if(window.Plotly){{Plotly.newPlot.apply(Plotly,a);"
-        f"window.cxalignDrill&&cxalignDrill(a[0]);}}}})({payload});</script>"
+    return format_html(
+        '<div id="plot-{}" class="plotly-graph-div" style="height:{}px;width:100%" '
+        'data-plotly-figure="{}" data-plotly-drill></div>',
+        chart_id,
+        height,
+        figure,
     )
 
 

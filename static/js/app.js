@@ -23,13 +23,17 @@
   });
 })();
 // Behaviours that used to be inline handlers (the CSP forbids those):
-//   <select data-autosubmit> submits its form on change; <button data-print> prints;
+//   <select data-autosubmit> submits its form on change (data-clear="name" empties that field
+//   of the form first); <button data-print> prints;
 //   <a data-back> goes back in history (its href is the fallback).
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
     var select = event.target.closest("[data-autosubmit]");
-    if (select && select.form) select.form.submit();
+    if (!select || !select.form) return;
+    var clear = select.getAttribute("data-clear");
+    if (clear && select.form.elements[clear]) select.form.elements[clear].value = "";
+    select.form.submit();
   });
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) window.print();

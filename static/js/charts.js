@@ -10,6 +10,15 @@
     var source = document.getElementById(el.dataset.plotlyJson);
     return source ? JSON.parse(source.textContent) : null;
   }
+  // A click on a point whose customdata is a page path ("/o/...") opens that page.
+  function drill(el) {
+    el.on("plotly_click", function (event) {
+      var point = event.points && event.points[0];
+      var data = point && point.customdata;
+      var target = Array.isArray(data) ? data[0] : data;
+      if (typeof target === "string" && target.charAt(0) === "/") window.location.href = target;
+    });
+  }
   function draw() {
     if (typeof Plotly === "undefined") return;
     document.querySelectorAll("[data-plotly-figure], [data-plotly-json]").forEach(function (el) {
@@ -18,6 +27,7 @@
       if (!fig) return;
       el.dataset.plotlyDrawn = "1";
       Plotly.newPlot(el, fig.data || [], fig.layout || {}, CONFIG);
+      if (el.hasAttribute("data-plotly-drill")) drill(el);
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw);
