@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from alignment import charts, pages_data
 from alignment.brief import theme_voices
-from alignment.escalation import _owed_filter
+from alignment.escalation import owed_filter
 from alignment.models import Flag, Run
 from alignment.readiness import readiness
 from cxalign.orgs.models import Membership, Organization, OrgUnit
@@ -506,7 +506,7 @@ def engagement_panel(
     now = now or timezone.now()
     cadence = organization.checkin_cadence_days
     fresh_since = now - datetime.timedelta(days=cadence)
-    owed_q = _owed_filter(organization, now)
+    owed_q = owed_filter(organization, now)
     goals = Goal.objects.for_org(organization).filter(cycle=cycle, status=Goal.Status.ACTIVE)
     if unit is not None:
         goals = goals.filter(org_unit=unit)

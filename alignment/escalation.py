@@ -44,7 +44,7 @@ class Owed:
         return timezone.localdate(self.goal.last_checkin_at) if self.goal.last_checkin_at else None
 
 
-def _owed_filter(organization: Organization, now: datetime.datetime) -> Q:
+def owed_filter(organization: Organization, now: datetime.datetime) -> Q:
     """Active goals of cycles under way with no check-in within the organization's cadence
     (never checked in: counted from the cycle's start or the goal's creation, the later)."""
     today = timezone.localdate(now)
@@ -80,7 +80,7 @@ def checkins_owed(
     cadence = organization.checkin_cadence_days
     goals = (
         Goal.objects.for_org(organization)
-        .filter(_owed_filter(organization, now))
+        .filter(owed_filter(organization, now))
         .select_related("owner__user", "org_unit", "cycle", "parent")
     )
     if owner_ids is not None:

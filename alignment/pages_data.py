@@ -14,6 +14,7 @@ from django.http import Http404
 from alignment.models import Flag, Run
 from alignment.selectors import cycle_current, flag_list, run_latest
 from cxalign.orgs.models import Organization, OrgUnit
+from cxalign.orgs.params import parse_id
 from strategy.models import Cycle
 
 ALL = "all"
@@ -39,11 +40,11 @@ def cycle_pick(*, organization: Organization, cycle_id: str | int | None) -> Cyc
 
 
 def id_or_404(value) -> int:
-    """An id from the URL: ASCII digits within 64 bits, else 404 (never a 500)."""
-    text = str(value)
-    if not (text.isascii() and text.isdigit()) or int(text) >= 2**63:
+    """An id from the URL (the one id parser), else 404 (never a 500)."""
+    number = parse_id(str(value))
+    if number is None:
         raise Http404("No such object.")
-    return int(text)
+    return number
 
 
 def _runs(organization: Organization):

@@ -4,7 +4,7 @@ services and selectors. Figures are read from stored runs; nothing is computed h
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from alignment import selectors, services
@@ -13,6 +13,7 @@ from alignment.filtersets import FlagFilter, RunFilter
 from alignment.flags import flag_acknowledge, flag_reopen
 from alignment.models import Flag, Run
 from cxalign.orgs.api.base import ORG_SLUG_PARAMETER, OrgScopedGenericViewSet, OrgScopedMixin
+from cxalign.orgs.params import query_id
 from cxalign.orgs.roles import Role
 from strategy.models import Cycle
 
@@ -75,26 +76,19 @@ class LinksView(OrgScopedMixin, generics.GenericAPIView):
         return Response(selectors.links_document(run))
 
 
-def parse_id(value: str, *, name: str) -> int:
-    """An id query parameter: ASCII digits within 64 bits, else a 400 naming the parameter."""
-    if not (value.isascii() and value.isdigit()) or int(value) >= 2**63:
-        raise ValidationError({name: [f"“{value[:40]}” is not an id; give a whole number."]})
-    return int(value)
-
-
 def links_run(organization, params) -> Run:
     """The run a links request names, or the latest finished run of the (current) cycle."""
     runs = (
         Run.objects.for_org(organization).finished().select_related("cycle", "requested_by__user")
     )
-    if "run" in params:
-        run_id = parse_id(params["run"], name="run")
+    if params.get("run"):
+        run_id = query_id(params, "run")
         run = runs.filter(id=run_id).first()
         if run is None:
             raise NotFound(f"No finished run {run_id} in this organization.")
         return run
-    if "cycle" in params:
-        cycle_id = parse_id(params["cycle"], name="cycle")
+    if params.get("cycle"):
+        cycle_id = query_id(params, "cycle")
         cycle = Cycle.objects.for_org(organization).filter(id=cycle_id).first()
         if cycle is None:
             raise NotFound(f"No planning cycle {cycle_id} in this organization.")

@@ -76,10 +76,6 @@ class RuleContext:
         """A page URL of this organization, e.g. ctx.url("strategy:goal_detail", goal.id)."""
         return reverse(name, args=[self.organization.slug, *args])
 
-    @property
-    def settings(self) -> Organization:
-        return self.organization
-
     @cached_property
     def members(self) -> dict[int, Membership]:
         """Active memberships by id, with user and unit."""

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from alignment import selectors, services
 from alignment.models import Run
 from cxalign.orgs.models import Organization
+from cxalign.orgs.params import parse_id
 from strategy.models import Cycle
 
 
@@ -74,8 +75,8 @@ class Command(BaseCommand):
             return cycle
         cycles = Cycle.objects.for_org(organization)
         cycle = cycles.filter(name=given).first()
-        if cycle is None and given.isascii() and given.isdigit():
-            cycle = cycles.filter(id=int(given)).first()
+        if cycle is None and parse_id(given) is not None:
+            cycle = cycles.filter(id=parse_id(given)).first()
         if cycle is None:
             names = ", ".join(cycles.values_list("name", flat=True)) or "none"
             raise CommandError(f"No cycle “{given}” in {organization.slug} (cycles: {names}).")
