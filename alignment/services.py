@@ -97,11 +97,13 @@ def _progress(run_id: int):
 def run_claim(*, run_id: int) -> Run | None:
     """Mark the run as computing (again, after a lost worker); None when it is finished."""
     claimed = Run.objects.filter(id=run_id, status__in=Run.ACTIVE).update(
-        status=Run.Status.RUNNING, started_at=timezone.now(), step="Starting"
+        status=Run.Status.RUNNING,
+        started_at=timezone.now(),
+        step="Starting",
+        attempts=F("attempts") + 1,
     )
     if not claimed:
         return None
-    Run.objects.filter(id=run_id).update(attempts=F("attempts") + 1)
     return Run.objects.select_related("organization", "cycle").get(id=run_id)
 
 
