@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -21,6 +21,7 @@ from cxalign.orgs.params import parse_id
 from cxalign.orgs.redirects import safe_next
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
+from cxalign.tabular.write import CSV_CONTENT_TYPE
 from feedback import charts, exports, links, selectors, services
 from feedback.forms import (
     AnswersForm,
@@ -105,23 +106,11 @@ class ResponseExportView(FeedbackPage, View):
             themes=list(Theme.objects.for_org(self.organization).only("id", "name")),
         )
         responses = selectors.response_list(organization=self.organization, filters=form.filters())
-        fmt = request.GET.get("format", "csv")
-        name = f"{self.organization.slug}-responses"
-        if fmt == "xlsx":
-            path = exports.responses_xlsx(responses)
-            response = FileResponse(
-                open(path, "rb"),  # noqa: SIM115 -- FileResponse closes it
-                as_attachment=True,
-                filename=f"{name}.xlsx",
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-            path.unlink(missing_ok=True)  # the open handle keeps the data until sent
-            return response
-        response = StreamingHttpResponse(
-            exports.responses_csv(responses), content_type="text/csv; charset=utf-8"
+        return exports.responses_export(
+            responses,
+            fmt=request.GET.get("format", "csv"),
+            name=f"{self.organization.slug}-responses",
         )
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
 
 
 # ---------------------------------------------------------------- imports
@@ -281,7 +270,7 @@ class ImportErrorReportView(ImportMixin, View):
             handle,
             as_attachment=True,
             filename=f"import-{batch.pk}-errors.csv",
-            content_type="text/csv",
+            content_type=CSV_CONTENT_TYPE,
         )
 
 
