@@ -30,6 +30,7 @@ from feedback.forms import (
     MappingForm,
     ResponseFilterForm,
     RuleForm,
+    SourceForm,
     TagForm,
     ThemeCreateForm,
     ThemeEditForm,
@@ -63,8 +64,8 @@ class FeedbackHomeView(FeedbackPage, View):
         return redirect(self.url("responses"))
 
 
-class ResponseListView(FeedbackPage, TemplateView):
-    template_name = "feedback/response_list.html"
+class ResponseFilterMixin(FeedbackPage):
+    """The responses list and its export read the same filter form."""
 
     def filter_form(self) -> ResponseFilterForm:
         org = self.organization
@@ -74,6 +75,10 @@ class ResponseListView(FeedbackPage, TemplateView):
             touchpoints=selectors.touchpoint_choices(organization=org),
             themes=list(Theme.objects.for_org(org).only("id", "name")),
         )
+
+
+class ResponseListView(ResponseFilterMixin, TemplateView):
+    template_name = "feedback/response_list.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -95,17 +100,12 @@ class ResponseListView(FeedbackPage, TemplateView):
         return context
 
 
-class ResponseExportView(FeedbackPage, View):
+class ResponseExportView(ResponseFilterMixin, View):
     """CSV or XLSX of the filtered responses, streamed; formulas neutralised."""
 
     def get(self, request, *args, **kwargs):
-        form = ResponseFilterForm(
-            request.GET or None,
-            segments=selectors.segment_choices(organization=self.organization),
-            touchpoints=selectors.touchpoint_choices(organization=self.organization),
-            themes=list(Theme.objects.for_org(self.organization).only("id", "name")),
-        )
-        responses = selectors.response_list(organization=self.organization, filters=form.filters())
+        filters = self.filter_form().filters()
+        responses = selectors.response_list(organization=self.organization, filters=filters)
         return exports.responses_export(
             responses,
             fmt=request.GET.get("format", "csv"),
@@ -131,11 +131,12 @@ class ImportListView(FeedbackPage, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            source = data.get("source")
-            if data["kind"] == ImportBatch.Kind.FEEDBACK and source is None:
-                source = services.source_get_or_create(
-                    organization=self.organization, name=data["new_source"]
-                )
+            source = services.source_resolve(
+                organization=self.organization,
+                kind=data["kind"],
+                source=data.get("source"),
+                name=data.get("new_source", ""),
+            )
             batch = services.import_batch_upload(
                 organization=self.organization,
                 created_by=self.membership,
@@ -276,27 +277,10 @@ class ImportErrorReportView(ImportMixin, View):
 
 class SourceEditView(VersionedUpdateView):
     model = Source
-    fields = ["name", "kind", "description"]
+    form_class = SourceForm
     template_name = "feedback/source_form.html"
     write_role = Role.CX_LEAD
     success_message = "Source saved."
-
-    def get_form_class(self):
-        from django import forms
-
-        from cxalign.orgs.forms import VersionField
-
-        class SourceForm(forms.ModelForm):
-            version = VersionField()
-
-            class Meta:
-                model = Source
-                fields = ["name", "kind", "description"]
-
-            def __init__(self, *args, organization=None, **kw):
-                super().__init__(*args, **kw)
-
-        return SourceForm
 
     def perform_update(self, form, version):
         data = form_data(form)
