@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from cxalign.orgs.models import Membership, OrgUnit
 from cxalign.orgs.roles import Role, role_at_least
+from cxalign.tabular.write import table_response
 from kpis.models import KPI, direction_parse
 from strategy.models import Cycle, Goal, Leg
 from strategy.rollup import ROLLUP_FIELDS, clear_stale_progress, rollup
@@ -52,7 +53,7 @@ def _norm(name) -> str:
 
 
 def export_rows(*, cycle: Cycle) -> list[list]:
-    """Header and one row per goal, parents before children (two queries)."""
+    """One row per goal in the export's columns, parents before children (two queries)."""
     goals = list(
         Goal.objects.filter(cycle=cycle)
         .select_related("parent", "owner__user", "org_unit", "kpi")
@@ -76,7 +77,7 @@ def export_rows(*, cycle: Cycle) -> list[list]:
     def pct(value):
         return "" if value is None else round(value * 100, 1)
 
-    rows = [COLUMNS + EXTRA_COLUMNS]
+    rows = []
     for g in ordered:
         p = progress.get(g.id)
         rows.append(
@@ -103,31 +104,20 @@ def export_rows(*, cycle: Cycle) -> list[list]:
     return rows
 
 
-def export_csv(*, cycle: Cycle) -> str:
-    out = io.StringIO()
-    csv.writer(out).writerows(export_rows(cycle=cycle))
-    return out.getvalue()
+EXPORT_WIDTHS = [14, 48, 14, 16, 20, 10, 16, 10, 10, 8, 8, 12]
 
 
-def export_xlsx(*, cycle: Cycle) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=False)
-    sheet = book.active
-    sheet.title = "Cascade"[:31]
-    for row in export_rows(cycle=cycle):
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for letter, width in zip(
-        "ABCDEFGHIJKLMNOPQ", [14, 48, 14, 16, 20, 10, 16, 10, 10, 8, 8, 12], strict=False
-    ):
-        sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+def export_response(*, cycle: Cycle, fmt: str, name: str):
+    """The cascade download as `name`.csv or `name`.xlsx (`fmt`), in the columns the import
+    reads; the shared writer neutralises formulas (a goal title may start with = or @)."""
+    return table_response(
+        fmt,
+        COLUMNS + EXTRA_COLUMNS,
+        export_rows(cycle=cycle),
+        name=name,
+        sheet="Cascade",
+        widths=EXPORT_WIDTHS,
+    )
 
 
 # ---------------------------------------------------------------- reading
