@@ -105,6 +105,17 @@ def load(demo) -> dict:
                     rule_add(theme=theme, pattern=pattern)
                     created["rules"] += 1
 
+    # Customers first: the feedback import then compares its customer ids with them.
+    if not ImportBatch.objects.filter(
+        organization=org, kind="customers", status="succeeded"
+    ).exists():
+        batch = import_file(
+            organization=org,
+            path=CUSTOMER_FILE,
+            kind="customers",
+            created_by=demo.member(org, "cxlead"),
+        )
+        created["customers"] = batch.rows_new
     source = Source.objects.filter(organization=org, name=SOURCE).first()
     done = (
         source
@@ -131,16 +142,6 @@ def load(demo) -> dict:
             created_by=demo.member(org, "cxlead"),
         )
         created["responses"] = batch.rows_new
-    if not ImportBatch.objects.filter(
-        organization=org, kind="customers", status="succeeded"
-    ).exists():
-        batch = import_file(
-            organization=org,
-            path=CUSTOMER_FILE,
-            kind="customers",
-            created_by=demo.member(org, "cxlead"),
-        )
-        created["customers"] = batch.rows_new
 
     if not FollowUp.objects.for_org(org).exists():
         owners = [demo.member(org, "member"), demo.member(org, "manager"), None]

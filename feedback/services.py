@@ -21,6 +21,7 @@ from cxalign.orgs.models import Membership, Organization
 from cxalign.orgs.roles import Role, role_at_least
 from feedback.imports import pipeline
 from feedback.imports.files import FileInfo, FileProblem, info_from_json, info_to_json, inspect_file
+from feedback.imports.known import known_for
 from feedback.imports.mapping import guess_mapping, mapping_problems
 from feedback.imports.rows import Context
 from feedback.imports.tagging import Tagger
@@ -279,6 +280,9 @@ def _job(batch: ImportBatch) -> pipeline.Job:
     feedback = batch.kind == ImportBatch.Kind.FEEDBACK
     if feedback and batch.column_mapping.get("touchpoint"):
         context.touchpoints = _touchpoints(batch.organization)
+    context.known = known_for(
+        organization_id=batch.organization_id, kind=batch.kind, mapping=batch.column_mapping
+    )
     return pipeline.Job(
         path=_batch_path(batch),
         info=info,
@@ -398,6 +402,7 @@ def _finish(
         batch.options = {
             **batch.options,
             "unknown_touchpoints": result.unknown_touchpoints_summary(),
+            "unknown_values": result.unknown_values,
         }
         if report is not None and result.error_count:
             batch.error_report.name = str(report.relative_to(settings.MEDIA_ROOT))

@@ -8,7 +8,9 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
 from cxalign.orgs.concurrency import VersionConflict
@@ -22,11 +24,12 @@ from cxalign.orgs.redirects import safe_next
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
 from cxalign.tabular.write import CSV_CONTENT_TYPE
-from feedback import charts, exports, links, selectors, services
+from feedback import charts, customers, exports, links, queue, selectors, services
 from feedback.forms import (
     AnswersForm,
     CommitForm,
     FollowUpForm,
+    FollowUpQueueForm,
     MappingForm,
     ResponseFilterForm,
     RuleForm,
@@ -306,16 +309,21 @@ class ThemeListView(FeedbackPage, FormView):
         for theme in themes:
             theme.stats = stats.get(theme.id, {"volume": 0, "nps": None})
         themes.sort(key=lambda t: -t.stats["volume"])
+        top = self._top()
+        shown = themes[:top]
         frame = charts.trend_frame(
-            selectors.theme_trend_rows(organization=org, theme_ids=[t.id for t in themes[:6]])
+            selectors.theme_trend_rows(organization=org, theme_ids=[t.id for t in shown])
         )
+        names = [t.name for t in shown]
         context.update(
             themes=themes,
-            volume_chart=charts.theme_trend_figure(
-                frame, metric="volume", title="Comments per theme (top 6)"
+            top=top,
+            top_choices=charts.TOP_CHOICES,
+            volume_chart=charts.theme_grid_figure(
+                frame, names=names, metric="volume", title=f"Comments per theme (top {top})"
             ),
-            nps_chart=charts.theme_trend_figure(
-                frame, metric="nps", title="NPS of each theme's comments (top 6)"
+            nps_chart=charts.theme_grid_figure(
+                frame, names=names, metric="nps", title=f"NPS of each theme's comments (top {top})"
             ),
             suggestions=suggest_phrases(
                 selectors.untagged_comments_sample(organization=org),
@@ -324,6 +332,17 @@ class ThemeListView(FeedbackPage, FormView):
             untagged=selectors.untagged_list(organization=org).count(),
         )
         return context
+
+    def _top(self) -> int:
+        """How many themes the charts show: one of charts.TOP_CHOICES, else the default."""
+        raw = self.request.GET.get("top", "")
+        if raw in {str(n) for n in charts.TOP_CHOICES}:
+            return int(raw)
+        if raw:
+            messages.warning(
+                self.request, f"Ignored “top”: “{raw[:40]}” is not one of its choices."
+            )
+        return charts.DEFAULT_TOP
 
     def form_valid(self, form):
         data = {
@@ -572,21 +591,30 @@ class FollowUpListView(FeedbackPage, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        status = self.request.GET.get("status", "open")
-        mine = self.request.GET.get("mine") == "1"
-        queue = selectors.followup_queue(
-            organization=self.organization,
-            status=status,
-            owner_id=self.membership.id if mine else None,
+        org, now = self.organization, timezone.now()
+        owners = queue.owner_choices(organization=org)
+        form = FollowUpQueueForm(
+            self.request.GET, segments=selectors.segment_choices(organization=org), owners=owners
         )
-        page = Paginator(queue, 25).get_page(self.request.GET.get("page"))
+        query, ignored = form.query()
+        for sentence in ignored:
+            messages.warning(self.request, sentence)
+        rows = queue.queue_list(organization=org, query=query, now=now)
+        page = Paginator(rows, form.per_page()).get_page(self.request.GET.get("page"))
+        page.object_list = list(page.object_list)
+        queue.mark_service_level(page.object_list, organization=org, now=now)
+        params = self.request.GET.copy()
+        params.pop("page", None)
         context.update(
+            form=form,
+            query=query,
             page=page,
-            status=status,
-            mine=mine,
-            counts=selectors.followup_counts(organization=self.organization),
+            params=params.urlencode(),
+            counts=selectors.followup_counts(organization=org),
+            overdue=queue.overdue_by_owner(organization=org, now=now),
             statuses=FollowUp.Status.choices,
-            owner_form=FollowUpForm(organization=self.organization),
+            owners=owners,
+            sla_hours=org.followup_sla_hours,
         )
         return context
 
@@ -628,10 +656,24 @@ class CustomerListView(FeedbackPage, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        q = self.request.GET.get("q", "").strip()
-        customers = selectors.customer_list(organization=self.organization, q=q)
+        org = self.organization
+        q = self.request.GET.get("q", "").strip()[:100]
+        sort = self.request.GET.get("sort", "")
+        if sort and customers.sort_key(sort) is None:
+            messages.warning(self.request, f"Ignored the sort “{sort[:40]}”: not a column.")
+        sort = customers.sort_key(sort) or customers.DEFAULT_SORT
+        rows = customers.customer_page_list(organization=org, q=q, sort=sort)
+        today = customers.today_of(org)
         context.update(
-            page=Paginator(customers, PAGE_SIZE).get_page(self.request.GET.get("page")), q=q
+            today=today,
+            page=Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page")),
+            q=q,
+            sort=sort,
+            params=urlencode({"q": q, "sort": sort}),
+            headers=customers.sort_headers(sort),
+            totals=customers.segment_totals(
+                selectors.customer_list(organization=org, q=q), today=today
+            ),
         )
         return context
 
