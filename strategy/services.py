@@ -93,6 +93,10 @@ def keychoice_update(*, choice: KeyChoice, data: dict, version: int) -> KeyChoic
     return object_update(instance=choice, data=data, version=version)
 
 
+def keychoice_delete(*, choice: KeyChoice) -> None:
+    choice.delete()
+
+
 def _check_kpi(kpi, organization, field: str = "kpi") -> None:
     if kpi is not None and kpi.organization_id != organization.id:
         raise ValidationError({field: "Choose a KPI of this organization."})
