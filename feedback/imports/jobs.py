@@ -175,45 +175,41 @@ def import_batch_preview(
     *, batch: ImportBatch, mapping: dict[str, str], dayfirst: bool = False
 ) -> ImportBatch:
     """Save the column mapping and check the whole file in the background (writes nothing)."""
-    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.status not in {Status.UPLOADED, Status.PREVIEWED, Status.FAILED}:
-        raise ValidationError(
-            f"This import is {batch.get_status_display().lower()}; it cannot be checked again."
-        )
+    batch = _locked(batch, {Status.UPLOADED, Status.PREVIEWED, Status.FAILED}, "be checked again")
     batch.column_mapping = _check_mapping(batch, mapping)
-    batch.options = {**batch.options, "dayfirst": bool(dayfirst)}
-    batch.status = Status.PREVIEWING
-    batch.dry_run = True
-    batch.message = ""
-    batch.save()
-    cache.delete(_cancel_key(batch.id))
-    _enqueue(batch)
-    return batch
+    return _enqueue(batch, Status.PREVIEWING, dayfirst=bool(dayfirst))
 
 
 @transaction.atomic
 def import_batch_commit(*, batch: ImportBatch, all_or_nothing: bool = False) -> ImportBatch:
     """Import the checked file in the background: skip bad rows, or all or nothing."""
-    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.status not in {Status.PREVIEWED, Status.UPLOADED}:
-        raise ValidationError(
-            f"This import is {batch.get_status_display().lower()}; it cannot start again."
-        )
+    batch = _locked(batch, {Status.PREVIEWED, Status.UPLOADED}, "start again")
     batch.column_mapping = _check_mapping(batch, batch.column_mapping)
-    batch.options = {**batch.options, "all_or_nothing": bool(all_or_nothing)}
-    batch.status = Status.QUEUED
-    batch.dry_run = False
-    batch.message = ""
-    batch.save()
-    cache.delete(_cancel_key(batch.id))
-    _enqueue(batch)
+    return _enqueue(batch, Status.QUEUED, all_or_nothing=bool(all_or_nothing))
+
+
+def _locked(batch: ImportBatch, statuses: set[str], action: str) -> ImportBatch:
+    """The batch locked for this change, if its status allows `action`."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status not in statuses:
+        raise ValidationError(
+            f"This import is {batch.get_status_display().lower()}; it cannot {action}."
+        )
     return batch
 
 
-def _enqueue(batch: ImportBatch) -> None:
+def _enqueue(batch: ImportBatch, status: str, **options) -> ImportBatch:
+    """Queue the check (PREVIEWING) or the import (QUEUED) of the batch, after commit."""
     from feedback.tasks import import_batch_run
 
+    batch.options = {**batch.options, **options}
+    batch.status = status
+    batch.dry_run = status == Status.PREVIEWING
+    batch.message = ""
+    batch.save()
+    cache.delete(_cancel_key(batch.id))
     import_batch_run.delay_on_commit(batch.id)
+    return batch
 
 
 def import_batch_cancel(*, batch: ImportBatch) -> str:
