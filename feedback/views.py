@@ -6,8 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
@@ -15,11 +14,11 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView, V
 
 from cxalign.orgs.concurrency import VersionConflict
 from cxalign.orgs.pages import (
-    VersionedUpdateView,
+    OrgDeleteView,
+    OrgEditView,
+    error_text,
     form_add_validation_error,
-    form_data,
 )
-from cxalign.orgs.params import parse_id
 from cxalign.orgs.redirects import safe_next
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
@@ -46,15 +45,16 @@ from strategy.models import Goal, Initiative
 PAGE_SIZE = 50
 
 
-def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
+# The import pages (changed elsewhere at the same time) still call these two; every other page
+# uses `error_text` and `self.org_url("feedback:...")` directly. Fold them in after both land.
+_errors = error_text
 
 
 class FeedbackPage(OrgViewMixin):
-    """Base of the feedback pages: `url(name, **kwargs)` for this organization."""
+    """Base of the feedback pages."""
 
     def url(self, name: str, **kwargs) -> str:
-        return reverse(f"feedback:{name}", kwargs={"org_slug": self.organization.slug, **kwargs})
+        return self.org_url(f"feedback:{name}", **kwargs)
 
 
 # ---------------------------------------------------------------- responses
@@ -64,7 +64,7 @@ class FeedbackHomeView(FeedbackPage, View):
     """/feedback/ itself: the responses (checked like every page: outsiders get 404)."""
 
     def get(self, request, *args, **kwargs):
-        return redirect(self.url("responses"))
+        return redirect(self.org_url("feedback:responses"))
 
 
 class ResponseFilterMixin(FeedbackPage):
@@ -160,12 +160,8 @@ class ImportListView(FeedbackPage, FormView):
 
 class ImportMixin(FeedbackPage):
     def get_batch(self) -> ImportBatch:
-        return get_object_or_404(
-            ImportBatch.objects.for_org(self.organization).select_related(
-                "source", "created_by__user"
-            ),
-            pk=self.kwargs["pk"],
-        )
+        batches = ImportBatch.objects.select_related("source", "created_by__user")
+        return self.get_org_object(batches, self.kwargs["pk"])
 
 
 class ImportDetailView(ImportMixin, TemplateView):
@@ -236,8 +232,8 @@ class ImportCancelView(ImportMixin, View):
                 else "Cancelling: the import stops at its next chunk and writes nothing.",
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        return redirect(self.url("import_detail", pk=batch.pk))
+            messages.error(request, error_text(exc))
+        return redirect(self.org_url("feedback:import_detail", batch.pk))
 
 
 class ImportProgressView(ImportMixin, TemplateView):
@@ -278,19 +274,14 @@ class ImportErrorReportView(ImportMixin, View):
         )
 
 
-class SourceEditView(VersionedUpdateView):
+class SourceEditView(OrgEditView):
     model = Source
     form_class = SourceForm
+    service = services.source_update
     template_name = "feedback/source_form.html"
     write_role = Role.CX_LEAD
     success_message = "Source saved."
-
-    def perform_update(self, form, version):
-        data = form_data(form)
-        return services.source_update(source=form.instance, data=data, version=version)
-
-    def get_success_url(self):
-        return reverse("feedback:imports", kwargs={"org_slug": self.organization.slug})
+    success_url_name = "feedback:imports"
 
 
 # ---------------------------------------------------------------- themes
@@ -359,22 +350,21 @@ class ThemeListView(FeedbackPage, FormView):
             self.request,
             f"Theme “{theme.name}” created. Re-tag the comments to apply its rules to what is already imported.",
         )
-        return redirect(self.url("theme_detail", pk=theme.pk))
+        return redirect(self.org_url("feedback:theme_detail", theme.pk))
 
 
-class ThemeDetailView(VersionedUpdateView):
+class ThemeDetailView(OrgEditView):
     model = Theme
     form_class = ThemeEditForm
+    service = services.theme_update
     template_name = "feedback/theme_detail.html"
     write_role = Role.CX_LEAD
     success_message = "Theme saved."
+    success_url_name = "feedback:theme_detail"
+    success_url_args = ("pk",)
 
     def get_queryset(self):
         return super().get_queryset().select_related("owner_unit")
-
-    def perform_update(self, form, version):
-        data = form_data(form)
-        return services.theme_update(theme=form.instance, data=data, version=version)
 
     def _links(self) -> dict:
         theme = self.object
@@ -408,12 +398,6 @@ class ThemeDetailView(VersionedUpdateView):
         )
         return context
 
-    def get_success_url(self):
-        return reverse(
-            "feedback:theme_detail",
-            kwargs={"org_slug": self.organization.slug, "pk": self.object.pk},
-        )
-
 
 class ThemeLinkView(FeedbackPage, View):
     """Accept a suggestion: link one goal or initiative (POST goal=<id> or initiative=<id>)."""
@@ -421,22 +405,19 @@ class ThemeLinkView(FeedbackPage, View):
     write_role = Role.CX_LEAD
 
     def post(self, request, *args, **kwargs):
-        org = self.organization
-        theme = get_object_or_404(Theme.objects.for_org(org), pk=kwargs["pk"])
+        theme = self.get_org_object(Theme, kwargs["pk"])
         targets = {}
         for name, model in (("goal", Goal), ("initiative", Initiative)):
             value = request.POST.get(name, "")
             if value:
-                if not value.isdigit():
-                    raise Http404(f"No {name} {value}.")
-                targets[name] = get_object_or_404(model.objects.for_org(org), pk=value)
+                targets[name] = self.get_org_object(model, value)
         if not targets:
             messages.error(request, "Choose a goal or an initiative to link.")
         else:
             services.theme_link(theme=theme, **targets)
             names = " and ".join(str(t) for t in targets.values())
             messages.success(request, f"{names} now answers {theme.name}.")
-        return redirect(self.url("theme_detail", pk=theme.pk))
+        return redirect(self.org_url("feedback:theme_detail", theme.pk))
 
 
 class ThemeAnswersView(FeedbackPage, FormView):
@@ -453,7 +434,7 @@ class ThemeAnswersView(FeedbackPage, FormView):
     @cached_property
     def target(self):
         model, _ = self.MODELS[self.kwargs["kind"]]
-        return get_object_or_404(model.objects.for_org(self.organization), pk=self.kwargs["pk"])
+        return self.get_org_object(model, self.kwargs["pk"])
 
     def get_initial(self):
         return {"themes": list(self.target.themes.all())}
@@ -461,7 +442,7 @@ class ThemeAnswersView(FeedbackPage, FormView):
     @cached_property
     def detail_url(self) -> str:
         _, name = self.MODELS[self.kwargs["kind"]]
-        return reverse(name, args=[self.organization.slug, self.target.pk])
+        return self.org_url(name, self.target.pk)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -484,7 +465,7 @@ class RuleAddView(FeedbackPage, View):
     write_role = Role.CX_LEAD
 
     def post(self, request, *args, **kwargs):
-        theme = get_object_or_404(Theme.objects.for_org(self.organization), pk=kwargs["pk"])
+        theme = self.get_org_object(Theme, kwargs["pk"])
         form = RuleForm(request.POST)
         if form.is_valid():
             try:
@@ -494,24 +475,21 @@ class RuleAddView(FeedbackPage, View):
                     f"Rule “{rule.pattern}” added. Re-tag to apply it to imported comments.",
                 )
             except ValidationError as exc:
-                messages.error(request, _errors(exc))
+                messages.error(request, error_text(exc))
         else:
             messages.error(request, "Give a keyword or a phrase.")
-        return redirect(self.url("theme_detail", pk=theme.pk))
+        return redirect(self.org_url("feedback:theme_detail", theme.pk))
 
 
-class RuleDeleteView(FeedbackPage, View):
+class RuleDeleteView(OrgDeleteView):
+    service = services.rule_delete
     write_role = Role.CX_LEAD
+    success_message = "Rule “{obj.pattern}” removed."
+    success_url_name = "feedback:theme_detail"
+    success_url_args = ("theme_id",)
 
-    def post(self, request, *args, **kwargs):
-        rule = get_object_or_404(
-            ThemeRule.objects.for_org(self.organization),
-            pk=kwargs["rule_pk"],
-            theme_id=kwargs["pk"],
-        )
-        services.rule_delete(rule=rule)
-        messages.success(request, f"Rule “{rule.pattern}” removed.")
-        return redirect(self.url("theme_detail", pk=kwargs["pk"]))
+    def get_object(self):
+        return self.get_org_object(ThemeRule, self.kwargs["rule_pk"], theme_id=self.kwargs["pk"])
 
 
 class ThemeRetagView(FeedbackPage, View):
@@ -522,7 +500,7 @@ class ThemeRetagView(FeedbackPage, View):
         messages.success(
             request, "Re-tagging all comments with the current rules; tags made by hand are kept."
         )
-        return redirect(self.url("themes"))
+        return redirect(self.org_url("feedback:themes"))
 
 
 class SuggestionAcceptView(FeedbackPage, View):
@@ -535,9 +513,7 @@ class SuggestionAcceptView(FeedbackPage, View):
         theme_id = request.POST.get("theme")
         try:
             if theme_id:
-                theme = get_object_or_404(
-                    Theme.objects.for_org(self.organization), pk=parse_id(theme_id) or 0
-                )
+                theme = self.get_org_object(Theme, theme_id)
                 services.rule_add(theme=theme, pattern=phrase)
             else:
                 theme = services.theme_create(
@@ -549,8 +525,8 @@ class SuggestionAcceptView(FeedbackPage, View):
                 request, f"“{phrase}” now tags comments as {theme.name}. Re-tag to apply it."
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        return redirect(self.url("themes"))
+            messages.error(request, error_text(exc))
+        return redirect(self.org_url("feedback:themes"))
 
 
 # ---------------------------------------------------------------- triage and follow-ups
@@ -575,14 +551,14 @@ class TriageTagView(FeedbackPage, View):
     write_role = Role.MEMBER
 
     def post(self, request, *args, **kwargs):
-        response = get_object_or_404(Response.objects.for_org(self.organization), pk=kwargs["pk"])
+        response = self.get_org_object(Response, kwargs["pk"])
         form = TagForm(request.POST, organization=self.organization)
         if form.is_valid():
             services.response_tag(response=response, theme=form.cleaned_data["theme"])
             messages.success(request, f"Tagged as {form.cleaned_data['theme'].name}.")
         else:
             messages.error(request, "Choose a theme.")
-        return HttpResponseRedirect(safe_next(request, self.url("triage")))
+        return HttpResponseRedirect(safe_next(request, self.org_url("feedback:triage")))
 
 
 class FollowUpListView(FeedbackPage, TemplateView):
@@ -623,7 +599,7 @@ class FollowUpSaveView(FeedbackPage, View):
     write_role = Role.MEMBER
 
     def post(self, request, *args, **kwargs):
-        response = get_object_or_404(Response.objects.for_org(self.organization), pk=kwargs["pk"])
+        response = self.get_org_object(Response, kwargs["pk"])
         form = FollowUpForm(request.POST, organization=self.organization)
         if not form.is_valid():
             messages.error(request, "Choose a status (and an owner of this organization).")
@@ -641,11 +617,9 @@ class FollowUpSaveView(FeedbackPage, View):
                 messages.success(
                     request, f"Follow-up of response {response.response_id or response.pk} saved."
                 )
-            except ValidationError as exc:
-                messages.error(request, _errors(exc))
-            except VersionConflict as exc:
-                messages.error(request, str(exc))
-        return HttpResponseRedirect(safe_next(request, self.url("followups")))
+            except (ValidationError, VersionConflict) as exc:
+                messages.error(request, error_text(exc))
+        return HttpResponseRedirect(safe_next(request, self.org_url("feedback:followups")))
 
 
 # ---------------------------------------------------------------- customers
