@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
 from cxalign.orgs.models import Membership
@@ -97,7 +96,7 @@ class RulePreviewView(FeedbackPage, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        theme = get_object_or_404(Theme.objects.for_org(self.organization), pk=kwargs["pk"])
+        theme = self.get_org_object(Theme, kwargs["pk"])
         form = RuleForm(self.request.GET)
         context.update(theme=theme, object=theme, can_write=self.can(Role.CX_LEAD))
         if not form.is_valid():

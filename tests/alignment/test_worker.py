@@ -13,7 +13,7 @@ from alignment.tasks import recompute_due_cycles
 from cxalign.celery import app as celery_app
 from feedback.models import ImportBatch
 from tests.alignment import company
-from tests.feedback.test_worker_kill import start_worker, wait_for
+from tests.feedback.test_worker_kill import lock_table, start_worker, wait_for, waiting_on
 from tests.strategy.factories import CycleFactory
 
 
@@ -90,23 +90,6 @@ def org_source_id(org) -> int:
     return Source.objects.get(organization=org).id
 
 
-def lock_customers():
-    """A second connection holding an exclusive lock on the customers table: the engine's
-    reads wait on it, so a worker can be killed inside them whatever the machine's speed."""
-    blocker = connection.get_new_connection(connection.get_connection_params())
-    blocker.cursor().execute("LOCK TABLE feedback_customer IN ACCESS EXCLUSIVE MODE")
-    return blocker
-
-
-def reads_waiting() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND datname = current_database() AND query ILIKE '%%feedback_customer%%'"
-        )
-        return cursor.fetchone()[0] > 0
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_leaves_previous_results_and_the_retry_finishes(org, settings):
@@ -118,10 +101,10 @@ def test_a_killed_worker_leaves_previous_results_and_the_retry_finishes(org, set
     before = Run.objects.get(id=good.id).results["nps"]["SMB"]["current"]["responses"]
     add_many_responses(org, 2_000)
     celery_app.conf.task_always_eager = False
-    blocker, first, second = lock_customers(), start_worker(), None
+    blocker, first, second = lock_table("feedback_customer"), start_worker(), None
     try:
         run = services.run_request(organization=org, cycle=cycle)
-        assert wait_for(reads_waiting, 60), "the first worker never reached the reads"
+        assert wait_for(lambda: waiting_on("feedback_customer"), 60), "no worker reached the reads"
         assert Run.objects.get(id=run.id).status == Run.Status.RUNNING
         first.send_signal(signal.SIGKILL)  # inside the reads
         first.wait(10)

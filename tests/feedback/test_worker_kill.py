@@ -1,8 +1,9 @@
 """A worker process killed (SIGKILL) in the middle of an import: the retry finishes it once.
 
 Real parts: two `celery worker` processes over Redis against the test database. The first is
-killed while it writes; its transaction dies with it, the broker hands the message out again
-after the visibility timeout, and the second worker imports the whole file, nothing doubled.
+killed inside its run (held there by a lock on the responses table, so the kill lands inside it
+on any machine); its transaction dies with it, the broker hands the message out again after the
+visibility timeout, and the second worker imports the whole file, nothing doubled.
 """
 
 import os
@@ -21,7 +22,7 @@ from feedback import services
 from feedback.models import ImportBatch, Response
 
 ROOT = Path(__file__).resolve().parents[2]
-ROWS = 400_000
+ROWS = 50_000
 
 
 def big_file() -> bytes:
@@ -46,6 +47,24 @@ def start_worker() -> subprocess.Popen:
     )
 
 
+def lock_table(table: str):
+    """A second connection holding an exclusive lock on `table` until it is rolled back."""
+    blocker = connection.get_new_connection(connection.get_connection_params())
+    blocker.cursor().execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+    return blocker
+
+
+def waiting_on(table: str) -> bool:
+    """Some connection waits for a lock on `table` (pg_locks: a lock not granted)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+            "WHERE NOT l.granted AND c.relname = %s",
+            [table],
+        )
+        return cursor.fetchone()[0] > 0
+
+
 def wait_for(predicate, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -66,20 +85,16 @@ def test_import_survives_a_killed_worker(org, cx_lead):
         source=source,
     )
     celery_app.conf.task_always_eager = False
-    first = start_worker()
-    second = None
+    blocker, first, second = lock_table("feedback_response"), start_worker(), None
     try:
         services.import_batch_commit(batch=batch)
-
-        def running() -> bool:
-            return ImportBatch.objects.get(id=batch.id).status == "running"
-
-        assert wait_for(running, 60), "the first worker never started the import"
-        time.sleep(1.0)  # well inside the COPY of a 400,000-row file
-        first.send_signal(signal.SIGKILL)
+        assert wait_for(lambda: waiting_on("feedback_response"), 60), "the import never started"
+        assert ImportBatch.objects.get(id=batch.id).status == "running"
+        first.send_signal(signal.SIGKILL)  # inside the run
         first.wait(10)
         # The killed run committed nothing.
         assert ImportBatch.objects.get(id=batch.id).status == "running"
+        blocker.rollback()  # the lock goes
         assert not Response.objects.exists()
 
         second = start_worker()
@@ -95,6 +110,7 @@ def test_import_survives_a_killed_worker(org, cx_lead):
         assert Response.objects.filter(source=source).count() == ROWS
         assert Response.objects.values("key").distinct().count() == ROWS
     finally:
+        blocker.close()
         celery_app.conf.task_always_eager = True
         for worker in (first, second):
             if worker is not None and worker.poll() is None:
