@@ -127,6 +127,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedG
                 batch=self.get_object(),
                 mapping=data.validated_data["column_mapping"],
                 dayfirst=data.validated_data["dayfirst"],
+                encoding=data.validated_data.get("encoding", ""),
             )
         except DjangoValidationError as exc:
             raise _bad(exc) from exc
