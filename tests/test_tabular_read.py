@@ -227,6 +227,10 @@ def test_streaming_reader_refuses_rows_holding_nul(tmp_path):
         ("id,comment\n1,Очень хорошо, спасибо за доставку\n2,Плохо\n", "cp1251"),
         ("id,comment\n1,Müşteri memnuniyeti çok iyi, teşekkürler\n", "cp1254"),
         ("id,comment\n1,Ünlü müşteri şikayeti ığdır\n", "cp857"),
+        ("key,title,owner\nTOP,Zufriedenheit für Kunden,exec\n", "cp1252"),  # was cp850: "f³r"
+        ("id,comment\n1,¡Excelente atención! Señora\n", "cp1252"),
+        ("id,comment\n1,Καλή εξυπηρέτηση\n", "cp1253"),
+        ("id,comment\n1,Bardzo dobra obsługa, dziękuję\n", "cp1250"),
     ],
 )
 def test_text_that_is_not_utf8_gets_a_plausible_encoding(text, encoding):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -138,26 +139,39 @@ def detect_encoding(head: bytes) -> str:
 def _guess(sample: bytes) -> str:
     from charset_normalizer import from_bytes
 
-    matches = list(from_bytes(sample, cp_isolation=GUESSES))
+    matches = list(from_bytes(sample, cp_isolation=GUESSES))  # those that decode cleanly
     if not matches:
         return "cp1252"
+    rank = {name: i for i, name in enumerate(GUESSES)}
 
     def names(match) -> list[str]:
         return [match.encoding, *match.could_be_from_charset]
 
-    best = min(matches, key=lambda m: (round(m.chaos, 2), -round(m.coherence, 2)))
-    # A short sample leaves many code pages about as plausible (charset-normalizer alone once
-    # read French as cp857); Windows-1252, what Excel writes in the West, wins unless another
-    # reads clearly better: fewer odd characters, or clearly more words of one language.
-    for match in matches:
-        if (
-            "cp1252" in names(match)
-            and match.chaos <= best.chaos + 0.1
-            and match.coherence >= best.coherence - 0.05
-        ):
-            return "cp1252"
-    rank = {name: i for i, name in enumerate(GUESSES)}
+    # charset-normalizer alone read French as cp1250 ("Trčs") and German as cp850 ("f³r"):
+    # in a short sample its measures barely differ. What tells is whether the characters
+    # beyond ASCII come out as letters (or quotes and dashes) rather than symbols; then which
+    # language the words look like; then Windows-1252, what Excel writes in the West; then the
+    # fewest odd characters, and the more common code page.
+    def key(match):
+        western = "cp1252" in names(match)
+        return (-_plausible(str(match)), -round(match.coherence, 2), not western,
+                round(match.chaos, 2), min(rank.get(name, len(rank)) for name in names(match)))  # fmt: skip
+
+    best = min(matches, key=key)
     return min(names(best), key=lambda name: rank.get(name, len(rank)))
+
+
+LETTERS = {"Lu", "Ll", "Lt", "Lo", "Mn", "Mc"}  # not Lm: the spacing accents ˇ ˘ ˙ are symbols
+TYPOGRAPHY = set("“”„‘’‚«»‹›–—…€£¥¢§°·•¡¿ªº\u00a0")
+
+
+def _plausible(text: str) -> float:
+    """The share of non-ASCII characters that are letters or typographic punctuation."""
+    beyond = [c for c in text if ord(c) > 127]
+    if not beyond:
+        return 1.0
+    good = sum(1 for c in beyond if c in TYPOGRAPHY or unicodedata.category(c) in LETTERS)
+    return round(good / len(beyond), 2)
 
 
 def check_encoding(encoding: str) -> str:
