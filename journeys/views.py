@@ -201,7 +201,7 @@ class JourneyImportView(JourneyPageMixin, FormView):
                 f"{result['touchpoints']} touchpoints.",
             )
             return redirect("journeys:board", org_slug=self.organization.slug, pk=journey.pk)
-        text = content.decode("utf-8-sig", "replace") if isinstance(content, bytes) else content
+        text = result["text"]  # as read: the encoding guessed, NUL characters dropped
         confirm_form = None
         if not result["errors"]:
             confirm_form = JourneyImportForm(
