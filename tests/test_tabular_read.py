@@ -95,11 +95,11 @@ def test_not_a_zip_is_not_a_workbook():
 
 
 def test_declared_dimension_is_ignored():
-    """`A1:XFD1048576` with three real rows: only the real cells are read (was over an hour)."""
-    sheet = sheet_xml({1: ["id", "nps", "comment"], 3: ["R1", 9, "fine"]}, "A1:XFD1048576")
-    with measured("dimension A1:XFD1048576, 2 real rows") as cost:
+    """`A1:XFD1048576`, data in rows 1 and 1,048,576: only real cells are read (was hours)."""
+    sheet = sheet_xml({1: ["id", "nps", "comment"], 1048576: ["R1", 9, "fine"]}, "A1:XFD1048576")
+    with measured("dimension A1:XFD1048576, rows 1 and 1,048,576") as cost:
         rows = records(workbook(sheet))
-    assert rows == [(1, ["id", "nps", "comment"]), (3, ["R1", 9, "fine"])]
+    assert rows == [(1, ["id", "nps", "comment"]), (1048576, ["R1", 9, "fine"])]
     assert cost.peak_mb < 50
 
 
