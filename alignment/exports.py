@@ -1,18 +1,15 @@
-"""Exports of the alignment pages: flags and the links document as CSV and XLSX.
+"""Exports of the alignment pages: flags and the links document, their columns and rows.
 
-Text cells go through feedback's `neutralise` (a leading = + - @ tab or CR gets an apostrophe),
-so a spreadsheet shows them as text instead of running them as formulas. Numbers stay numbers,
-unrounded.
+Writing them (CSV or XLSX, formulas neutralised) is `cxalign.tabular.write`'s. Numbers stay
+numbers, unrounded.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from alignment.models import Run
-from feedback.exports import neutralise
+from cxalign.tabular.write import table_response
 
 FLAG_HEADER = ["flag_id", "cycle", "rule", "severity", "state", "title", "unit", "owner",
                "subjects", "evidence", "first_run", "last_run", "acknowledged_by",
@@ -22,8 +19,8 @@ CLASS_GROUPS = ("promoters", "passives", "detractors")
 CORRELATIONS = ("score_vs_churned", "score_vs_clv")
 
 
-def _text(value) -> object:
-    return neutralise("" if value is None else str(value))
+def _text(value) -> str:
+    return "" if value is None else str(value)
 
 
 def flag_rows(flags) -> list[list]:
@@ -81,42 +78,10 @@ def links_rows(run: Run) -> list[list]:
     return rows
 
 
-def as_csv(header: list[str], rows: list[list]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return "\ufeff" + buffer.getvalue()  # BOM: Excel opens UTF-8 correctly
+def flags_export(flags, *, fmt: str, name: str):
+    """The download of the flags as `name`.csv or `name`.xlsx (`fmt`)."""
+    return table_response(fmt, FLAG_HEADER, flag_rows(flags), name=name, sheet="Flags")
 
 
-def as_xlsx(sheet_name: str, header: list[str], rows: list[list]) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_name)
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def flags_export(flags, fmt: str) -> tuple[bytes | str, str, str]:
-    """(content, content type, file extension) of the flags in `fmt` (csv or xlsx)."""
-    rows = flag_rows(flags)
-    if fmt == "xlsx":
-        return as_xlsx("Flags", FLAG_HEADER, rows), XLSX, "xlsx"
-    return as_csv(FLAG_HEADER, rows), CSV, "csv"
-
-
-def links_export(run: Run, fmt: str) -> tuple[bytes | str, str, str]:
-    rows = links_rows(run)
-    if fmt == "xlsx":
-        return as_xlsx("Links", LINKS_HEADER, rows), XLSX, "xlsx"
-    return as_csv(LINKS_HEADER, rows), CSV, "csv"
-
-
-CSV = "text/csv; charset=utf-8"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+def links_export(run: Run, *, fmt: str, name: str):
+    return table_response(fmt, LINKS_HEADER, links_rows(run), name=name, sheet="Links")

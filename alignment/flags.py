@@ -10,11 +10,12 @@ raises it; resolved → open when a run raises it again. A flag's identity is it
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from alignment.models import Flag, Run
 from alignment.rules.base import Finding
 from cxalign.orgs.concurrency import versioned_save
+from cxalign.orgs.history import history_snapshot
 from cxalign.orgs.models import Membership, Organization
 from cxalign.orgs.roles import Role, role_at_least
 from strategy.models import Cycle
@@ -122,7 +123,9 @@ def flags_sync(
         flag.version += 1
         flag._change_reason = "No longer raised by the latest recompute."
     if created:
-        bulk_create_with_history(created, Flag, default_change_reason="Raised by a recompute.")
+        Flag.objects.bulk_create(created)
+        history_snapshot(Flag, [f.id for f in created], history_type="+",
+                         reason="Raised by a recompute.", when=now)  # fmt: skip
     if changed or resolved:
         bulk_update_with_history(
             [*changed, *resolved], Flag, fields=[*CONTENT, *STATE], batch_size=BATCH

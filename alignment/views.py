@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -36,12 +36,6 @@ class AlignmentPage(OrgViewMixin):
         return pages_data.cycle_pick(
             organization=self.organization, cycle_id=self.request.GET.get("cycle")
         )
-
-
-def _download(content, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # ---------------------------------------------------------------- links
@@ -85,8 +79,11 @@ class LinksExportView(AlignmentPage, View):
         )
         if run is None:
             raise Http404("No finished recompute yet: nothing to export.")
-        content, content_type, ext = exports.links_export(run, request.GET.get("format", "csv"))
-        return _download(content, content_type, f"{self.organization.slug}-links-run{run.id}.{ext}")
+        return exports.links_export(
+            run,
+            fmt=request.GET.get("format", "csv"),
+            name=f"{self.organization.slug}-links-run{run.id}",
+        )
 
 
 # ---------------------------------------------------------------- flags
@@ -137,8 +134,9 @@ class FlagExportView(FlagsMixin, View):
     def get(self, request, *args, **kwargs):
         filters = self.flag_filters(self.filter_form())
         flags = pages_data.flag_query(organization=self.organization, filters=filters)
-        content, content_type, ext = exports.flags_export(flags, request.GET.get("format", "csv"))
-        return _download(content, content_type, f"{self.organization.slug}-flags.{ext}")
+        return exports.flags_export(
+            flags, fmt=request.GET.get("format", "csv"), name=f"{self.organization.slug}-flags"
+        )
 
 
 class FlagDetailView(AlignmentPage, TemplateView):

@@ -1,10 +1,7 @@
 """The alignment dashboard: the home page of executives and CX leads, and each chart's CSV."""
 
-import csv
-import io
-
 from django.core.cache import cache
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView, View
@@ -12,7 +9,7 @@ from django.views.generic import TemplateView, View
 from alignment import dashboard
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
-from feedback.exports import neutralise
+from cxalign.tabular.write import csv_response
 
 
 class DashboardMixin(OrgViewMixin):
@@ -72,20 +69,9 @@ class DashboardChartCsvView(DashboardMixin, View):
             )
         filters = self.filters()
         rows = dashboard.chart_rows(organization=self.organization, filters=filters, chart=chart)
-        response = HttpResponse(csv_text(rows), content_type="text/csv; charset=utf-8")
         name = f"{self.organization.slug}-dashboard-{chart}"
         if filters.run is not None and chart in dashboard.RUN_CHARTS:
             name += f"-run{filters.run.id}"
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-
-
-def csv_text(rows: list[dict]) -> str:
-    """Rows as CSV (columns in first-seen order); text that a spreadsheet would run is quoted."""
-    columns = list(dict.fromkeys(key for row in rows for key in row))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if row.get(c) is None else neutralise(row.get(c)) for c in columns])
-    return out.getvalue()
+        columns = list(dict.fromkeys(key for row in rows for key in row))  # first-seen order
+        table = ([row.get(c) for c in columns] for row in rows)
+        return csv_response(columns, table, filename=f"{name}.csv")

@@ -1,17 +1,13 @@
-"""Exports of responses: CSV streamed row by row, XLSX written in openpyxl's streaming mode.
-
-Cells starting with = + - @ (or a tab / carriage return) get a leading apostrophe so that a
-spreadsheet shows them as text instead of running them as formulas.
-"""
+"""The responses export: its columns and rows. Writing (CSV streamed, XLSX in openpyxl's
+streaming mode, formulas neutralised) is `cxalign.tabular.write`'s."""
 
 from __future__ import annotations
 
-import csv
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 from django.db.models import QuerySet
+
+from cxalign.tabular.write import table_response
 
 HEADER = [
     "response_id",
@@ -30,53 +26,26 @@ HEADER = [
 CHUNK = 2000
 
 
-def neutralise(value) -> object:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _rows(responses: QuerySet) -> Iterator[list]:
+def response_rows(responses: QuerySet) -> Iterator[list]:
+    """One row per response, newest first, read in chunks."""
     qs = responses.order_by("-responded_at", "-id")
     for r in qs.iterator(chunk_size=CHUNK):
-        themes = "; ".join(name for name, _ in r.theme_names)
         yield [
-            neutralise(r.response_id or r.key),
-            neutralise(r.source.name),
+            r.response_id or r.key,
+            r.source.name,
             r.responded_at.isoformat() if r.responded_at else "",
-            neutralise(r.customer_id),
+            r.customer_id,
             r.nps,
             r.csat,
             r.ces,
-            neutralise(r.channel),
-            neutralise(r.segment),
-            neutralise(r.touchpoint.name if r.touchpoint else r.touchpoint_name),
-            neutralise(themes),
-            neutralise(r.comment),
+            r.channel,
+            r.segment,
+            r.touchpoint.name if r.touchpoint else r.touchpoint_name,
+            "; ".join(name for name, _ in r.theme_names),
+            r.comment,
         ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def responses_csv(responses: QuerySet) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(HEADER)  # BOM: Excel opens UTF-8 correctly
-    for row in _rows(responses):
-        yield writer.writerow(["" if v is None else v for v in row])
-
-
-def responses_xlsx(responses: QuerySet) -> Path:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Responses")
-    sheet.append(HEADER)
-    for row in _rows(responses):
-        sheet.append(row)
-    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
-    handle.close()
-    workbook.save(handle.name)
-    return Path(handle.name)
+def responses_export(responses: QuerySet, *, fmt: str, name: str):
+    """The download of `responses` as `name`.csv or `name`.xlsx."""
+    return table_response(fmt, HEADER, response_rows(responses), name=name, sheet="Responses")

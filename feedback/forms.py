@@ -50,6 +50,14 @@ class UploadForm(OrgScopedFormMixin, forms.Form):
         return data
 
 
+class SourceForm(OrgScopedFormMixin, forms.ModelForm):
+    version = VersionField()
+
+    class Meta:
+        model = Source
+        fields = ["name", "kind", "description"]
+
+
 class MappingForm(forms.Form):
     """One choice per field: which column of the file holds it."""
 
@@ -196,13 +204,4 @@ class ResponseFilterForm(forms.Form):
     def filters(self) -> ResponseFilters:
         if not self.is_valid():
             return ResponseFilters()
-        d = self.cleaned_data
-        return ResponseFilters(
-            date_from=d.get("date_from"),
-            date_to=d.get("date_to"),
-            segment=d.get("segment") or "",
-            touchpoint=d.get("touchpoint"),
-            theme=d.get("theme"),
-            band=d.get("band") or "",
-            q=(d.get("q") or "").strip(),
-        )
+        return ResponseFilters.from_cleaned(self.cleaned_data)

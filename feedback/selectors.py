@@ -44,13 +44,30 @@ class ResponseFilters:
     source: int | None = None
     q: str = ""
 
+    @classmethod
+    def from_cleaned(cls, data: dict) -> ResponseFilters:
+        """From a filter form's (or filterset's) cleaned data; absent filters are off."""
+        return cls(
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            segment=data.get("segment") or "",
+            touchpoint=data.get("touchpoint"),
+            theme=data.get("theme"),
+            band=data.get("band") or "",
+            q=(data.get("q") or "").strip(),
+        )
+
 
 def response_list(
     *, organization: Organization, filters: ResponseFilters | None = None
 ) -> QuerySet:
     """Responses of the organization, filtered, with their theme names in the same query."""
-    f = filters or ResponseFilters()
-    qs = Response.objects.for_org(organization)
+    qs = response_filter(Response.objects.for_org(organization), filters or ResponseFilters())
+    return qs.select_related("source", "touchpoint", "followup").with_theme_names()
+
+
+def response_filter(qs: QuerySet, f: ResponseFilters) -> QuerySet:
+    """`qs` narrowed by the filters: the one definition of each for pages, exports and API."""
     if f.date_from:
         qs = qs.filter(responded_at__date__gte=f.date_from)
     if f.date_to:
@@ -67,7 +84,7 @@ def response_list(
         qs = qs.filter(source_id=f.source)
     if f.q:
         qs = qs.filter(comment__icontains=f.q)
-    return qs.select_related("source", "touchpoint", "followup").with_theme_names()
+    return qs
 
 
 def nps_summary(qs: QuerySet) -> dict:

@@ -78,6 +78,18 @@ def source_get_or_create(*, organization: Organization, name: str) -> Source:
     return source
 
 
+def source_resolve(
+    *, organization: Organization, kind: str, source: Source | None = None, name: str = ""
+) -> Source | None:
+    """The source of an upload: the one chosen, else the one named (created if new); a
+    customer file has none. The page, the API and the commands all resolve it here."""
+    if kind != ImportBatch.Kind.FEEDBACK:
+        return None
+    if source is not None:
+        return source
+    return source_get_or_create(organization=organization, name=name)
+
+
 def source_update(*, source: Source, data: dict, version: int) -> Source:
     return object_update(instance=source, data=data, version=version)
 
@@ -448,9 +460,7 @@ def import_file(
     if not path.exists():
         raise FileProblem(f"There is no file at {path}.")
     info = inspect_file(path, max_bytes=settings.UPLOAD_MAX_BYTES)
-    source = None
-    if kind == ImportBatch.Kind.FEEDBACK:
-        source = source_get_or_create(organization=organization, name=source_name)
+    source = source_resolve(organization=organization, kind=kind, name=source_name)
     batch = ImportBatch(
         organization=organization,
         created_by=created_by,

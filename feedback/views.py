@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -22,6 +22,7 @@ from cxalign.orgs.redirects import safe_next
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
 from cxalign.tabular.read import encoding_note
+from cxalign.tabular.write import CSV_CONTENT_TYPE
 from feedback import charts, exports, links, selectors, services
 from feedback.forms import (
     AnswersForm,
@@ -30,6 +31,7 @@ from feedback.forms import (
     MappingForm,
     ResponseFilterForm,
     RuleForm,
+    SourceForm,
     TagForm,
     ThemeCreateForm,
     ThemeEditForm,
@@ -63,8 +65,8 @@ class FeedbackHomeView(FeedbackPage, View):
         return redirect(self.url("responses"))
 
 
-class ResponseListView(FeedbackPage, TemplateView):
-    template_name = "feedback/response_list.html"
+class ResponseFilterMixin(FeedbackPage):
+    """The responses list and its export read the same filter form."""
 
     def filter_form(self) -> ResponseFilterForm:
         org = self.organization
@@ -74,6 +76,10 @@ class ResponseListView(FeedbackPage, TemplateView):
             touchpoints=selectors.touchpoint_choices(organization=org),
             themes=list(Theme.objects.for_org(org).only("id", "name")),
         )
+
+
+class ResponseListView(ResponseFilterMixin, TemplateView):
+    template_name = "feedback/response_list.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -95,34 +101,17 @@ class ResponseListView(FeedbackPage, TemplateView):
         return context
 
 
-class ResponseExportView(FeedbackPage, View):
+class ResponseExportView(ResponseFilterMixin, View):
     """CSV or XLSX of the filtered responses, streamed; formulas neutralised."""
 
     def get(self, request, *args, **kwargs):
-        form = ResponseFilterForm(
-            request.GET or None,
-            segments=selectors.segment_choices(organization=self.organization),
-            touchpoints=selectors.touchpoint_choices(organization=self.organization),
-            themes=list(Theme.objects.for_org(self.organization).only("id", "name")),
+        filters = self.filter_form().filters()
+        responses = selectors.response_list(organization=self.organization, filters=filters)
+        return exports.responses_export(
+            responses,
+            fmt=request.GET.get("format", "csv"),
+            name=f"{self.organization.slug}-responses",
         )
-        responses = selectors.response_list(organization=self.organization, filters=form.filters())
-        fmt = request.GET.get("format", "csv")
-        name = f"{self.organization.slug}-responses"
-        if fmt == "xlsx":
-            path = exports.responses_xlsx(responses)
-            response = FileResponse(
-                open(path, "rb"),  # noqa: SIM115 -- FileResponse closes it
-                as_attachment=True,
-                filename=f"{name}.xlsx",
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-            path.unlink(missing_ok=True)  # the open handle keeps the data until sent
-            return response
-        response = StreamingHttpResponse(
-            exports.responses_csv(responses), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
 
 
 # ---------------------------------------------------------------- imports
@@ -143,11 +132,12 @@ class ImportListView(FeedbackPage, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            source = data.get("source")
-            if data["kind"] == ImportBatch.Kind.FEEDBACK and source is None:
-                source = services.source_get_or_create(
-                    organization=self.organization, name=data["new_source"]
-                )
+            source = services.source_resolve(
+                organization=self.organization,
+                kind=data["kind"],
+                source=data.get("source"),
+                name=data.get("new_source", ""),
+            )
             batch = services.import_batch_upload(
                 organization=self.organization,
                 created_by=self.membership,
@@ -288,33 +278,16 @@ class ImportErrorReportView(ImportMixin, View):
             handle,
             as_attachment=True,
             filename=f"import-{batch.pk}-errors.csv",
-            content_type="text/csv",
+            content_type=CSV_CONTENT_TYPE,
         )
 
 
 class SourceEditView(VersionedUpdateView):
     model = Source
-    fields = ["name", "kind", "description"]
+    form_class = SourceForm
     template_name = "feedback/source_form.html"
     write_role = Role.CX_LEAD
     success_message = "Source saved."
-
-    def get_form_class(self):
-        from django import forms
-
-        from cxalign.orgs.forms import VersionField
-
-        class SourceForm(forms.ModelForm):
-            version = VersionField()
-
-            class Meta:
-                model = Source
-                fields = ["name", "kind", "description"]
-
-            def __init__(self, *args, organization=None, **kw):
-                super().__init__(*args, **kw)
-
-        return SourceForm
 
     def perform_update(self, form, version):
         data = form_data(form)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from contextlib import closing
 
 from cxalign.orgs.models import OrgUnit
 from cxalign.tabular.read import FileProblem, csv_records, decode, encoding_note
+from cxalign.tabular.write import csv_response
 from journeys.models import (
     DATA_FIELD_MAX,
     DATA_FIELDS_MAX,
@@ -25,28 +24,10 @@ YES = {"yes", "y", "true", "1", "x"}
 NO = {"no", "n", "false", "0", ""}
 
 
-def export_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        # A leading =, +, - or @ would run as a formula in a spreadsheet: quote it.
-        writer.writerow({k: _safe_cell(v) for k, v in row.items()})
-    return out.getvalue()
-
-
-def _safe_cell(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _is_number(value):
-        return "'" + value
-    return value
-
-
-def _is_number(value: str) -> bool:
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
+def export_response(rows: list[dict], *, filename: str):
+    """The journey CSV download (formulas neutralised by the shared writer)."""
+    table = ([row.get(c) for c in CSV_COLUMNS] for row in rows)
+    return csv_response(CSV_COLUMNS, table, filename=filename)
 
 
 def _unquote(value: str) -> str:

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
@@ -18,7 +18,7 @@ from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
 from journeys import selectors, services
 from journeys.blueprints import BLUEPRINTS
-from journeys.csvio import export_csv
+from journeys.csvio import export_response
 from journeys.forms import AudienceForm, JourneyForm, JourneyImportForm, JourneyStartForm
 from journeys.models import Audience, Journey
 
@@ -305,11 +305,10 @@ class JourneyPrintView(JourneyPageMixin, TemplateView):
 class JourneyExportView(JourneyPageMixin, View):
     def get(self, request, *args, **kwargs):
         journey = self.get_journey()
-        body = export_csv(selectors.export_rows(journey=journey))
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         filename = "".join(c if c.isalnum() else "-" for c in journey.name.lower()).strip("-")
-        response["Content-Disposition"] = f'attachment; filename="{filename or "journey"}.csv"'
-        return response
+        return export_response(
+            selectors.export_rows(journey=journey), filename=f"{filename or 'journey'}.csv"
+        )
 
 
 class JourneyEditView(VersionedUpdateView):

@@ -5,7 +5,6 @@ written and each bad row is named with its reason. Rows are matched to existing 
 cycle by `key`, so importing the same file twice updates instead of duplicating.
 """
 
-import csv
 import datetime
 import io
 from contextlib import closing
@@ -26,6 +25,7 @@ from cxalign.tabular.read import (
     sniff_delimiter,
     xlsx_records,
 )
+from cxalign.tabular.write import table_response
 from kpis.models import KPI, direction_parse
 from strategy.models import Cycle, Goal, Leg
 from strategy.rollup import ROLLUP_FIELDS, clear_stale_progress, rollup
@@ -61,7 +61,7 @@ def _norm(name) -> str:
 
 
 def export_rows(*, cycle: Cycle) -> list[list]:
-    """Header and one row per goal, parents before children (two queries)."""
+    """One row per goal in the export's columns, parents before children (two queries)."""
     goals = list(
         Goal.objects.filter(cycle=cycle)
         .select_related("parent", "owner__user", "org_unit", "kpi")
@@ -85,7 +85,7 @@ def export_rows(*, cycle: Cycle) -> list[list]:
     def pct(value):
         return "" if value is None else round(value * 100, 1)
 
-    rows = [COLUMNS + EXTRA_COLUMNS]
+    rows = []
     for g in ordered:
         p = progress.get(g.id)
         rows.append(
@@ -112,31 +112,20 @@ def export_rows(*, cycle: Cycle) -> list[list]:
     return rows
 
 
-def export_csv(*, cycle: Cycle) -> str:
-    out = io.StringIO()
-    csv.writer(out).writerows(export_rows(cycle=cycle))
-    return out.getvalue()
+EXPORT_WIDTHS = [14, 48, 14, 16, 20, 10, 16, 10, 10, 8, 8, 12]
 
 
-def export_xlsx(*, cycle: Cycle) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=False)
-    sheet = book.active
-    sheet.title = "Cascade"[:31]
-    for row in export_rows(cycle=cycle):
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for letter, width in zip(
-        "ABCDEFGHIJKLMNOPQ", [14, 48, 14, 16, 20, 10, 16, 10, 10, 8, 8, 12], strict=False
-    ):
-        sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+def export_response(*, cycle: Cycle, fmt: str, name: str):
+    """The cascade download as `name`.csv or `name`.xlsx (`fmt`), in the columns the import
+    reads; the shared writer neutralises formulas (a goal title may start with = or @)."""
+    return table_response(
+        fmt,
+        COLUMNS + EXTRA_COLUMNS,
+        export_rows(cycle=cycle),
+        name=name,
+        sheet="Cascade",
+        widths=EXPORT_WIDTHS,
+    )
 
 
 # ---------------------------------------------------------------- reading

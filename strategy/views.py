@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -345,17 +345,10 @@ class CascadeExportView(OrgViewMixin, CycleMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         if self.cycle is None:
             raise Http404("No planning cycle yet.")
-        fmt = kwargs["fmt"]
         stamp = f"{self.organization.slug}-{self.cycle.name}".replace(" ", "-")
-        if fmt == "xlsx":
-            body = spreadsheet.export_xlsx(cycle=self.cycle)
-            ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        else:
-            body = spreadsheet.export_csv(cycle=self.cycle).encode("utf-8-sig")
-            ctype = "text/csv; charset=utf-8"
-        response = HttpResponse(body, content_type=ctype)
-        response["Content-Disposition"] = f'attachment; filename="cascade-{stamp}.{fmt}"'
-        return response
+        return spreadsheet.export_response(
+            cycle=self.cycle, fmt=kwargs["fmt"], name=f"cascade-{stamp}"
+        )
 
 
 class CascadeImportView(OrgViewMixin, CycleMixin, FormView):

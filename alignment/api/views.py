@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from alignment import selectors, services
+from alignment import pages_data, selectors, services
 from alignment.api import serializers as s
 from alignment.filtersets import FlagFilter, RunFilter
 from alignment.flags import flag_acknowledge, flag_reopen
@@ -15,7 +15,6 @@ from alignment.models import Flag, Run
 from cxalign.orgs.api.base import ORG_SLUG_PARAMETER, OrgScopedGenericViewSet, OrgScopedMixin
 from cxalign.orgs.params import query_id
 from cxalign.orgs.roles import Role
-from strategy.models import Cycle
 
 
 class RunViewSet(
@@ -77,24 +76,12 @@ class LinksView(OrgScopedMixin, generics.GenericAPIView):
 
 
 def links_run(organization, params) -> Run:
-    """The run a links request names, or the latest finished run of the (current) cycle."""
-    runs = (
-        Run.objects.for_org(organization).finished().select_related("cycle", "requested_by__user")
-    )
-    if params.get("run"):
-        run_id = query_id(params, "run")
-        run = runs.filter(id=run_id).first()
-        if run is None:
-            raise NotFound(f"No finished run {run_id} in this organization.")
-        return run
-    if params.get("cycle"):
-        cycle_id = query_id(params, "cycle")
-        cycle = Cycle.objects.for_org(organization).filter(id=cycle_id).first()
-        if cycle is None:
-            raise NotFound(f"No planning cycle {cycle_id} in this organization.")
-    else:
-        cycle = selectors.cycle_current(organization=organization)
-    run = selectors.run_latest(organization=organization, cycle=cycle)
+    """The run a links request names, or the latest finished run of the (current) cycle: the
+    pages' choice (alignment.pages_data); a malformed id is a 400, a missing object a 404."""
+    run_id = query_id(params, "run") if params.get("run") else None
+    cycle_id = query_id(params, "cycle") if params.get("cycle") else None
+    cycle = pages_data.cycle_pick(organization=organization, cycle_id=cycle_id)
+    run = pages_data.run_shown(organization=organization, cycle=cycle, run_id=run_id)
     if run is None:
         name = cycle.name if cycle else "any cycle"
         raise NotFound(

@@ -16,7 +16,8 @@ from kpis import metrics
 PERIODS = ("previous", "current")
 ALL = "all"
 NO_SEGMENT = "(no segment)"
-CLASS_OF = {"promoters": "promoter", "passives": "passive", "detractors": "detractor"}
+# Class codes of score_classes(): detractor 0, passive 1, promoter 2.
+CLASS_OF = {"promoters": 2, "passives": 1, "detractors": 0}
 
 
 def segment_key(name: str | None) -> str:
@@ -115,12 +116,9 @@ def theme_block(theme_rows: list[dict], names: dict[int, str], totals: dict[str,
 
 
 def score_classes(scores: np.ndarray) -> np.ndarray:
-    """metrics.score_class over an array, with the same thresholds."""
-    return np.select(
-        [scores >= metrics.PROMOTER_MIN, scores >= metrics.PASSIVE_MIN],
-        ["promoter", "passive"],
-        default="detractor",
-    ).astype(object)
+    """metrics.score_class over an array, as codes (see CLASS_OF), with the same thresholds."""
+    promoter = scores >= metrics.PROMOTER_MIN
+    return (scores >= metrics.PASSIVE_MIN).astype(np.int8) + promoter.astype(np.int8)
 
 
 def _money(cents: np.ndarray, known: np.ndarray) -> tuple[int, Decimal | None, Decimal | None]:

@@ -65,6 +65,7 @@ def session_tune() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
 
 
 def rows(sql: str, params: list) -> list[dict]:
@@ -169,20 +170,11 @@ def customer_latest(scope: Scope) -> dict[str, np.ndarray]:
 
 
 def _latest_sql(period: str, p_params: list, where: str, w_params: list) -> tuple[str, list]:
-    """Each customer's latest scored response per period (DISTINCT ON where PostgreSQL has it)."""
+    """Each customer's latest scored response per period."""
+    if connection.vendor == "postgresql":
+        return _latest_sql_pg(where, w_params)
     order = "r.responded_at DESC, r.response_id DESC, r.id DESC"
     scored = f"{where} AND r.nps IS NOT NULL AND r.customer_id <> ''"
-    if connection.vendor == "postgresql":
-        # Byte order ("C") for the text keys: the same grouping and ties, a much cheaper sort
-        # than the database's locale collation.
-        c_order = 'r.responded_at DESC, r.response_id COLLATE "C" DESC, r.id DESC'
-        sql = f"""
-            SELECT DISTINCT ON ({period}, r.customer_id COLLATE "C") {period} AS period,
-                r.customer_id, r.nps
-            FROM feedback_response r WHERE {scored}
-            ORDER BY {period}, r.customer_id COLLATE "C", {c_order}
-        """
-        return sql, [*p_params, *p_params, *w_params, *p_params]
     sql = f"""
         SELECT period, customer_id, nps FROM (
             SELECT {period} AS period, r.customer_id, r.nps,
@@ -191,6 +183,26 @@ def _latest_sql(period: str, p_params: list, where: str, w_params: list) -> tupl
         ) ranked WHERE rn = 1
     """
     return sql, [*p_params, *p_params, *w_params]
+
+
+def _latest_sql_pg(where: str, w_params: list) -> tuple[str, list]:
+    """PostgreSQL: one DISTINCT ON per period, in exactly the order of the index
+    `response_customer_latest` (feedback migration 0007), so each is a plain index scan with
+    no sort. Byte order ("C") for the text keys: the same grouping and ties as the database's
+    collation would give, and the order the index holds."""
+    organization_id, cur_from, cur_to, prev_from, prev_to = w_params
+    parts = []
+    for label in (1, 0):
+        parts.append(f"""(
+            SELECT DISTINCT ON (r.customer_id COLLATE "C") {label} AS period, r.customer_id, r.nps
+            FROM feedback_response r
+            WHERE r.organization_id = %s AND r.responded_at >= %s AND r.responded_at < %s
+                AND r.nps IS NOT NULL AND r.customer_id <> ''
+            ORDER BY r.customer_id COLLATE "C", r.responded_at DESC,
+                r.response_id COLLATE "C" DESC, r.id DESC
+        )""")
+    params = [organization_id, cur_from, cur_to, organization_id, prev_from, prev_to]
+    return " UNION ALL ".join(parts), params
 
 
 NUMERIC_COLUMNS = ("score", "clv", "clv_known", "revenue", "revenue_known", "churned")

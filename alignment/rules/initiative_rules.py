@@ -24,6 +24,9 @@ from alignment.rules.common import (
 from journeys.models import Touchpoint
 from strategy.models import Initiative, KPIEffect
 
+# How many goal titles a flag's evidence names (its ids list every goal).
+EVIDENCE_TITLES = 10
+
 
 def cycle_initiatives(ctx: RuleContext) -> list[Initiative]:
     """The cycle's initiatives with their effects (and KPIs) and touchpoints: three queries."""
@@ -120,8 +123,11 @@ def initiative_hurts_other_unit(ctx: RuleContext) -> list[Finding]:
     unit's goals it works against."""
     index = _goals_by_kpi_and_unit(ctx)
     units_by_kpi: dict[int, set[int]] = defaultdict(set)
-    for kpi_id, unit_id in index:
+    against: dict[tuple[int, int, int], list] = defaultdict(list)  # goals not wanting `sign`
+    for (kpi_id, unit_id), goals in index.items():
         units_by_kpi[kpi_id].add(unit_id)
+        for goal in goals:
+            against[(kpi_id, unit_id, -goal_wants(goal))].append(goal)
     findings = []
     for initiative in cycle_initiatives(ctx):
         for effect in initiative.effects.all():
@@ -130,7 +136,7 @@ def initiative_hurts_other_unit(ctx: RuleContext) -> list[Finding]:
             if effect.affected_unit_id:
                 others &= {effect.affected_unit_id}
             for unit_id in sorted(others):
-                hurt = [g for g in index[(effect.kpi_id, unit_id)] if goal_wants(g) != sign]
+                hurt = against.get((effect.kpi_id, unit_id, sign))
                 if hurt:
                     findings.append(_other_unit_finding(ctx, initiative, effect, unit_id, hurt))
     return findings
@@ -154,7 +160,9 @@ def _other_unit_finding(ctx, initiative, effect, unit_id: int, hurt: list) -> Fi
             **_effect_evidence(effect),
             "hurt_unit_id": unit_id,
             "hurt_goal_ids": [g.id for g in hurt],
-            "hurt_goals": [g.title for g in hurt],
+            "hurt_goal_count": len(hurt),
+            # The first few by name (the ids list them all; a flag's evidence stays small).
+            "hurt_goals": [g.title for g in hurt[:EVIDENCE_TITLES]],
         },
         owner_id=owner_id,
         owner_label=owner,

@@ -1,51 +1,36 @@
 """Endpoints of the voice of customer under /api/v1/orgs/{org_slug}/: thin, over services."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response as ApiResponse
 
 from cxalign.orgs.api.base import OrgScopedGenericViewSet, OrgScopedViewSet, split_version
 from cxalign.orgs.models import Membership
-from cxalign.orgs.params import query_id
 from cxalign.orgs.roles import Role
 from feedback import selectors, services
 from feedback.api import serializers as s
+from feedback.filtersets import ResponseFilter
 from feedback.models import Customer, ImportBatch, Response, Source, Theme
 from strategy.models import Goal, Initiative
 
 
-def _bad(exc: DjangoValidationError):
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-    return ValidationError(detail)
-
-
 class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedGenericViewSet):
-    """Survey responses; filter with ?band=detractor&segment=&theme=&touchpoint=&date_from=&date_to=&q=."""
+    """Survey responses, newest first; the filters are `feedback.filtersets.ResponseFilter`."""
 
     queryset = Response.objects.all()
     serializer_class = s.ResponseSerializer
     write_role = Role.MEMBER
     action_roles = {"followup": Role.MEMBER}
-    filter_backends = []
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ResponseFilter
 
     def get_queryset(self):
-        p = self.request.query_params
-        filters = selectors.ResponseFilters(
-            date_from=p.get("date_from") or None,
-            date_to=p.get("date_to") or None,
-            segment=p.get("segment", ""),
-            touchpoint=query_id(p, "touchpoint"),
-            theme=query_id(p, "theme"),
-            band=p.get("band", ""),
-            q=p.get("q", ""),
-        )
-        return selectors.response_list(organization=self.organization, filters=filters).order_by(
+        return selectors.response_list(organization=self.organization).order_by(
             "-responded_at", "-id"
         )
 
@@ -61,17 +46,14 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScope
             owner = get_object_or_404(
                 Membership.objects.for_org(self.organization), pk=data.validated_data["owner"]
             )
-        try:
-            followup = services.followup_save(
-                response=response,
-                by=self.membership,
-                owner=owner,
-                status=data.validated_data["status"],
-                note=data.validated_data["note"],
-                version=data.validated_data.get("version"),
-            )
-        except DjangoValidationError as exc:
-            raise _bad(exc) from exc
+        followup = services.followup_save(
+            response=response,
+            by=self.membership,
+            owner=owner,
+            status=data.validated_data["status"],
+            note=data.validated_data["note"],
+            version=data.validated_data.get("version"),
+        )
         return ApiResponse(
             {
                 "id": followup.id,
@@ -99,21 +81,16 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedG
         data = s.ImportUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        try:
-            source = None
-            if d["kind"] == ImportBatch.Kind.FEEDBACK:
-                source = services.source_get_or_create(
-                    organization=self.organization, name=d.get("source", "")
-                )
-            batch = services.import_batch_upload(
-                organization=self.organization,
-                created_by=self.membership,
-                uploaded_file=d["file"],
-                kind=d["kind"],
-                source=source,
-            )
-        except DjangoValidationError as exc:
-            raise _bad(exc) from exc
+        source = services.source_resolve(
+            organization=self.organization, kind=d["kind"], name=d.get("source", "")
+        )
+        batch = services.import_batch_upload(
+            organization=self.organization,
+            created_by=self.membership,
+            uploaded_file=d["file"],
+            kind=d["kind"],
+            source=source,
+        )
         return ApiResponse(s.ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ImportPreviewSerializer, responses={202: s.ImportBatchSerializer})
@@ -122,15 +99,12 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedG
         """Save the column mapping and check the whole file (writes nothing)."""
         data = s.ImportPreviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            batch = services.import_batch_preview(
-                batch=self.get_object(),
-                mapping=data.validated_data["column_mapping"],
-                dayfirst=data.validated_data["dayfirst"],
-                encoding=data.validated_data.get("encoding", ""),
-            )
-        except DjangoValidationError as exc:
-            raise _bad(exc) from exc
+        batch = services.import_batch_preview(
+            batch=self.get_object(),
+            mapping=data.validated_data["column_mapping"],
+            dayfirst=data.validated_data["dayfirst"],
+            encoding=data.validated_data.get("encoding", ""),
+        )
         batch.refresh_from_db()
         return ApiResponse(s.ImportBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
 
@@ -140,22 +114,16 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedG
         """Import the file: skip bad rows, or all or nothing."""
         data = s.ImportCommitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            batch = services.import_batch_commit(
-                batch=self.get_object(), all_or_nothing=data.validated_data["all_or_nothing"]
-            )
-        except DjangoValidationError as exc:
-            raise _bad(exc) from exc
+        batch = services.import_batch_commit(
+            batch=self.get_object(), all_or_nothing=data.validated_data["all_or_nothing"]
+        )
         batch.refresh_from_db()
         return ApiResponse(s.ImportBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=None, responses={200: None})
     @action(detail=True, methods=["post"])
     def cancel(self, request, *args, **kwargs):
-        try:
-            outcome = services.import_batch_cancel(batch=self.get_object())
-        except DjangoValidationError as exc:
-            raise _bad(exc) from exc
+        outcome = services.import_batch_cancel(batch=self.get_object())
         return ApiResponse({"status": outcome})
 
     @extend_schema(responses={200: None})
@@ -181,12 +149,7 @@ class ThemeViewSet(OrgScopedViewSet):
     def rules(self, request, *args, **kwargs):
         body = s.ThemeRuleSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            rule = services.rule_add(
-                theme=self.get_object(), pattern=body.validated_data["pattern"]
-            )
-        except DjangoValidationError as exc:
-            raise _bad(exc) from exc
+        rule = services.rule_add(theme=self.get_object(), pattern=body.validated_data["pattern"])
         return ApiResponse(s.ThemeRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={202: None})
@@ -197,19 +160,13 @@ class ThemeViewSet(OrgScopedViewSet):
 
     def perform_create(self, serializer):
         data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
-        try:
-            serializer.instance = services.theme_create(organization=self.organization, data=data)
-        except DjangoValidationError as exc:
-            raise _bad(exc) from exc
+        serializer.instance = services.theme_create(organization=self.organization, data=data)
 
     def perform_update(self, serializer):
         data, version = split_version(serializer)
-        try:
-            serializer.instance = services.theme_update(
-                theme=serializer.instance, data=data, version=version
-            )
-        except DjangoValidationError as exc:
-            raise _bad(exc) from exc
+        serializer.instance = services.theme_update(
+            theme=serializer.instance, data=data, version=version
+        )
 
     def perform_destroy(self, instance):
         services.theme_delete(theme=instance)

@@ -8,7 +8,6 @@ and a failure or an all-or-nothing rejection rolls everything back.
 
 from __future__ import annotations
 
-import csv
 import queue
 import threading
 import time
@@ -21,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cxalign.tabular.write import CsvWriter
 from feedback.imports.files import FileInfo, iter_batches
 from feedback.imports.rows import (
     Context,
@@ -180,8 +180,9 @@ class ErrorSink:
         self._fh = None
         if report_path is not None:
             report_path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = report_path.open("w", newline="", encoding="utf-8")
-            self._writer = csv.writer(self._fh)
+            # utf-8-sig: the BOM every CSV the product writes carries, for Excel.
+            self._fh = report_path.open("w", newline="", encoding="utf-8-sig")
+            self._writer = CsvWriter(self._fh)  # a header or a value may read as a formula
             self._writer.writerow(self.HEADER)
 
     def add(self, errors) -> None:
@@ -190,15 +191,11 @@ class ErrorSink:
             if len(self.first) < FIRST_ERRORS:
                 self.first.append({"row": record, "column": column, "message": message})
             if self._fh is not None:
-                self._writer.writerow([record, column, _neutralise(value or ""), message])
+                self._writer.writerow([record, column, value, message])
 
     def close(self) -> None:
         if self._fh is not None:
             self._fh.close()
-
-
-def _neutralise(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def key_hashes(keys: pa.Array) -> np.ndarray:

@@ -1,7 +1,6 @@
 """The journeys API: audiences, journeys, and the board's stages, cards and pain points."""
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -26,7 +25,7 @@ from journeys.api.serializers import (
     TouchpointSerializer,
 )
 from journeys.blueprints import BLUEPRINTS
-from journeys.csvio import export_csv
+from journeys.csvio import export_response
 from journeys.models import Audience, Journey, PainPoint, Stage, Touchpoint
 
 ANY = inline_serializer("JourneyBoard", fields={"revision": serializers.IntegerField()})
@@ -158,10 +157,9 @@ class JourneyViewSet(BoardErrorsMixin, OrgScopedViewSet):
     def export(self, request, *args, **kwargs):
         """The touchpoints as CSV (the same columns the import reads)."""
         journey = self._journey()
-        body = export_csv(selectors.export_rows(journey=journey))
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="journey-{journey.pk}.csv"'
-        return response
+        return export_response(
+            selectors.export_rows(journey=journey), filename=f"journey-{journey.pk}.csv"
+        )
 
     @extend_schema(request=JourneyCopySerializer, responses={201: JourneySerializer})
     @action(detail=True, methods=["post"])

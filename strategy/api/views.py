@@ -1,6 +1,5 @@
 """Strategy API: thin viewsets over the same services and selectors as the pages."""
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, serializers, status
@@ -310,20 +309,8 @@ class GoalViewSet(OrgScopedViewSet):
         cycle = selectors.cycle_pick(cycles=cycles, cycle_id=request.query_params.get("cycle"))
         if cycle is None:
             return Response({"detail": "No planning cycle yet."}, status=status.HTTP_404_NOT_FOUND)
-        if request.query_params.get("as") == "xlsx":
-            response = HttpResponse(
-                spreadsheet.export_xlsx(cycle=cycle),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-            ext = "xlsx"
-        else:
-            response = HttpResponse(
-                spreadsheet.export_csv(cycle=cycle).encode("utf-8-sig"),
-                content_type="text/csv; charset=utf-8",
-            )
-            ext = "csv"
-        response["Content-Disposition"] = f'attachment; filename="cascade-{cycle.pk}.{ext}"'
-        return response
+        fmt = "xlsx" if request.query_params.get("as") == "xlsx" else "csv"
+        return spreadsheet.export_response(cycle=cycle, fmt=fmt, name=f"cascade-{cycle.pk}")
 
     @extend_schema(
         request={"multipart/form-data": ImportRequestSerializer},

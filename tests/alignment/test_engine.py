@@ -214,6 +214,32 @@ def test_time_zone_decides_the_period_of_a_response(org):
     assert document["nps"]["all"]["current"]["responses"] == 0
 
 
+def test_latest_response_ties_break_by_response_id_then_row(org):
+    """A customer's latest scored response in a period: the greatest instant, then the greatest
+    response id in byte order ("b" after "A"), then the greatest row id; on both databases."""
+    from feedback.models import Customer, Response, Source
+
+    source = Source.objects.create(organization=org, name="S")
+    Customer.objects.create(organization=org, customer_id="C1", segment="SMB")
+    Customer.objects.create(organization=org, customer_id="C2", segment="SMB")
+    at = datetime.datetime(2026, 8, 14, 9, 0, tzinfo=datetime.UTC)
+    early = at - datetime.timedelta(seconds=1)
+    for key, cid, response_id, score, when in [
+        ("k1", "C1", "b", 3, at), ("k2", "C1", "A", 10, at), ("k3", "C1", "z", 9, early),
+        ("k4", "C2", "same", 2, at), ("k5", "C2", "same", 8, at),  # same id: the later row
+        ("k6", "C2", "zz", 0, at + datetime.timedelta(days=-60)),  # the previous period
+    ]:  # fmt: skip
+        Response.objects.create(organization=org, source=source, key=key, customer_id=cid,
+                                response_id=response_id, nps=score, responded_at=when)  # fmt: skip
+    window = window_for(inputs_due_on=datetime.date(2026, 11, 1), horizon_days=90)
+    document, _ = compute(organization=org, window=window)
+    current = document["links"]["all"]["current"]
+    # C1's latest is "b" (3, a detractor), C2's the later row (8, a passive).
+    assert (current["customers"], current["detractors"]["customers"]) == (2, 1)
+    assert (current["passives"]["customers"], current["promoters"]["customers"]) == (1, 0)
+    assert document["links"]["all"]["previous"]["detractors"]["customers"] == 1
+
+
 def test_empty_organization_gives_nulls_not_errors(org):
     window = window_for(inputs_due_on=datetime.date(2026, 11, 1), horizon_days=90)
     document, _ = compute(organization=org, window=window)

@@ -47,12 +47,12 @@ RESULTS = {
 
 
 def read_csv(response) -> list[dict]:
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")  # streamed
     return list(csv.DictReader(io.StringIO(text)))
 
 
 def read_xlsx(response) -> list[dict]:
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     rows = list(sheet.iter_rows(values_only=True))
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 

@@ -26,7 +26,13 @@ def test_new_finding_creates_open_flag(org, cycle, runs, manager):
     assert flag.first_run == runs[0] and flag.last_run == runs[0]
     assert flag.subjects == [{"type": "goal", "id": "a", "label": "Goal a", "url": ""}]
     assert flag.owner == manager and flag.evidence == {"n": 2.5}
-    assert flag.history.count() == 1
+    (created,) = flag.history.all()  # written by the database, a copy of the row
+    assert (created.history_type, created.history_change_reason) == ("+", "Raised by a recompute.")
+    assert (created.key, created.state, created.magnitude, created.evidence) == (
+        flag.key, "open", 2.5, {"n": 2.5})  # fmt: skip
+    assert (created.owner_id, created.first_run_id, created.cycle_id) == (
+        manager.id, runs[0].id, cycle.id)  # fmt: skip
+    assert created.history_user_id is None and created.history_date <= flag.created_at
 
 
 def test_open_flag_takes_the_new_content(org, cycle, runs):

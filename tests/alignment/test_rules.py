@@ -669,3 +669,21 @@ def test_evaluate_runs_every_rule_in_constant_queries(
         or raised
     )
     assert len(large) > len(small)
+
+
+# ---------------------------------------------------------------- subjects' links
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [("strategy:cascade", ()), ("strategy:goal_detail", (7,)), ("strategy:goal_detail", (123,)),
+     ("journeys:board", (98765,)), ("feedback:responses", ()), ("kpis:kpi_edit", (1,))],
+)  # fmt: skip
+def test_rule_links_are_the_pages_reverse_gives(ctx, org, name, args):
+    """ctx.url fills a template reversed once per name: the same URL as reverse() each time."""
+    from django.urls import reverse
+
+    context = ctx()
+    first = context.url(name, *args)
+    assert first == reverse(name, args=[org.slug, *args])
+    assert context.url(name, *args) == first  # from the template the first call kept

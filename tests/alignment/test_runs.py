@@ -193,6 +193,7 @@ def test_api_bad_requests_are_clear(as_user, org, cycle, other_org, cx_lead, vie
     assert client.get(api(org, "links/?run=²")).status_code == 400
     assert client.get(api(org, "links/?cycle=99999999999999999999")).status_code == 400
     foreign = CycleFactory(organization=other_org, name="Theirs")
+    assert client.get(api(org, f"links/?cycle={foreign.id}")).status_code == 404
     assert client.post(api(org, "runs/"), {"cycle": foreign.id}, format="json").status_code == 400
     bad = client.post(api(org, "runs/"), {"cycle": cycle.id, "current_start": "2026-07-01"},
                       format="json")  # fmt: skip
@@ -206,6 +207,9 @@ def test_api_bad_requests_are_clear(as_user, org, cycle, other_org, cx_lead, vie
         == 403
     )
     assert not Run.objects.exists()
+    pending = services.run_request(organization=org, cycle=cycle, enqueue=False)
+    unfinished = client.get(api(org, f"links/?run={pending.id}"))
+    assert unfinished.status_code == 404 and "did not finish" in unfinished.json()["detail"]
 
 
 def test_api_concurrent_request_is_refused_with_a_message(as_user, org, cycle, cx_lead):

@@ -1,5 +1,7 @@
 """Imports on PostgreSQL (COPY path): idempotence, all or nothing, tasks twice, commands."""
 
+import csv
+import io
 import json
 from io import StringIO
 
@@ -105,6 +107,22 @@ def test_skip_bad_rows_keeps_good_ones_and_reports_errors(org, cx_lead):
     assert (batch.status, batch.rows_new, batch.rows_rejected) == ("succeeded", 3, 1)
     report = batch.error_report.read().decode()
     assert "row,column,value,message" in report and "11" in report
+
+
+def test_error_report_neutralises_a_formula_header_and_value(client, org, cx_lead):
+    """A header is a cell someone typed: a column named =1+1 must not run in the report."""
+    text = "Response ID,Date,=1+1,Comment\nR1,2024-03-01,9,ok\nR2,2024-03-02,@SUM(A1),x\n"
+    batch = upload(org, cx_lead, text)
+    mapping = {**batch.column_mapping, "nps": "=1+1"}
+    committed(services.import_batch_preview, batch=batch, mapping=mapping)
+    batch.refresh_from_db()
+    committed(services.import_batch_commit, batch=batch, all_or_nothing=False)
+    batch.refresh_from_db()
+    client.force_login(cx_lead.user)
+    response = client.get(f"/o/{org.slug}/feedback/imports/{batch.pk}/errors.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
+    assert [(r["row"], r["column"], r["value"]) for r in rows] == [("3", "'=1+1", "'@SUM(A1)")]
 
 
 def test_task_called_twice_gives_one_result(org, cx_lead):

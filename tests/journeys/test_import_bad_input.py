@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from journeys import services
 from journeys.models import Journey, Stage, Touchpoint
@@ -79,14 +80,19 @@ def test_html_and_formulas_are_kept_as_text(org, audience):
     assert tp.notes == "=HYPERLINK(1)"
 
 
-def test_export_quotes_formulas(org, journey, stages, card):
-    from journeys.csvio import export_csv
-    from journeys.selectors import export_rows
-
+@pytest.mark.parametrize("where", ["page", "api"])
+def test_export_quotes_formulas(api_client, viewer, org, journey, stages, card, where):
     card.notes = "=cmd|' /C calc'!A0"
+    card.customer_action = "@SUM(A1)"
     card.save()
-    body = export_csv(export_rows(journey=journey))
-    assert "'=cmd" in body
+    path = reverse("journeys:export", kwargs={"org_slug": org.slug, "pk": journey.pk})
+    if where == "api":
+        path = api(org, f"journeys/{journey.pk}/export/")
+    api_client.force_login(viewer.user)
+    response = api_client.get(path)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    body = response.getvalue().decode("utf-8-sig")
+    assert "'=cmd" in body and "'@SUM(A1)" in body
 
 
 def test_dry_run_writes_nothing(org, audience):

@@ -193,7 +193,7 @@ def test_export_csv_then_import_it_round_trip(
     card.moment_that_matters = True
     card.save()
     client.force_login(member.user)
-    csv_body = client.get(url("export", org, pk=journey.pk)).content
+    csv_body = client.get(url("export", org, pk=journey.pk)).getvalue()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("j.csv", csv_body, content_type="text/csv")

@@ -405,9 +405,45 @@ def test_capability_levels_are_validated(as_user, cx_lead, org):
 def test_export_csv_lists_the_cascade(as_user, viewer, world, org):
     response = as_user(viewer).get(api(org, "goals/export/"))
     assert response.status_code == 200
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     assert text.splitlines()[0].startswith("key,title,parent key,owner username")
     assert "DESK,Goal" in text or "DESK," in text
+
+
+FORMULA_TITLES = ['=HYPERLINK("http://x","y")', "@SUM(A1)"]
+
+
+def _cascade_table(response, fmt: str) -> list[dict]:
+    import csv
+
+    from openpyxl import load_workbook
+
+    body = response.getvalue()  # streamed (CSV) or sent from a file (XLSX)
+    if fmt == "csv":
+        return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    rows = list(load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("where", ["page", "api"])
+def test_cascade_export_neutralises_formulas(api_client, viewer, org, cycle, where, fmt):
+    from django.urls import reverse
+
+    top = GoalFactory(cycle=cycle, key="TOP", title=FORMULA_TITLES[0], baseline=Decimal("-5"))
+    GoalFactory(cycle=cycle, key="SUB", title=FORMULA_TITLES[1], parent=top)
+    if where == "page":
+        path = reverse("strategy:cascade_export", args=[org.slug, fmt]) + f"?cycle={cycle.pk}"
+    else:
+        path = api(org, f"goals/export/?cycle={cycle.pk}&as={fmt}")
+    api_client.force_login(viewer.user)
+    response = api_client.get(path)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith(f'.{fmt}"')
+    rows = {r["key"]: r for r in _cascade_table(response, fmt)}
+    assert rows["TOP"]["title"] == "'" + FORMULA_TITLES[0]
+    assert rows["SUB"]["title"] == "'" + FORMULA_TITLES[1]
+    assert (rows["TOP"]["baseline"], rows["SUB"]["parent key"]) == ("-5", "TOP")  # not quoted
 
 
 def test_import_api_names_bad_rows_and_writes_nothing(as_user, executive, cycle, org):
