@@ -152,10 +152,14 @@ def _guess(sample: bytes) -> str:
     # beyond ASCII come out as letters (or quotes and dashes) rather than symbols; then which
     # language the words look like; then Windows-1252, what Excel writes in the West; then the
     # fewest odd characters, and the more common code page.
-    def key(match):
-        western = "cp1252" in names(match)
-        return (-_plausible(str(match)), -round(match.coherence, 2), not western,
-                round(match.chaos, 2), min(rank.get(name, len(rank)) for name in names(match)))  # fmt: skip
+    def key(match) -> tuple:
+        return (
+            -_plausible(str(match)),
+            -round(match.coherence, 2),
+            "cp1252" not in names(match),
+            round(match.chaos, 2),
+            min(rank.get(name, len(rank)) for name in names(match)),
+        )
 
     best = min(matches, key=key)
     return min(names(best), key=lambda name: rank.get(name, len(rank)))
@@ -192,8 +196,8 @@ def encoding_note(encoding: str) -> str:
     if encoding in UNICODE:
         return ""
     return (
-        f"The file is not valid UTF-8, so it was read as {encoding_label(encoding)}; "
-        "if letters look wrong (Ã© or ? for é), save it as UTF-8 (in Excel: CSV UTF-8)."
+        f"The file is not valid UTF-8, so it was read as {encoding_label(encoding)}; if "
+        "letters look wrong, save it as UTF-8 (in Excel: CSV UTF-8) and upload it again."
     )
 
 
@@ -210,8 +214,9 @@ def decode(content: bytes, *, encoding: str | None = None) -> tuple[str, str]:
         if encoding == "utf-8":
             try:
                 content.decode("utf-8")
-            except UnicodeDecodeError:  # valid at the start only
-                encoding = _guess(content[:GUESS_BYTES])
+            except UnicodeDecodeError as exc:  # valid at the start only: guess from where not
+                start = max(0, exc.start - GUESS_BYTES // 2)
+                encoding = _guess(content[start : start + GUESS_BYTES])
     codec = "utf-8-sig" if encoding == "utf-8" else encoding
     return content.decode(codec, errors="replace").lstrip("\ufeff"), encoding
 
