@@ -186,6 +186,12 @@ MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_TEMP_DIR = None
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 512) * 1024 * 1024
+# Every CSV/XLSX upload is read within these (cxalign/tabular/read.py): an XLSX is checked part
+# by part before it is opened, and openpyxl holds a workbook's shared text in memory.
+TABULAR_MAX_COLUMNS = env_int("TABULAR_MAX_COLUMNS", 500)
+XLSX_MAX_UNPACKED_BYTES = env_int("XLSX_MAX_UNPACKED_MB", 1024) * 1024 * 1024
+XLSX_MAX_SHARED_STRINGS_BYTES = env_int("XLSX_MAX_SHARED_STRINGS_MB", 100) * 1024 * 1024
+XLSX_MAX_RATIO = env_int("XLSX_MAX_RATIO", 100)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CX Align <no-reply@cxalign.local>")

@@ -6,6 +6,7 @@ from cxalign.orgs.forms import VersionField
 from cxalign.orgs.models import Membership
 from cxalign.orgs.params import parse_id
 from cxalign.orgs.tenancy import OrgScopedFormMixin
+from cxalign.tabular.read import ENCODINGS, encoding_label
 from feedback import queue
 from feedback.models import CUSTOMER_FIELDS, RESPONSE_FIELDS, FollowUp, ImportBatch, Source, Theme
 from feedback.selectors import ResponseFilters
@@ -79,6 +80,17 @@ class MappingForm(forms.Form):
             )
             self.field_names.append(name)
         self.fields["dayfirst"].initial = bool(batch.options.get("dayfirst"))
+        file = batch.options.get("file", {})
+        if file.get("format") == "csv":
+            # The guess is shown and can be changed: a file that is not UTF-8 may be misread.
+            current = file.get("encoding", "utf-8")
+            names = dict(ENCODINGS, **{current: encoding_label(current)})
+            self.fields["encoding"] = forms.ChoiceField(
+                choices=list(names.items()),
+                initial=current,
+                required=False,
+                label="Text encoding",
+            )
         self.order_fields([f"map_{n}" for n in self.field_names] + ["dayfirst"])
 
     def mapping(self) -> dict[str, str]:

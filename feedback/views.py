@@ -22,6 +22,7 @@ from cxalign.orgs.pages import (
 from cxalign.orgs.redirects import safe_next
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
+from cxalign.tabular.read import encoding_note
 from cxalign.tabular.write import CSV_CONTENT_TYPE
 from feedback import charts, customers, exports, links, queue, selectors, services
 from feedback.forms import (
@@ -180,6 +181,9 @@ class ImportDetailView(ImportMixin, TemplateView):
         }:
             context["mapping_form"] = kwargs.get("mapping_form") or MappingForm(batch=batch)
         context["commit_form"] = CommitForm()
+        file = batch.options.get("file", {})
+        if file.get("format") == "csv":
+            context["encoding_note"] = encoding_note(file.get("encoding", "utf-8"))
         context["descriptions"] = dict(
             zip(batch.headers, batch.options.get("file", {}).get("descriptions", []), strict=False)
         )
@@ -195,7 +199,10 @@ class ImportPreviewView(ImportMixin, View):
         if form.is_valid():
             try:
                 services.import_batch_preview(
-                    batch=batch, mapping=form.mapping(), dayfirst=form.cleaned_data["dayfirst"]
+                    batch=batch,
+                    mapping=form.mapping(),
+                    dayfirst=form.cleaned_data["dayfirst"],
+                    encoding=form.cleaned_data.get("encoding") or "",
                 )
             except ValidationError as exc:
                 messages.error(request, _errors(exc))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
+from contextlib import closing
 
 from cxalign.orgs.models import OrgUnit
+from cxalign.tabular.read import FileProblem, csv_records, decode, encoding_note
 from cxalign.tabular.write import csv_response
 from journeys.models import (
     DATA_FIELD_MAX,
@@ -34,111 +34,122 @@ def _unquote(value: str) -> str:
     return value[1:] if value[:2] in ("'=", "'+", "'-", "'@") else value
 
 
-def _decode(content: bytes | str) -> str:
-    # NUL characters cannot be stored in PostgreSQL text: drop them rather than fail.
-    if isinstance(content, str):
-        return content.replace("\x00", "")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return content.decode(encoding).replace("\x00", "")
-        except UnicodeDecodeError:
-            continue
-    return content.decode("latin-1").replace("\x00", "")
-
-
 def parse_journey_csv(content: bytes | str, *, organization) -> dict:
-    """Stages and touchpoints from the CSV, or the bad rows with what is wrong in each."""
+    """Stages and touchpoints from the CSV, or the bad rows with what is wrong in each.
+
+    Also "warnings" (the encoding a file that is not UTF-8 was read in, NUL characters
+    removed) and "text": the file as read, for the page's confirm step.
+    """
     errors: list[dict] = []
-    result = {"errors": errors, "stages": [], "rows": 0, "touchpoints": 0, "preview": []}
+    result = {"errors": errors, "warnings": [], "stages": [], "rows": 0, "touchpoints": 0,
+              "preview": [], "text": ""}  # fmt: skip
     if len(content) > MAX_BYTES:
         errors.append({"row": None, "messages": ["The file is larger than 2 MB."]})
         return result
-    text = _decode(content)
-    reader = csv.DictReader(io.StringIO(text))
-    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    text, encoding = (content, "utf-8") if isinstance(content, str) else decode(content)
+    # NUL characters cannot be stored in PostgreSQL text: they are dropped, with a warning.
+    result["text"] = text.replace("\x00", "")
+    if encoding_note(encoding):
+        result["warnings"].append(encoding_note(encoding))
+    records = csv_records(text)
+    try:
+        with closing(records):
+            _parse(records, result, organization)
+    except FileProblem as exc:
+        errors.append({"row": exc.row, "messages": [str(exc)]})
+    if not result["stages"] and not errors:
+        errors.append({"row": None, "messages": ["The file has no stages."]})
+    return result
+
+
+def _parse(records, result: dict, organization) -> None:
+    errors = result["errors"]
+    first = next(records, None)
+    headers = [h.strip().lower() for h in (first.cells if first else [])]
     missing = [c for c in ("stage", "touchpoint") if c not in headers]
     if missing:
-        errors.append(
-            {
-                "row": 1,
-                "messages": [
-                    "The header row needs the columns "
-                    + ", ".join(CSV_COLUMNS)
-                    + f" (missing: {', '.join(missing)})."
-                ],
-            }
-        )
-        return result
-    reader.fieldnames = headers
+        errors.append({"row": 1, "messages": [
+            "The header row needs the columns " + ", ".join(CSV_COLUMNS)
+            + f" (missing: {', '.join(missing)})."]})  # fmt: skip
+        return
+    lookups = _lookups(organization)
+    stages: dict[str, dict] = {}
+    read = 0
+    for record in records:
+        if not record.cells:
+            continue  # a blank line
+        read += 1
+        if read > MAX_ROWS:
+            errors.append(
+                {"row": record.number, "messages": [f"At most {MAX_ROWS} rows per file."]}
+            )
+            break
+        cells = record.cells + [""] * (len(headers) - len(record.cells))
+        row = {k: _unquote(v.strip()) for k, v in zip(headers, cells, strict=False) if k}
+        if not any(row.values()):
+            continue
+        if record.nul:
+            result["warnings"].append(
+                f"Row {record.number}: {record.nul} NUL character(s) (\\0) removed; "
+                "they cannot be stored."
+            )
+        _add_row(row, record.number, lookups, stages, result)
+    result["stages"] = list(stages.values())
+
+
+def _lookups(organization) -> dict:
+    channels = {c.value: c.value for c in Touchpoint.Channel}
+    channels.update({c.label.lower(): c.value for c in Touchpoint.Channel})
     units = {
         u.name.strip().lower(): u.pk
         for u in OrgUnit.objects.for_org(organization).only("id", "name")
     }
-    channels = {c.value: c.value for c in Touchpoint.Channel}
-    channels.update({c.label.lower(): c.value for c in Touchpoint.Channel})
-    phases = {p.value for p in Stage.Phase}
-    stages: dict[str, dict] = {}
-    try:
-        for number, raw in enumerate(reader, start=2):
-            if number - 1 > MAX_ROWS:
-                errors.append({"row": number, "messages": [f"At most {MAX_ROWS} rows per file."]})
-                break
-            row = {k: _unquote((v or "").strip()) for k, v in raw.items() if k}
-            if not any(row.values()):
-                continue
-            messages = []
-            stage_name = row.get("stage", "")
-            if not stage_name:
-                messages.append("stage: the stage name is empty.")
-            elif len(stage_name) > NAME_MAX:
-                messages.append(f"stage: at most {NAME_MAX} characters.")
-            phase = (row.get("phase") or "during").lower()
-            if phase not in phases:
-                messages.append("phase: use before, during or after.")
-            emotion = row.get("stage_emotion", "")
-            emotion_value = None
-            if emotion:
-                try:
-                    emotion_value = int(emotion)
-                except ValueError:
-                    emotion_value = 99
-                if not -2 <= emotion_value <= 2:
-                    messages.append("stage_emotion: a whole number from -2 to 2, or empty.")
-            actions = row.get("customer_actions", "")
-            if len(actions) > TEXT_MAX:
-                messages.append(f"customer_actions: at most {TEXT_MAX} characters.")
-            tp = None
-            tp_name = row.get("touchpoint", "")
-            if tp_name:
-                tp, tp_messages = _touchpoint(row, units=units, channels=channels)
-                messages.extend(tp_messages)
-            elif any(row.get(c) for c in ("channel", "owner", "data_fields", "notes")):
-                messages.append("touchpoint: the touchpoint name is empty.")
-            if messages:
-                errors.append({"row": number, "messages": messages})
-                continue
-            key = stage_name.lower()
-            stage = stages.get(key)
-            if stage is None:
-                stage = stages[key] = {
-                    "name": stage_name,
-                    "phase": phase,
-                    "emotion": emotion_value,
-                    "customer_actions": actions,
-                    "touchpoints": [],
-                }
-            if tp is not None:
-                stage["touchpoints"].append(tp)
-                result["touchpoints"] += 1
-                if len(result["preview"]) < 8:
-                    result["preview"].append({"stage": stage_name, **tp})
-            result["rows"] += 1
-    except csv.Error as exc:
-        errors.append({"row": reader.line_num, "messages": [f"This is not a readable CSV: {exc}."]})
-    if not stages and not errors:
-        errors.append({"row": None, "messages": ["The file has no stages."]})
-    result["stages"] = list(stages.values())
-    return result
+    return {"units": units, "channels": channels, "phases": {p.value for p in Stage.Phase}}
+
+
+def _add_row(row: dict, number: int, lookups: dict, stages: dict, result: dict) -> None:
+    """Check one row; add its stage and touchpoint, or its problems to the errors."""
+    messages = []
+    stage_name = row.get("stage", "")
+    if not stage_name:
+        messages.append("stage: the stage name is empty.")
+    elif len(stage_name) > NAME_MAX:
+        messages.append(f"stage: at most {NAME_MAX} characters.")
+    phase = (row.get("phase") or "during").lower()
+    if phase not in lookups["phases"]:
+        messages.append("phase: use before, during or after.")
+    emotion = row.get("stage_emotion", "")
+    emotion_value = None
+    if emotion:
+        try:
+            emotion_value = int(emotion)
+        except ValueError:
+            emotion_value = 99
+        if not -2 <= emotion_value <= 2:
+            messages.append("stage_emotion: a whole number from -2 to 2, or empty.")
+    actions = row.get("customer_actions", "")
+    if len(actions) > TEXT_MAX:
+        messages.append(f"customer_actions: at most {TEXT_MAX} characters.")
+    tp = None
+    if row.get("touchpoint", ""):
+        tp, tp_messages = _touchpoint(row, units=lookups["units"], channels=lookups["channels"])
+        messages.extend(tp_messages)
+    elif any(row.get(c) for c in ("channel", "owner", "data_fields", "notes")):
+        messages.append("touchpoint: the touchpoint name is empty.")
+    if messages:
+        result["errors"].append({"row": number, "messages": messages})
+        return
+    stage = stages.get(stage_name.lower())
+    if stage is None:
+        stage = stages[stage_name.lower()] = {"name": stage_name, "phase": phase,
+                                              "emotion": emotion_value,
+                                              "customer_actions": actions, "touchpoints": []}  # fmt: skip
+    if tp is not None:
+        stage["touchpoints"].append(tp)
+        result["touchpoints"] += 1
+        if len(result["preview"]) < 8:
+            result["preview"].append({"stage": stage_name, **tp})
+    result["rows"] += 1
 
 
 def _touchpoint(row: dict, *, units: dict, channels: dict) -> tuple[dict, list[str]]:

@@ -179,7 +179,7 @@ class JourneyImportView(JourneyPageMixin, FormView):
                 f"{result['touchpoints']} touchpoints.",
             )
             return redirect(self.org_url("journeys:board", journey.pk))
-        text = content.decode("utf-8-sig", "replace") if isinstance(content, bytes) else content
+        text = result["text"]  # as read: the encoding guessed, NUL characters dropped
         confirm_form = None
         if not result["errors"]:
             confirm_form = JourneyImportForm(

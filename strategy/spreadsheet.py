@@ -5,9 +5,9 @@ written and each bad row is named with its reason. Rows are matched to existing 
 cycle by `key`, so importing the same file twice updates instead of duplicating.
 """
 
-import csv
 import datetime
 import io
+from contextlib import closing
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -17,6 +17,14 @@ from django.utils import timezone
 from cxalign.orgs.history import history_snapshot
 from cxalign.orgs.models import Membership, OrgUnit
 from cxalign.orgs.roles import Role, role_at_least
+from cxalign.tabular.read import (
+    FileProblem,
+    csv_records,
+    decode,
+    encoding_note,
+    sniff_delimiter,
+    xlsx_records,
+)
 from cxalign.tabular.write import table_response
 from kpis.models import KPI, direction_parse
 from strategy.models import Cycle, Goal, Leg
@@ -123,18 +131,32 @@ def export_response(*, cycle: Cycle, fmt: str, name: str):
 # ---------------------------------------------------------------- reading
 
 
-def read_rows(content: bytes, *, filename: str) -> list[dict]:
-    """Rows of a CSV or XLSX file as dicts keyed by normalised column names, with `_row`."""
+def read_rows(content: bytes, *, filename: str, notes: list[dict] | None = None) -> list[dict]:
+    """Rows of a CSV or XLSX file as dicts keyed by normalised column names, with `_row`.
+
+    `notes`, when given, receives warnings about the file for `goals_import`: the encoding a
+    CSV that is not UTF-8 was read in, NUL characters removed from a row.
+    """
     name = (filename or "").lower()
+    notes = [] if notes is None else notes
     if name.endswith((".xlsx", ".xlsm")):
-        table = _read_xlsx(content)
+        records = xlsx_records(io.BytesIO(content))
     elif name.endswith((".csv", ".txt")) or not name:
-        table = _read_csv(content)
+        records = _csv_records(content, notes)
     else:
         raise ValidationError({"file": "Upload a .csv or .xlsx file."})
-    if not table:
+    try:
+        with closing(records):
+            return _rows(records, notes)
+    except FileProblem as exc:
+        raise ValidationError({"file": str(exc)}) from exc
+
+
+def _rows(records, notes: list[dict]) -> list[dict]:
+    first = next(records, None)
+    if first is None:
         raise ValidationError({"file": "The file is empty."})
-    header = [ALIASES.get(_norm(h), _norm(h)) for h in table[0]]
+    header = [ALIASES.get(_norm(h), _norm(h)) for h in first.cells]
     twice = sorted({h for h in header if h and header.count(h) > 1})
     if twice:
         raise ValidationError(
@@ -150,16 +172,19 @@ def read_rows(content: bytes, *, filename: str) -> list[dict]:
             }  # fmt: skip
         )
     rows = []
-    for number, values in enumerate(table[1:], start=2):
-        if not any(str(v or "").strip() for v in values):
+    for record in records:
+        if not any(str(v or "").strip() for v in record.cells):
             continue
-        row = {"_row": number}
-        for col, value in zip(header, values, strict=False):
+        if len(rows) == MAX_ROWS:  # stop reading: the rest of a huge file is never parsed
+            raise ValidationError({"file": f"At most {MAX_ROWS} rows per import; split the file."})
+        row = {"_row": record.number}
+        for col, value in zip(header, record.cells, strict=False):
             if col:
                 row[col] = _cell(value)
         rows.append(row)
-    if len(rows) > MAX_ROWS:
-        raise ValidationError({"file": f"At most {MAX_ROWS} rows per import; split the file."})
+        if record.nul:
+            _warn(notes, record.number, "", f"{record.nul} NUL character(s) (\\0) removed; "
+                  "they cannot be stored.")  # fmt: skip
     return rows
 
 
@@ -175,27 +200,11 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def _read_csv(content: bytes) -> list[list]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
-
-
-def _read_xlsx(content: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
-        raise ValidationError({"file": "This is not a readable .xlsx workbook."}) from exc
-    sheet = book.worksheets[0]
-    return [list(r) for r in sheet.iter_rows(values_only=True)]
+def _csv_records(content: bytes, notes: list[dict]):
+    text, encoding = decode(content)
+    if encoding_note(encoding):
+        notes.append({"row": None, "column": "", "message": encoding_note(encoding)})
+    return csv_records(text, delimiter=sniff_delimiter(text[:4096], delimiters=",;\t"))
 
 
 # ---------------------------------------------------------------- import
@@ -428,18 +437,24 @@ def _settle_measures(parsed: list, existing: dict) -> None:
 
 
 def goals_import(
-    *, cycle: Cycle, rows: list[dict], dry_run: bool = False, with_rows: bool = False
+    *,
+    cycle: Cycle,
+    rows: list[dict],
+    dry_run: bool = False,
+    with_rows: bool = False,
+    notes: list[dict] | None = None,
 ) -> dict:
     """Check every row, then (unless `dry_run` or any row is wrong) create or update them all.
 
     Returns {"created", "updated", "rejected", "errors": [{"row", "message"}],
     "warnings": [{"row", "column", "message"}], "dry_run", "cycle"}; warnings never block.
-    `with_rows` adds "rows": what each good row will do (for the page's preview).
+    `with_rows` adds "rows": what each good row will do (for the page's preview). `notes` are
+    the file's own warnings, from `read_rows`.
     """
     ctx = _lookups(cycle)
     existing = ctx["existing"]
     errors: list[dict] = []
-    warnings: list[dict] = []
+    warnings: list[dict] = list(notes or [])
     parsed: list[dict] = []
     seen_keys: dict[str, int] = {}
     for row in rows:

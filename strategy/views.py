@@ -329,12 +329,15 @@ class CascadeImportView(OrgViewMixin, CycleMixin, FormView):
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
         cycle = form.cleaned_data["cycle"]
+        notes: list[dict] = []
         try:
-            rows = spreadsheet.read_rows(upload.read(), filename=upload.name)
+            rows = spreadsheet.read_rows(upload.read(), filename=upload.name, notes=notes)
         except ValidationError as exc:
             form_add_validation_error(form, exc)
             return self.form_invalid(form)
-        summary = spreadsheet.goals_import(cycle=cycle, rows=rows, dry_run=True, with_rows=True)
+        summary = spreadsheet.goals_import(
+            cycle=cycle, rows=rows, dry_run=True, with_rows=True, notes=notes
+        )
         self.request.session[self.SESSION_KEY] = {
             "cycle": cycle.pk,
             "rows": rows,

@@ -82,6 +82,13 @@ class ImportUploadSerializer(serializers.Serializer):
 class ImportPreviewSerializer(serializers.Serializer):
     column_mapping = serializers.DictField(child=serializers.CharField(allow_blank=True))
     dayfirst = serializers.BooleanField(default=False)
+    encoding = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        help_text="A CSV's text encoding (e.g. cp1252, utf-8) when the guess in file_format "
+        "is wrong; the file is read again in it.",
+    )
 
 
 class ImportCommitSerializer(serializers.Serializer):

@@ -100,6 +100,7 @@ class ImportViewSet(OrgScopedGenericViewSet, mixins.ListModelMixin, mixins.Retri
             batch=self.get_object(),
             mapping=data.validated_data["column_mapping"],
             dayfirst=data.validated_data["dayfirst"],
+            encoding=data.validated_data.get("encoding", ""),
         )
         batch.refresh_from_db()
         return ApiResponse(s.ImportBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)

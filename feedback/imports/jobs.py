@@ -24,8 +24,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from cxalign.orgs.models import Membership, Organization
+from cxalign.tabular.read import FileProblem
 from feedback.imports import pipeline
-from feedback.imports.files import FileInfo, FileProblem, info_from_json, info_to_json, inspect_file
+from feedback.imports.files import FileInfo, info_from_json, info_to_json, inspect_file
 from feedback.imports.known import known_for
 from feedback.imports.mapping import guess_mapping, mapping_problems
 from feedback.imports.rows import Context
@@ -173,12 +174,36 @@ def _check_mapping(batch: ImportBatch, mapping: dict[str, str]) -> dict[str, str
 
 @transaction.atomic
 def import_batch_preview(
-    *, batch: ImportBatch, mapping: dict[str, str], dayfirst: bool = False
+    *, batch: ImportBatch, mapping: dict[str, str], dayfirst: bool = False, encoding: str = ""
 ) -> ImportBatch:
-    """Save the column mapping and check the whole file in the background (writes nothing)."""
+    """Save the column mapping and check the whole file in the background (writes nothing).
+
+    `encoding`, when it differs from the one the CSV was read in, reads it again in that one.
+    """
     batch = _locked(batch, {Status.UPLOADED, Status.PREVIEWED, Status.FAILED}, "be checked again")
+    if encoding and encoding != batch.options.get("file", {}).get("encoding", encoding):
+        mapping = _reencode(batch, encoding, mapping)
     batch.column_mapping = _check_mapping(batch, mapping)
     return _enqueue(batch, Status.PREVIEWING, dayfirst=bool(dayfirst))
+
+
+def _reencode(batch: ImportBatch, encoding: str, mapping: dict[str, str]) -> dict[str, str]:
+    """Read the CSV again in the encoding a person chose; the mapping follows the columns."""
+    try:
+        info = inspect_file(_batch_path(batch), max_bytes=settings.UPLOAD_MAX_BYTES,
+                            encoding=encoding)  # fmt: skip
+    except FileProblem as exc:
+        raise ValidationError({"encoding": str(exc)}) from exc
+    position = {header: i for i, header in enumerate(batch.headers)}
+    moved = {}
+    for name, column in mapping.items():
+        i = position.get(column)
+        moved[name] = info.headers[i] if i is not None and i < len(info.headers) else column
+    batch.file_format = info.label
+    batch.headers = info.headers
+    batch.sample_rows = info.sample
+    batch.options = {**batch.options, "file": info_to_json(info)}
+    return moved
 
 
 @transaction.atomic

@@ -205,6 +205,7 @@ class JourneyViewSet(BoardErrorsMixin, OrgScopedViewSet):
         journey = result.pop("journey")
         body = {
             "errors": result["errors"],
+            "warnings": result["warnings"],
             "stages": len(result["stages"]),
             "touchpoints": result["touchpoints"],
             "preview": result["preview"],

@@ -293,9 +293,13 @@ class GoalViewSet(OrgScopedViewSet):
         body = ImportRequestSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
-        rows = spreadsheet.read_rows(upload.read(), filename=upload.name)
+        notes: list[dict] = []
+        rows = spreadsheet.read_rows(upload.read(), filename=upload.name, notes=notes)
         summary = spreadsheet.goals_import(
-            cycle=body.validated_data["cycle"], rows=rows, dry_run=body.validated_data["dry_run"]
+            cycle=body.validated_data["cycle"],
+            rows=rows,
+            dry_run=body.validated_data["dry_run"],
+            notes=notes,
         )
         code = status.HTTP_400_BAD_REQUEST if summary["errors"] else status.HTTP_200_OK
         return Response(summary, status=code)

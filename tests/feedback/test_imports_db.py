@@ -6,13 +6,16 @@ import json
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from cxalign.tabular.read import NUL_ROW
 from feedback import services
 from feedback.models import ImportBatch, Response, Theme
 from feedback.tasks import import_batch_run
+from tests.spreadsheets import measured, sheet_xml, workbook, write_bomb
 
 pytestmark = pytest.mark.django_db
 
@@ -328,3 +331,142 @@ def test_binary_copy_round_trip():
             [3],
         ),
     ]
+
+
+# ---------------------------------------------------------------- files built to hurt, odd files
+
+
+def page_upload(client, org, name, content):
+    """Upload through the import page, as a person does; the response and the batches made."""
+    return client.post(
+        f"/o/{org.slug}/feedback/imports/",
+        {"file": SimpleUploadedFile(name, content), "kind": "feedback", "new_source": "Survey"},
+    )
+
+
+@pytest.mark.parametrize(("part", "megabytes"), [("sheet", 10), ("shared", 315)])
+def test_page_refuses_xlsx_bombs_before_unpacking_them(client, org, cx_lead, tmp_path, part,
+                                                       megabytes):  # fmt: skip
+    """The issue's 32 KB workbook unpacking to 10 MB, and 678 KB with 315 MB of shared text."""
+    content = write_bomb(tmp_path / "bomb.xlsx", part=part, megabytes=megabytes).read_bytes()
+    client.force_login(cx_lead.user)
+    client.get(f"/o/{org.slug}/feedback/imports/")  # warm up: the measure is the upload's own
+    with measured(f"feedback page upload, {megabytes} MB {part} bomb") as cost:
+        response = page_upload(client, org, "bomb.xlsx", content)
+    assert response.status_code == 200
+    assert "zip bomb" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+    assert cost.peak_mb < 50
+
+
+def test_declared_dimension_does_not_stall_upload_check_or_import(client, org, cx_lead):
+    """`A1:XFD1048576`, data in rows 1, 2 and 100,000: every declared cell up to the last row
+    was read (16,384 a row; hours at row 1,048,576); the guard in `measured` stops a stall."""
+    sheet = sheet_xml(
+        {1: ["Response ID", "NPS", "Comment"], 2: ["R1", 9, "good"], 100_000: ["R2", 3, "late"]},
+        "A1:XFD1048576",
+    )
+    client.force_login(cx_lead.user)
+    client.get(f"/o/{org.slug}/feedback/imports/")  # warm up: the measure is the import's own
+    with measured("feedback upload, check and import of A1:XFD1048576") as cost:
+        response = page_upload(client, org, "wide.xlsx", workbook(sheet))
+        assert response.status_code == 302
+        batch = run_import_of(ImportBatch.objects.get(), cx_lead)
+    assert (batch.status, batch.rows_new, batch.headers) == (
+        "succeeded",
+        2,
+        ["Response ID", "NPS", "Comment"],
+    )
+    assert cost.peak_mb < 50
+
+
+def run_import_of(batch, cx_lead):
+    committed(services.import_batch_preview, batch=batch, mapping=batch.column_mapping)
+    batch.refresh_from_db()
+    committed(services.import_batch_commit, batch=batch)
+    batch.refresh_from_db()
+    return batch
+
+
+def test_page_refuses_a_value_past_the_column_limit(client, org, cx_lead):
+    sheet = sheet_xml({1: ["Response ID", "NPS"], 2: ["R1", 9] + [None] * 598 + ["stray"]})
+    client.force_login(cx_lead.user)
+    page = page_upload(client, org, "f.xlsx", workbook(sheet)).content.decode()
+    assert "Row 2 has a value in column 601 (WC); at most 500 columns are read." in page
+    assert not ImportBatch.objects.exists()
+
+
+def test_rows_holding_nul_are_rejected_with_a_message_not_a_database_error(org, cx_lead):
+    filler = "".join(f"R{i},2024-03-01,9,fine\n" for i in range(400))  # past the sniffed start
+    text = "Response ID,Date,NPS,Comment\n" + filler + "R-nul,2024-03-02,3,bro\x00ken\n"
+    batch = run_import(org, cx_lead, text)
+    assert (batch.status, batch.rows_new, batch.rows_rejected) == ("succeeded", 400, 1)
+    assert batch.errors == [{"row": 402, "column": "", "message": NUL_ROW}]
+    assert not Response.objects.filter(response_id="R-nul").exists()
+
+
+def test_unclosed_quote_is_refused_at_upload_naming_its_row(org, cx_lead):
+    text = 'Response ID,NPS,Comment\nR1,9,fine\nR2,3,"it swallows\nR3,7,the rows\nR4,8,after it\n'
+    with pytest.raises(ValidationError, match='Row 3: a quote \\(\\"\\) opens in this row'):
+        upload(org, cx_lead, text)
+    assert not ImportBatch.objects.exists()
+
+
+def test_unclosed_quote_late_in_a_large_file_fails_the_check_naming_its_row(org, cx_lead):
+    filler = "".join(
+        f"R{i},9,a comment long enough to fill the file {'x' * 60}\n" for i in range(3000)
+    )
+    text = "Response ID,NPS,Comment\n" + filler + 'R-open,3,"swallows\nR-lost,9,this row\n'
+    batch = upload(org, cx_lead, text)  # the quote is past the sample read at upload
+    committed(services.import_batch_preview, batch=batch, mapping=batch.column_mapping)
+    batch.refresh_from_db()
+    assert batch.status == "failed"
+    assert batch.message.startswith('Row 3002: a quote (") opens in this row and is never closed')
+
+
+CAFE = 'Response ID,NPS,Comment\nR1,9,"Très bien, café"\nR2,3,Livraison en retard\n'
+
+
+def test_encoding_guess_is_shown_and_can_be_changed_on_the_page(client, org, cx_lead):
+    client.force_login(cx_lead.user)
+    page_upload(client, org, "fr.csv", CAFE.encode("cp1252"))
+    batch = ImportBatch.objects.get()
+    assert batch.file_format == "CSV, cp1252, comma-delimited"  # was cp1250: "Trčs"
+    assert batch.sample_rows[0][2] == "Très bien, café"
+    page = client.get(f"/o/{org.slug}/feedback/imports/{batch.pk}/").content.decode()
+    assert 'data-testid="encoding-warning"' in page
+    assert "read as Western European (Windows-1252)" in page
+    assert '<option value="cp1252" selected>' in page
+    data = {f"map_{k}": v for k, v in batch.column_mapping.items()}
+    with CAPTURE["fn"](execute=True):
+        client.post(f"/o/{org.slug}/feedback/imports/{batch.pk}/preview/",
+                    {**data, "encoding": "cp1251"})  # fmt: skip
+    batch.refresh_from_db()
+    assert batch.options["file"]["encoding"] == "cp1251"
+    assert (batch.status, batch.rows_new) == ("previewed", 2)
+    assert batch.sample_rows[0][2] == "Trиs bien, cafй"  # what the person asked for
+
+
+def test_utf8_file_shows_no_encoding_warning(client, org, cx_lead):
+    client.force_login(cx_lead.user)
+    page_upload(client, org, "fr.csv", CAFE.encode())
+    batch = ImportBatch.objects.get()
+    page = client.get(f"/o/{org.slug}/feedback/imports/{batch.pk}/").content.decode()
+    assert '<option value="utf-8" selected>' in page
+    assert 'data-testid="encoding-warning"' not in page
+
+
+def test_api_preview_reads_the_file_again_in_the_encoding_given(as_user, org, cx_lead):
+    batch = upload(org, cx_lead, "Kunde,NPS\nMüller,9\n".replace("Kunde", "Kündin"))
+    ImportBatch.objects.filter(pk=batch.pk).update(status="uploaded")
+    client = as_user(cx_lead)
+    url = f"/api/v1/orgs/{org.slug}/feedback/imports/{batch.pk}/preview/"
+    bad = client.post(url, {"column_mapping": {"nps": "NPS"}, "encoding": "klingon"}, format="json")
+    assert bad.status_code == 400 and "klingon" in str(bad.json())
+    with CAPTURE["fn"](execute=True):
+        body = {"column_mapping": {"nps": "NPS", "customer_id": "Kündin"}, "encoding": "cp1252"}
+        done = client.post(url, body, format="json")
+    assert done.status_code == 202, done.json()
+    batch.refresh_from_db()
+    assert batch.file_format == "CSV, cp1252, comma-delimited"
+    assert batch.column_mapping["customer_id"] == "KÃ¼ndin"  # the same column, read as asked

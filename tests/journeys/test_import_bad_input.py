@@ -195,3 +195,61 @@ def test_huge_and_odd_numbers_never_500(as_user, member, org, journey, stages, c
     assert client.get(api(org, f"touchpoints/{huge}/")).status_code == 404
     nul = client.patch(api(org, f"touchpoints/{card.pk}/"), {"name": "a\x00b", "version": 1})
     assert nul.status_code == 400 and "name" in nul.json()
+
+
+def test_nul_bytes_are_dropped_with_a_warning(org, audience):
+    result = _import(org, audience, HEADER + "Discover,before,,,Ad\x00,web,,no,,,,\n", dry_run=True)
+    assert result["errors"] == []
+    assert result["warnings"] == ["Row 2: 1 NUL character(s) (\\0) removed; they cannot be stored."]
+
+
+def test_unclosed_quote_is_named_not_swallowed(org, audience):
+    text = HEADER + (
+        "Discover,before,,,Ad,web,,no,,,,\n"
+        'Buy,during,,,"Checkout,web,,no,,,,\n'
+        "Renew,after,,,Mail,email,,no,,,,\n"
+    )
+    result = _import(org, audience, text)
+    assert result["journey"] is None
+    [error] = result["errors"]
+    assert error["row"] == 3
+    assert error["messages"][0].startswith('Row 3: a quote (") opens in this row')
+    assert not Journey.objects.filter(name="Imported").exists()
+
+
+def test_wide_rows_are_refused(org, audience):
+    result = _import(org, audience, HEADER + "Discover,before" + ",x" * 600 + "\n")
+    assert "at most 500 columns are read" in result["errors"][0]["messages"][0]
+
+
+def test_non_utf8_file_is_read_with_a_warning_and_kept_through_the_confirm_page(
+    client, member, org, audience
+):
+    content = (HEADER + "Café,before,,,Crème brûlée,web,,no,,,,\n").encode("cp1252")
+    client.force_login(member.user)
+    url = f"/o/{org.slug}/journeys/import/"
+    upload = SimpleUploadedFile("j.csv", content, content_type="text/csv")
+    preview = client.post(url, {"name": "Imported", "audience": audience.pk, "file": upload})
+    page = preview.content.decode()
+    assert 'data-testid="import-warnings"' in page
+    assert "read as Western European (Windows-1252)" in page
+    content = preview.context["confirm_form"].initial["content"]
+    done = client.post(
+        url, {"name": "Imported", "audience": audience.pk, "content": content, "confirm": "True"}
+    )
+    assert done.status_code == 302
+    journey = Journey.objects.get(name="Imported")
+    assert Stage.objects.get(journey=journey).name == "Café"  # was "Caf\ufffd" after confirming
+    assert Touchpoint.objects.get(journey=journey).name == "Crème brûlée"
+
+
+def test_api_import_answers_the_warnings(as_user, member, org, audience):
+    body = (HEADER + "Café,before,,,Ad,web,,no,,,,\n").encode("cp1252")
+    upload = SimpleUploadedFile("j.csv", body, content_type="text/csv")
+    response = as_user(member).post(
+        api(org, "journeys/import/"),
+        {"name": "From CSV", "audience": audience.pk, "file": upload, "dry_run": True},
+        format="multipart",
+    )
+    assert response.status_code == 200
+    assert "not valid UTF-8" in response.json()["warnings"][0]

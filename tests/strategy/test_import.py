@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from strategy import spreadsheet
 from strategy.models import Goal
+from tests.spreadsheets import measured, sheet_xml, workbook, write_bomb
 from tests.strategy.factories import CycleFactory, GoalFactory
 
 pytestmark = pytest.mark.django_db
@@ -425,3 +426,112 @@ def test_import_page_shows_warnings_and_still_imports(client, executive, cycle, 
     response = client.post(reverse("strategy:cascade_import", args=[org.slug]), {"apply": "1"})
     assert response.status_code == 302
     assert Goal.objects.get(key="SIDE").owner.user.username == people["head"]
+
+
+# ---------------------------------------------------------------- files built to hurt, odd files
+
+
+def test_declared_dimension_is_not_loaded_into_memory(cycle, people):
+    """`A1:XFD3000` with data in rows 1 and 3000 cost +320 MB and seconds before."""
+    sheet = sheet_xml({1: HEADER.split(","), 3000: ["T", "Top", None, people["exec"]]},
+                      "A1:XFD3000")  # fmt: skip
+    content = workbook(sheet)
+    with measured("goals read_rows of A1:XFD3000") as cost:
+        rows = spreadsheet.read_rows(content, filename="g.xlsx")
+    assert [(r["_row"], r["key"]) for r in rows] == [(3000, "T")]
+    assert cost.peak_mb < 50
+    assert spreadsheet.goals_import(cycle=cycle, rows=rows)["created"] == 1
+
+
+@pytest.mark.parametrize(("part", "megabytes"), [("sheet", 10), ("shared", 315)])
+def test_xlsx_bombs_are_refused_unread(cycle, tmp_path, part, megabytes):
+    content = write_bomb(tmp_path / "bomb.xlsx", part=part, megabytes=megabytes).read_bytes()
+    label = f"goals read_rows of a {megabytes} MB {part} bomb"
+    with measured(label) as cost, pytest.raises(ValidationError, match="zip bomb"):
+        spreadsheet.read_rows(content, filename="g.xlsx")
+    assert cost.peak_mb < 50
+
+
+def test_a_value_past_the_column_limit_is_refused(cycle, people):
+    sheet = sheet_xml({1: HEADER.split(","), 2: ["T", "Top"] + [None] * 598 + ["x"]})
+    with pytest.raises(ValidationError, match="Row 2 has a value in column 601"):
+        spreadsheet.read_rows(workbook(sheet), filename="g.xlsx")
+
+
+def test_nul_characters_are_removed_with_a_warning(cycle, people):
+    content = csv_of(f"TOP,Most\x00 recommended,,{people['exec']},,cx,,,,,1,")
+    notes: list[dict] = []
+    rows = spreadsheet.read_rows(content, filename="g.csv", notes=notes)
+    summary = spreadsheet.goals_import(cycle=cycle, rows=rows, notes=notes)
+    assert summary["created"] == 1
+    assert summary["warnings"] == [
+        {"row": 2, "column": "", "message": "row 2: 1 NUL character(s) (\\0) removed; they "
+                                            "cannot be stored."}
+    ]  # fmt: skip
+    assert Goal.objects.get(key="TOP").title == "Most recommended"
+
+
+def test_nul_reaches_no_database_through_the_api(as_user, executive, cycle, org, people):
+    upload = io.BytesIO(csv_of(f"TOP,Top\x00,,{people['exec']},,cx,,,,,1,"))
+    upload.name = "goals.csv"
+    response = as_user(executive).post(
+        f"/api/v1/orgs/{org.slug}/goals/import/", {"cycle": cycle.pk, "file": upload},
+        format="multipart",
+    )  # fmt: skip
+    assert response.status_code == 200, response.json()
+    assert "NUL" in response.json()["warnings"][0]["message"]
+    assert Goal.objects.get(key="TOP").title == "Top"
+
+
+def test_nul_in_a_goal_title_is_a_form_error_and_a_400(client, as_user, executive, cycle, org):
+    client.force_login(executive.user)
+    data = {"cycle": cycle.pk, "title": "Side\x00bet", "owner": executive.pk, "leg": "cx",
+            "measure": "none", "weight": "1", "status": "active"}  # fmt: skip
+    page = client.post(reverse("strategy:goal_create", args=[org.slug]), data)
+    assert page.status_code == 200 and "Null characters are not allowed." in page.content.decode()
+    body = {"cycle": cycle.pk, "title": "a\x00b", "owner": executive.pk, "leg": "cx",
+            "measure": "milestone", "weight": "1"}  # fmt: skip
+    api = as_user(executive).post(f"/api/v1/orgs/{org.slug}/goals/", body, format="json")
+    assert api.status_code == 400 and api.json() == {"title": ["Null characters are not allowed."]}
+    assert not Goal.objects.exists()
+
+
+def test_csv_that_is_not_utf8_is_read_with_a_warning(cycle, people):
+    content = csv_of(f"TOP,Zufriedenheit für Kunden,,{people['exec']},,cx,,,,,1,").decode()
+    notes: list[dict] = []
+    rows = spreadsheet.read_rows(content.encode("cp1252"), filename="g.csv", notes=notes)
+    summary = spreadsheet.goals_import(cycle=cycle, rows=rows, notes=notes)
+    assert summary["created"] == 1
+    assert Goal.objects.get(key="TOP").title == "Zufriedenheit für Kunden"
+    [warning] = summary["warnings"]
+    assert warning["row"] is None
+    assert (
+        "not valid UTF-8, so it was read as Western European (Windows-1252)" in warning["message"]
+    )
+
+
+def test_unclosed_quote_is_refused_naming_its_row(cycle, people):
+    content = csv_of(
+        f"TOP,Top,,{people['exec']},,cx,,,,,1,",
+        f'SVC,"Answer in a day,TOP,{people["head"]},,cx,,,,,1,',
+        f"PPL,Keep our people,TOP,{people['head']},,people,,,,,1,",
+    )
+    with pytest.raises(ValidationError) as exc:
+        spreadsheet.read_rows(content, filename="g.csv")
+    assert 'Row 3: a quote (") opens in this row and is never closed' in str(exc.value)
+
+
+def test_import_page_refuses_a_bomb_and_warns_about_the_encoding(client, executive, cycle, org,
+                                                                 people, tmp_path):  # fmt: skip
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("strategy:cascade_import", args=[org.slug])
+    client.force_login(executive.user)
+    bomb = write_bomb(tmp_path / "bomb.xlsx", part="sheet", megabytes=10).read_bytes()
+    page = client.post(url, {"cycle": cycle.pk, "file": SimpleUploadedFile("g.xlsx", bomb)})
+    assert page.status_code == 200 and "zip bomb" in page.content.decode()
+    content = csv_of(f"TOP,Café crème,,{people['exec']},,cx,,,,,1,").decode().encode("cp1252")
+    page = client.post(url, {"cycle": cycle.pk, "file": SimpleUploadedFile("g.csv", content)})
+    text = page.content.decode()
+    assert 'data-testid="import-warnings"' in text and "not valid UTF-8" in text
+    assert "Café crème" in text

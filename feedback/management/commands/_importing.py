@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from cxalign.orgs.models import Organization
-from feedback.imports.files import FileProblem
+from cxalign.tabular.read import FileProblem
 from feedback.services import import_file
 
 

@@ -38,8 +38,11 @@ class Command(BaseCommand):
             names = ", ".join(Cycle.objects.for_org(organization).values_list("name", flat=True))
             raise CommandError(f"No cycle “{options['cycle']}” in {organization.slug} ({names}).")
         try:
-            rows = spreadsheet.read_rows(path.read_bytes(), filename=path.name)
-            summary = spreadsheet.goals_import(cycle=cycle, rows=rows, dry_run=options["dry_run"])
+            notes: list[dict] = []
+            rows = spreadsheet.read_rows(path.read_bytes(), filename=path.name, notes=notes)
+            summary = spreadsheet.goals_import(
+                cycle=cycle, rows=rows, dry_run=options["dry_run"], notes=notes
+            )
         except ValidationError as exc:
             summary = {
                 "created": 0,
