@@ -6,7 +6,7 @@ from contextlib import closing
 
 from cxalign.orgs.models import OrgUnit
 from cxalign.tabular.read import FileProblem, csv_records, decode, encoding_note
-from cxalign.tabular.write import csv_response
+from cxalign.tabular.write import csv_response, restore
 from journeys.models import (
     DATA_FIELD_MAX,
     DATA_FIELDS_MAX,
@@ -28,10 +28,6 @@ def export_response(rows: list[dict], *, filename: str):
     """The journey CSV download (formulas neutralised by the shared writer)."""
     table = ([row.get(c) for c in CSV_COLUMNS] for row in rows)
     return csv_response(CSV_COLUMNS, table, filename=filename)
-
-
-def _unquote(value: str) -> str:
-    return value[1:] if value[:2] in ("'=", "'+", "'-", "'@") else value
 
 
 def parse_journey_csv(content: bytes | str, *, organization) -> dict:
@@ -85,7 +81,7 @@ def _parse(records, result: dict, organization) -> None:
             )
             break
         cells = record.cells + [""] * (len(headers) - len(record.cells))
-        row = {k: _unquote(v.strip()) for k, v in zip(headers, cells, strict=False) if k}
+        row = {k: restore(v.strip()) for k, v in zip(headers, cells, strict=False) if k}
         if not any(row.values()):
             continue
         if record.nul:

@@ -25,7 +25,7 @@ from cxalign.tabular.read import (
     sniff_delimiter,
     xlsx_records,
 )
-from cxalign.tabular.write import table_response
+from cxalign.tabular.write import restore, table_response
 from kpis.models import KPI, direction_parse
 from strategy.models import Cycle, Goal, Leg
 from strategy.rollup import ROLLUP_FIELDS, clear_stale_progress, rollup
@@ -197,7 +197,7 @@ def _cell(value) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return restore(str(value).strip())  # a title our export neutralised reads back as typed
 
 
 def _csv_records(content: bytes, notes: list[dict]):

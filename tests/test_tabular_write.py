@@ -104,3 +104,11 @@ def test_a_filename_with_quotes_or_accents_stays_one_header():
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment; filename") and "\n" not in disposition
     assert "utf-8''" in disposition
+
+
+@pytest.mark.parametrize("text", ["=SUM(A1)", "+1+1", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)",
+                                  "\tx", "\rx", "plain", "'quoted by a person", "-5", ""])  # fmt: skip
+def test_restore_reads_back_what_neutralise_wrote(text):
+    from cxalign.tabular.write import restore
+
+    assert restore(neutralise(text)) == text

@@ -36,6 +36,14 @@ def neutralise(value):
     return value
 
 
+def restore(text: str) -> str:
+    """The inverse of `neutralise` for a cell read back from one of our exports: "'=SUM(A1)"
+    is the text "=SUM(A1)" a person typed (imports read what the exports wrote)."""
+    if text[:1] == "'" and text[1:2] and text[1:].startswith(FORMULA_START):
+        return text[1:]
+    return text
+
+
 def cells(row: Iterable) -> list:
     """One row ready to write: every cell through `neutralise` (None stays None)."""
     return [neutralise(value) for value in row]
