@@ -9,6 +9,7 @@ from django.utils import timezone
 from cxalign.orgs.models import Membership, Organization, OrgUnit
 from cxalign.orgs.params import parse_id
 from cxalign.orgs.roles import Role
+from kpis.metrics import share
 from strategy import rules
 from strategy.models import (
     Capability,
@@ -68,6 +69,23 @@ def cascade_progress(*, cycle: Cycle) -> dict[int, Progress]:
     return rollup(Goal.objects.filter(cycle=cycle).values(*ROLLUP_FIELDS))
 
 
+# Filter values that name a group of statuses or confidences (the summary tiles link to them).
+STATUS_LIVE = "live"  # any status but dropped: what the cascade's counts count
+CONFIDENCE_ATTENTION = "attention"  # at risk or off track
+CONFIDENCE_NONE = "none"  # no check-in yet
+STATUS_CHOICES = [(STATUS_LIVE, "Any but dropped"), *Goal.Status.choices]
+CONFIDENCE_CHOICES = [
+    *Confidence.choices,
+    (CONFIDENCE_ATTENTION, "At risk or off track"),
+    (CONFIDENCE_NONE, "No check-in yet"),
+]
+CONFIDENCE_GROUPS = {
+    CONFIDENCE_ATTENTION: {Confidence.AT_RISK, Confidence.OFF_TRACK},
+    CONFIDENCE_NONE: {""},
+    **{value: {value} for value in Confidence.values},
+}
+
+
 @dataclass
 class CascadeFilters:
     unit: int | None = None
@@ -75,26 +93,48 @@ class CascadeFilters:
     owner: int | None = None
     status: str = ""
     confidence: str = ""
+    level: int | None = None  # 1 = corporate goals
 
     @classmethod
     def from_query(cls, params) -> "CascadeFilters":
         def as_int(name):
             return parse_id(params.get(name))
 
-        leg = params.get("leg", "")
-        status = params.get("status", "")
-        confidence = params.get("confidence", "")
+        def choice(name, choices):
+            value = params.get(name, "")
+            return value if value in dict(choices) else ""
+
         return cls(
             unit=as_int("unit"),
-            leg=leg if leg in Leg.values else "",
+            leg=choice("leg", Leg.choices),
             owner=as_int("owner"),
-            status=status if status in Goal.Status.values else "",
-            confidence=confidence if confidence in [*Confidence.values, "none"] else "",
+            status=choice("status", STATUS_CHOICES),
+            confidence=choice("confidence", CONFIDENCE_CHOICES),
+            level=as_int("level"),
         )
 
     @property
     def active(self) -> bool:
-        return bool(self.unit or self.leg or self.owner or self.status or self.confidence)
+        return bool(
+            self.unit or self.leg or self.owner or self.status or self.confidence or self.level
+        )
+
+    def matches(self, row: dict, *, units: set[int] | None, level: int) -> bool:
+        """Whether one goal row (see `_cascade_rows`) at cascade `level` passes every filter."""
+        if units is not None and row["org_unit_id"] not in units:
+            return False
+        if self.leg and row["leg"] != self.leg:
+            return False
+        if self.owner and row["owner_id"] != self.owner:
+            return False
+        if self.status == STATUS_LIVE:
+            if row["status"] == Goal.Status.DROPPED:
+                return False
+        elif self.status and row["status"] != self.status:
+            return False
+        if self.confidence and row["confidence"] not in CONFIDENCE_GROUPS[self.confidence]:
+            return False
+        return not self.level or level == self.level
 
 
 @dataclass
@@ -161,19 +201,10 @@ def cascade_tree(
             if filters.unit
             else None
         )
+        levels = cascade_levels(rows)
         for row in rows:
-            if units is not None and row["org_unit_id"] not in units:
+            if not filters.matches(row, units=units, level=levels[row["id"]]):
                 continue
-            if filters.leg and row["leg"] != filters.leg:
-                continue
-            if filters.owner and row["owner_id"] != filters.owner:
-                continue
-            if filters.status and row["status"] != filters.status:
-                continue
-            if filters.confidence:
-                wanted = "" if filters.confidence == "none" else filters.confidence
-                if row["confidence"] != wanted:
-                    continue
             matched_ids.add(row["id"])
             if len(matched_ids) >= limit:
                 truncated = True
@@ -234,29 +265,52 @@ def cascade_tree(
     )
 
 
-def cascade_summary(rows: list[dict], progress: dict[int, Progress]) -> dict:
-    """Headline numbers of a cycle's cascade, from rows already read."""
-    live = [r for r in rows if r["status"] != Goal.Status.DROPPED]
-    tops = [progress[r["id"]].effective for r in live if r["parent_id"] is None]
-    tops = [t for t in tops if t is not None]
-    confidence = {c: 0 for c in Confidence.values}
-    for r in live:
-        if r["confidence"] in confidence:
-            confidence[r["confidence"]] += 1
-    levels: dict[int, int] = {}
+def cascade_levels(rows: list[dict]) -> dict[int, int]:
+    """Each goal's level in the cascade (1 = corporate), from rows already read."""
     parent_of = {r["id"]: r["parent_id"] for r in rows}
+    levels: dict[int, int] = {}
     for r in rows:
         level, parent, hops = 1, r["parent_id"], 0
         while parent is not None and parent in parent_of and hops < 50:
             level, parent, hops = level + 1, parent_of[parent], hops + 1
-        levels[level] = levels.get(level, 0) + 1
+        levels[r["id"]] = level
+    return levels
+
+
+def cascade_summary(rows: list[dict], progress: dict[int, Progress]) -> dict:
+    """Headline numbers of a cycle's cascade, from rows already read.
+
+    Each count is what one filter of the cascade lists (`links`), so a tile opens its goals:
+    goals and corporate progress count every goal but dropped ones; confidence and missing
+    check-ins count the goals in progress.
+    """
+    live = [r for r in rows if r["status"] != Goal.Status.DROPPED]
+    active = [r for r in live if r["status"] == Goal.Status.ACTIVE]
+    tops = [progress[r["id"]].effective for r in live if r["parent_id"] is None]
+    tops = [t for t in tops if t is not None]
+    confidence = {c: sum(1 for r in active if r["confidence"] == c) for c in Confidence.values}
+    no_checkin = sum(1 for r in active if not r["confidence"])
+    level_counts: dict[int, int] = {}
+    for level in cascade_levels(rows).values():
+        level_counts[level] = level_counts.get(level, 0) + 1
     return {
         "goals": len(live),
+        "active": len(active),
         "corporate_progress": sum(tops) / len(tops) if tops else None,
+        "corporate_measured": len(tops),
         "confidence": confidence,
-        "no_checkin": sum(1 for r in live if not r["confidence"]),
-        "levels": len(levels),
+        "attention": confidence[Confidence.AT_RISK] + confidence[Confidence.OFF_TRACK],
+        "no_checkin": no_checkin,
+        "no_checkin_share": share(no_checkin, len(active)),
+        "levels": len(level_counts),
+        "level_counts": dict(sorted(level_counts.items())),
         "legs": {leg: sum(1 for r in live if r["leg"] == leg) for leg in Leg.values},
+        "links": {
+            "goals": {"status": STATUS_LIVE},
+            "corporate": {"status": STATUS_LIVE, "level": 1},
+            "attention": {"status": Goal.Status.ACTIVE, "confidence": CONFIDENCE_ATTENTION},
+            "no_checkin": {"status": Goal.Status.ACTIVE, "confidence": CONFIDENCE_NONE},
+        },
     }
 
 
@@ -273,8 +327,8 @@ def cascade_filter_choices(*, organization: Organization) -> dict:
             .order_by("user__first_name", "user__username")
         ),
         "legs": Leg.choices,
-        "statuses": Goal.Status.choices,
-        "confidences": [*Confidence.choices, ("none", "No check-in yet")],
+        "statuses": STATUS_CHOICES,
+        "confidences": CONFIDENCE_CHOICES,
     }
 
 

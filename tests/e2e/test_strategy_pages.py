@@ -1,0 +1,60 @@
+"""Strategy pages in the browser: cascade tiles and bar colours, the KPI catalogue, My goals.
+
+Issue "first run and daily use", items 5, 6 and 7.
+"""
+
+import re
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from strategy.models import Goal
+from tests.strategy.factories import CycleFactory, GoalFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BAR_COLOUR = "el => getComputedStyle(el).backgroundColor"
+TEXT_COLOUR = "el => getComputedStyle(el).color"
+
+
+def test_cascade_tiles_open_their_goals_and_bars_match_badges(
+    page, live_server, sign_in, screenshot, org, executive
+):
+    cycle = CycleFactory(organization=org, name="FY2026")
+    corp = GoalFactory(cycle=cycle, key="C1", title="Most recommended supplier", owner=executive,
+                       measure=Goal.Measure.ROLLUP)  # fmt: skip
+    slow = GoalFactory(cycle=cycle, key="ON-30", parent=corp, owner=executive, weight=2,
+                       title="On track at thirty percent", progress=Decimal("0.3"),
+                       confidence="on_track")  # fmt: skip
+    GoalFactory(cycle=cycle, key="RISK", parent=corp, confidence="at_risk", progress=Decimal("0.9"))
+    for i in range(3):
+        GoalFactory(cycle=cycle, key=f"NEW-{i}", parent=slow)
+
+    sign_in(page, executive)
+    page.goto(f"{live_server.url}/o/{org.slug}/strategy/cascade/")
+    node = page.locator("[data-testid=goal-ON-30]")
+    badge = node.locator(".badge", has_text="On track")
+    bar = page.locator(f"[data-testid=progress-{slow.id}] .progress > span")
+    expect(badge).to_be_visible()
+    assert bar.evaluate(BAR_COLOUR) == badge.evaluate(TEXT_COLOUR)  # green, not red at 30 %
+    risk_bar = page.locator("[data-testid=goal-RISK] .progress > span")
+    risk_badge = page.locator("[data-testid=goal-RISK] .badge", has_text="At risk")
+    assert risk_bar.evaluate(BAR_COLOUR) == risk_badge.evaluate(TEXT_COLOUR)  # amber at 90 %
+    expect(page.locator("[data-testid=legend-weights]")).to_contain_text("counts twice as much")
+    expect(node.locator(".weight")).to_have_text("×2")
+    screenshot("strategy-10-cascade-tiles-and-legend")
+
+    tile = page.locator("[data-testid=tile-no-checkin]")
+    count = tile.locator(".value").inner_text()
+    assert count == "4"  # C1, and the three new goals below ON-30
+    expect(tile).to_contain_text("of the 6 goals in progress")
+    tile.click()
+    expect(page).to_have_url(re.compile(r"confidence=none"))
+    expect(page.locator(".cascade p.muted").first).to_contain_text(f"{count} of 6 goals match")
+    expect(page.locator("#f-conf")).to_have_value("none")
+    screenshot("strategy-11-cascade-no-checkin-list")
+
+    page.locator("[data-testid=tile-attention]").click()
+    expect(page.locator(".cascade p.muted").first).to_contain_text("1 of 6 goals match")
+    expect(page.locator("#f-conf")).to_have_value("attention")
