@@ -406,7 +406,7 @@ def my_goals(*, member: Membership, cycle: Cycle) -> dict:
     if below:
         team_goals = (
             Goal.objects.filter(cycle=cycle, owner_id__in=below, status=Goal.Status.ACTIVE)
-            .select_related("owner__user", "parent")
+            .select_related("owner__user", "owner__unit", "parent")
             .order_by(F("last_checkin_at").asc(nulls_first=True), "key")[:TEAM_LIMIT]
         )
         team = [
@@ -420,7 +420,25 @@ def my_goals(*, member: Membership, cycle: Cycle) -> dict:
         "done": [i for i in items if not i["due"]],
         "team": team,
         "team_due": sum(1 for t in team if t["due"]),
+        "team_groups": team_groups(team),
+        "team_limited": len(team) >= TEAM_LIMIT,
     }
+
+
+def team_groups(team: list[dict]) -> list[dict]:
+    """The team's goals grouped by owner, owners with the most goals due first, so a long
+    team list folds into one line per person."""
+    groups: dict[int, dict] = {}
+    for item in team:
+        owner = item["goal"].owner
+        group = groups.setdefault(
+            owner.id, {"owner": owner, "items": [], "due": 0, "attention": 0, "no_checkin": 0}
+        )
+        group["items"].append(item)
+        group["due"] += item["due"]
+        group["attention"] += item["goal"].confidence in (Confidence.AT_RISK, Confidence.OFF_TRACK)
+        group["no_checkin"] += not item["goal"].confidence
+    return sorted(groups.values(), key=lambda g: (-g["due"], g["owner"].display_name.lower()))
 
 
 # ---------------------------------------------------------------- governing models and the rest

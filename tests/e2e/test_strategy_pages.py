@@ -9,7 +9,9 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from cxalign.orgs.roles import Role
 from strategy.models import Goal
+from tests.factories import MembershipFactory
 from tests.strategy.factories import CycleFactory, GoalFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,3 +60,35 @@ def test_cascade_tiles_open_their_goals_and_bars_match_badges(
     page.locator("[data-testid=tile-attention]").click()
     expect(page.locator(".cascade p.muted").first).to_contain_text("1 of 6 goals match")
     expect(page.locator("#f-conf")).to_have_value("attention")
+
+
+def test_an_executives_my_goals_folds_the_team_into_one_line_per_person(
+    page, live_server, sign_in, screenshot, org, executive
+):
+    cycle = CycleFactory(organization=org, name="FY2026")
+    GoalFactory(cycle=cycle, key="C1", title="Most recommended supplier", owner=executive)
+    people = [
+        MembershipFactory(organization=org, role=Role.MANAGER, reports_to=executive,
+                          user__first_name=f"Person{i}", user__last_name="Lead")
+        for i in range(8)
+    ]  # fmt: skip
+    for i, person in enumerate(people):
+        for j in range(6):
+            GoalFactory(cycle=cycle, key=f"T{i}-{j}", title=f"Team goal {i}.{j}", owner=person,
+                        confidence="on_track" if j else "")  # fmt: skip
+
+    sign_in(page, executive)
+    page.goto(f"{live_server.url}/o/{org.slug}/strategy/my-goals/")
+    groups = page.locator("details.team-group")
+    expect(groups).to_have_count(8)
+    expect(page.locator("tr[data-testid^=team-goal-] >> visible=true")).to_have_count(0)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 1500, height  # 48 team goals in a table were about 3,000 px
+    screenshot("strategy-20-my-goals-team-folded")
+
+    first = page.locator(f"[data-testid=team-group-{people[0].id}]")
+    expect(first).to_contain_text("6 goals")
+    first.locator("summary").click()
+    expect(first.locator("tr[data-testid^=team-goal-]")).to_have_count(6)
+    expect(first.locator("tr[data-testid^=team-goal-]").first).to_be_visible()
+    screenshot("strategy-21-my-goals-team-one-open")
