@@ -10,6 +10,8 @@ from cxalign.orgs.models import Membership, Organization, OrgUnit
 from cxalign.orgs.params import parse_id
 from cxalign.orgs.roles import Role
 from kpis.metrics import share
+from kpis.models import Measurement
+from kpis.selectors import kpi_latest
 from strategy import rules
 from strategy.models import (
     Capability,
@@ -345,6 +347,18 @@ def goal_detail(*, goal_id: int, organization: Organization) -> Goal:
     )
 
 
+def goals_measured(*, goals: list[Goal]) -> dict[int, Measurement]:
+    """For each goal with a KPI target, the KPI's latest company-wide measurement (measured by
+    the engine, entered or imported), by goal id; one query for any number of goals."""
+    targets = [g for g in goals if g.measure == Goal.Measure.KPI and g.kpi_id]
+    if not targets:
+        return {}
+    latest = kpi_latest(
+        organization=targets[0].organization_id, kpi_ids={g.kpi_id for g in targets}
+    )
+    return {g.id: latest[g.kpi_id] for g in targets if g.kpi_id in latest}
+
+
 def goal_children(*, goal: Goal) -> list[Goal]:
     return list(goal.children.select_related("owner__user", "org_unit").order_by("key", "id"))
 
@@ -384,6 +398,7 @@ def my_goals(*, member: Membership, cycle: Cycle) -> dict:
         .order_by("key", "id")
     )
     now = timezone.now()
+    measured = goals_measured(goals=goals)
     items = []
     for goal in goals:
         parent = goal.parent
@@ -398,6 +413,7 @@ def my_goals(*, member: Membership, cycle: Cycle) -> dict:
                 "share": share,
                 "due": checkin_due(goal, now),
                 "last": goal.recent_checkins[0] if goal.recent_checkins else None,
+                "measured": measured.get(goal.id),
                 "checkins": goal.recent_checkins[:5],
             }
         )

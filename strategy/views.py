@@ -468,6 +468,7 @@ class GoalDetailView(OrgViewMixin, TemplateView):
             goal=goal,
             progress=progress.get(goal.pk),
             parent_progress=progress.get(goal.parent_id) if goal.parent_id else None,
+            measured=selectors.goals_measured(goals=[goal]).get(goal.pk),
             children=[(c, progress.get(c.pk)) for c in children],
             checkins=checkins,
             chart=charts.checkin_figure(goal=goal, checkins=checkins),

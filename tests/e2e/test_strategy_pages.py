@@ -3,6 +3,7 @@
 Issue "first run and daily use", items 5, 6 and 7.
 """
 
+import datetime
 import re
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cxalign.orgs.roles import Role
+from kpis.models import KPI, Measurement
 from strategy.models import Goal
 from tests.factories import MembershipFactory
 from tests.strategy.factories import CycleFactory, GoalFactory
@@ -92,3 +94,41 @@ def test_an_executives_my_goals_folds_the_team_into_one_line_per_person(
     expect(first.locator("tr[data-testid^=team-goal-]")).to_have_count(6)
     expect(first.locator("tr[data-testid^=team-goal-]").first).to_be_visible()
     screenshot("strategy-21-my-goals-team-one-open")
+
+
+def test_kpi_catalogue_shows_value_trend_source_and_goals(
+    page, live_server, sign_in, screenshot, org, cx_lead
+):
+    nps = KPI.objects.get(organization=org, key="nps")
+    start = datetime.date(2026, 1, 31)
+    for i, value in enumerate(["8", "11.5", "10", "14.25", "16.5", "15", "19.75"]):
+        Measurement.objects.create(
+            organization=org, kpi=nps, measured_on=start + datetime.timedelta(days=30 * i),
+            value=Decimal(value), source="engine", note=f"Measured by recompute run {i + 1}",
+        )  # fmt: skip
+    cycle = CycleFactory(organization=org, name="FY2026")
+    goal = GoalFactory(cycle=cycle, key="NPS-1", title="Most recommended supplier",
+                       owner=cx_lead, measure="kpi", kpi=nps, baseline=10, target=30,
+                       measure_unit="points", current_value=Decimal("22"))  # fmt: skip
+
+    sign_in(page, cx_lead)
+    page.goto(f"{live_server.url}/o/{org.slug}/kpis/catalogue/")
+    row = page.locator("[data-testid=kpi-nps]")
+    expect(row.locator("[data-testid=kpi-now]")).to_contain_text("19.75")
+    expect(row.locator("[data-testid=kpi-source]")).to_contain_text("Measured by the engine")
+    expect(row.locator("[data-testid=kpi-source]")).to_contain_text("recompute run 7")
+    box = row.locator("svg.kpi-spark polyline").bounding_box()
+    assert box and box["width"] > 80 and box["height"] > 10  # a visible line, not a dot
+    expect(row.locator("[data-testid=kpi-goals]")).to_contain_text("NPS-1 · Most recommended")
+    expect(page.locator("[data-testid=kpi-clv] [data-testid=kpi-now]")).to_contain_text(
+        "not measured yet"
+    )
+    screenshot("strategy-30-kpi-catalogue")
+
+    row.locator("[data-testid=kpi-goals] a").first.click()
+    pair = page.locator(f"[data-testid=measured-{goal.id}]")
+    expect(pair.locator("[data-testid=typed-value]")).to_contain_text("last check-in 22 points")
+    expect(pair.locator("[data-testid=measured-value]")).to_contain_text(
+        "measured 19.75 points on 30 Jul 2026"
+    )
+    screenshot("strategy-31-goal-measured-beside-typed")
