@@ -14,11 +14,11 @@ GOALS_SHOWN = 5  # goals named per KPI in the catalogue
 
 
 def kpi_list(*, organization: Organization):
-    """The catalogue with how many goals and measurements use each KPI (one query)."""
+    """The catalogue with how many goals target each KPI (one query; measurements are not
+    joined here: their history grows with every recompute, see `kpi_trends`)."""
     return (
         KPI.objects.for_org(organization)
         .annotate(goal_count=Count("goals", distinct=True))
-        .annotate(measurement_count=Count("measurements", distinct=True))
         .order_by("-is_builtin", "name")
     )
 
