@@ -65,10 +65,14 @@ check: install
 
 test: install chromium pdf-libs lint check pytest
 
+# Test processes (pytest-xdist, one per core, each with its own database, Redis database and
+# var directory: tests/xdist_env.py); PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+
 # The suite alone (no lint), e.g. `make pytest PYTEST_ARGS="tests/orgs -x"`.
 pytest: install pdf-libs
 	@env $(TEST_ENV) $(BIN)/python scripts/check_services.py
-	env $(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	env $(TEST_ENV) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script --scale small || exit 1; done

@@ -178,22 +178,25 @@ def clv_reading(links: dict) -> str:
     return f"Promoters are worth {ratio:.1f}× detractors on average in {name}."
 
 
-def clv_figure(links: dict) -> go.Figure:
+def clv_figure(links: dict, currency: str = "EUR") -> go.Figure:
     names = _segments(links)
     fig = go.Figure()
     for key, label, color in CLASSES:
         fig.add_trace(go.Bar(
             x=names, y=[links[n]["current"][key].get("clv_mean") for n in names], name=label,
-            marker_color=color, hovertemplate="%{x}: %{y:,.0f} EUR<extra>" + label + "</extra>",
+            marker_color=color,
+            hovertemplate=f"%{{x}}: %{{y:,.0f}} {currency}<extra>{label}</extra>",
         ))  # fmt: skip
     fig.update_layout(**LAYOUT, barmode="group")
     # Segments differ by orders of magnitude (SMB vs enterprise): a log axis keeps all readable.
-    fig.update_yaxes(title_text="Mean CLV (EUR, log scale)", type="log", dtick=1, tickformat=",.0f")
+    fig.update_yaxes(
+        title_text=f"Mean CLV ({currency}, log scale)", type="log", dtick=1, tickformat=",.0f"
+    )
     fig.update_xaxes(title_text="Segment")
     return fig
 
 
-def clv_chart(results: dict, source: str) -> dict | None:
+def clv_chart(results: dict, source: str, currency: str = "EUR") -> dict | None:
     links = results.get("links") or {}
     if not _segments(links):
         return None
@@ -202,12 +205,14 @@ def clv_chart(results: dict, source: str) -> dict | None:
         "title": "Mean customer lifetime value by class per segment (current period)",
         "reading": clv_reading(links),
         "source": source,
-        "html": _html(clv_figure(links)),
+        "html": _html(clv_figure(links, currency)),
     }
 
 
-def links_charts(results: dict, source: str) -> list[dict]:
-    charts = (nps_chart(results, source), churn_chart(results, source), clv_chart(results, source))
+def links_charts(results: dict, source: str, currency: str = "EUR") -> list[dict]:
+    """NPS, churn and CLV per segment; money in the organization's `currency` (ISO code)."""
+    charts = (nps_chart(results, source), churn_chart(results, source),
+              clv_chart(results, source, currency))  # fmt: skip
     return [c for c in charts if c is not None]
 
 
@@ -273,7 +278,7 @@ def segment_nps_reading(name: str, entry: dict | None) -> str:
     return text + f", {_num(change)} points from the previous period ({verdict})."
 
 
-def moving_reading(results: dict) -> str:
+def moving_reading(results: dict, currency: str = "EUR") -> str:
     vom = results.get("value_of_moving") or {}
     segments = [(n, m) for n, m in (vom.get("segments") or {}).items() if m.get("value")]
     if not segments:
@@ -281,10 +286,10 @@ def moving_reading(results: dict) -> str:
     name, best = max(segments, key=lambda kv: kv[1]["value"])
     share = 100 * (vom.get("share") or 0)
     return (f"Moving {share:.0f} % of detractors to promoters is worth {_money(vom.get('value'))} "
-            f"EUR of CLV; most in {name} ({_money(best['value'])} EUR).")  # fmt: skip
+            f"{currency} of CLV; most in {name} ({_money(best['value'])} {currency}).")  # fmt: skip
 
 
-def moving_chart(results: dict, source: str) -> dict | None:
+def moving_chart(results: dict, source: str, currency: str = "EUR") -> dict | None:
     """Per segment: revenue at risk (detractors' revenue) and the value of moving detractors."""
     links = results.get("links") or {}
     vom = results.get("value_of_moving") or {}
@@ -296,14 +301,14 @@ def moving_chart(results: dict, source: str) -> dict | None:
     value = [vom["segments"][n].get("value") for n in names]
     data = [
         {"type": "bar", "x": names, "y": risk, "name": "Revenue at risk (detractors' revenue)",
-         "marker": {"color": "#c92a2a"}, "hovertemplate": "%{x}: %{y:,.0f} EUR<extra>at risk</extra>"},
+         "marker": {"color": "#c92a2a"}, "hovertemplate": f"%{{x}}: %{{y:,.0f}} {currency}<extra>at risk</extra>"},
         {"type": "bar", "x": names, "y": value, "name": f"Value of moving {share:.0f} % of detractors (CLV)",
-         "marker": {"color": "#2f9e44"}, "hovertemplate": "%{x}: %{y:,.0f} EUR<extra>value of moving</extra>"},
+         "marker": {"color": "#2f9e44"}, "hovertemplate": f"%{{x}}: %{{y:,.0f}} {currency}<extra>value of moving</extra>"},
     ]  # fmt: skip
-    layout = {"barmode": "group", "yaxis": {**AXIS, "title": {"text": "EUR"}, "rangemode": "tozero"},
+    layout = {"barmode": "group", "yaxis": {**AXIS, "title": {"text": currency}, "rangemode": "tozero"},
               "xaxis": {**AXIS, "title": {"text": "Segment"}}}  # fmt: skip
     return _chart("moving", "Revenue at risk and the value of moving detractors, per segment",
-                  moving_reading(results), source, data, layout)  # fmt: skip
+                  moving_reading(results, currency), source, data, layout)  # fmt: skip
 
 
 def cascade_reading(rows: list[dict]) -> str:

@@ -156,7 +156,8 @@ def page_key(*, organization: Organization, params, variant: str) -> str:
     asked = "&".join(f"{k}={params.get(k, '')}" for k in ("cycle", "run", "segment", "unit"))
     hour = timezone.localtime().strftime("%Y%m%d%H")
     stamp = data_stamp(organization=organization)
-    digest = hashlib.sha256(f"{asked}|{variant}|{hour}|{stamp}".encode()).hexdigest()
+    shown = f"{variant}|{organization.currency}"  # settings the page shows beside the data
+    digest = hashlib.sha256(f"{asked}|{shown}|{hour}|{stamp}".encode()).hexdigest()
     return f"alignment:dashboard:page:{organization.id}:{digest}"
 
 
@@ -248,15 +249,16 @@ def money_panel(*, organization: Organization, run: Run | None, segment: str = "
         return None
     results = _narrow(run.results, segment)
     stamp = run.finished_at.timestamp() if run.finished_at else 0
-    key = f"alignment:dashboard:money:{run.id}:{stamp}:{segment}:v1"
+    currency = organization.currency
+    key = f"alignment:dashboard:money:{run.id}:{stamp}:{segment}:{currency}:v1"
 
     def build():
         source = source_of(run)
-        built = charts.links_charts(results, source)
+        built = charts.links_charts(results, source, currency)
         if segment and built and built[0]["id"] == "nps-by-segment":
             entry = (results.get("nps") or {}).get(segment)
             built[0] = {**built[0], "reading": charts.segment_nps_reading(segment, entry)}
-        moving = charts.moving_chart(results, source)
+        moving = charts.moving_chart(results, source, currency)
         return [*built, moving] if moving else built
 
     built = cache.get_or_set(key, build, CHART_CACHE_S)

@@ -64,7 +64,9 @@ class LinksView(AlignmentPage, TemplateView):
             data = pages_data.links_page(run.results, segment=segment)
             source = charts.source_line(data["periods"], run.id, run.finished_at)
             context.update(
-                data=data, source=source, charts=charts.links_charts(run.results, source)
+                data=data,
+                source=source,
+                charts=charts.links_charts(run.results, source, org.currency),
             )
         return context
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 from django.utils.html import format_html
+from plotly.subplots import make_subplots
 
 from kpis import metrics
 
@@ -61,3 +62,93 @@ def theme_trend(
     if metric == "nps":
         fig.update_yaxes(range=[-100, 100], zeroline=True)
     return fig
+
+
+TOP_CHOICES = (3, 6, 9, 12)  # how many themes the themes page charts
+DEFAULT_TOP = 6
+GRID_COLUMNS = 3
+GRID_COLOR = "#3b5bdb"
+
+
+def theme_grid_figure(
+    frame: pd.DataFrame, *, names: list[str], metric: str = "volume", title: str = ""
+) -> str:
+    """Small multiples as an HTML fragment for a page ("" without data)."""
+    fig = theme_grid(frame, names=names, metric=metric, title=title)
+    if fig is None:
+        return ""
+    return format_html('<div class="cx-plot" data-plotly-figure="{}"></div>', fig.to_json())
+
+
+def theme_grid(
+    frame: pd.DataFrame, *, names: list[str], metric: str = "volume", title: str = ""
+) -> go.Figure | None:
+    """One small panel per theme (in the order of `names`), on shared axes: months along, the
+    metric up (volume in comments, or NPS -100..100), so themes compare without a legend."""
+    names = [n for n in names if n in set(frame["theme__name"])] if not frame.empty else []
+    if not names:
+        return None
+    columns = min(GRID_COLUMNS, len(names))
+    rows = -(-len(names) // columns)
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        shared_xaxes="all",
+        shared_yaxes="all",
+        subplot_titles=names,
+        horizontal_spacing=0.05,
+        vertical_spacing=0.5 / rows / 1.6 if rows > 1 else 0.1,
+    )
+    unit = "comments" if metric == "volume" else "NPS"
+    for i, name in enumerate(names):
+        part = frame[frame["theme__name"] == name]
+        fig.add_trace(
+            go.Scatter(
+                x=part["month"],
+                y=part[metric],
+                mode="lines+markers",
+                name=name,
+                showlegend=False,
+                line={"color": GRID_COLOR, "width": 2},
+                marker={"size": 4},
+                customdata=part["volume"],
+                hovertemplate=f"%{{x|%b %Y}}: %{{y:.0f}} {unit}"
+                + " (%{customdata} comments)<extra>"
+                + name.replace("<", "&lt;")
+                + "</extra>",
+            ),
+            row=i // columns + 1,
+            col=i % columns + 1,
+        )
+    _grid_layout(fig, frame, rows=rows, metric=metric, title=title)
+    return fig
+
+
+def _grid_layout(fig: go.Figure, frame: pd.DataFrame, *, rows: int, metric: str, title: str):
+    first, last = frame["month"].min(), frame["month"].max()
+    y_title = "Comments per month" if metric == "volume" else "NPS (−100 to 100)"
+    fig.update_layout(
+        title={"text": f"{title} · {first:%b %Y} – {last:%b %Y}", "x": 0, "font": {"size": 15}},
+        height=90 + 190 * rows,
+        margin={"l": 70, "r": 20, "t": 80, "b": 60},
+        template="plotly_white",
+        font={"family": "DejaVu Sans, Arial, sans-serif", "size": 12},
+    )
+    fig.update_annotations(font={"size": 12})
+    # Few, short ticks: a panel is narrow, and month names must not run into each other.
+    fig.update_xaxes(tickformat="%b '%y", nticks=4, tickangle=0, ticks="outside")
+    fig.update_yaxes(title_text=y_title, row=(rows + 1) // 2, col=1)
+    fig.add_annotation(
+        text="Month the response was given",
+        x=0.5,
+        y=0,
+        xref="paper",
+        yref="paper",
+        yshift=-45,
+        showarrow=False,
+        font={"size": 12},
+    )
+    if metric == "nps":
+        fig.update_yaxes(range=[-105, 105], zeroline=True, zerolinecolor="#adb5bd", dtick=50)
+    else:
+        fig.update_yaxes(rangemode="tozero")

@@ -22,10 +22,11 @@ class ResponseFilter(django_filters.FilterSet):
         help_text="Score band: promoter, passive, detractor, or none (no NPS).",
     )
     q = django_filters.CharFilter(help_text="Text the comment contains (any case).")
+    customer = django_filters.CharFilter(help_text="The customer id, exactly.")
 
     class Meta:
         model = Response
-        fields = ["date_from", "date_to", "segment", "touchpoint", "theme", "band", "q"]
+        fields = ["date_from", "date_to", "segment", "touchpoint", "theme", "band", "q", "customer"]
 
     def filter_queryset(self, queryset):
         filters = selectors.ResponseFilters.from_cleaned(self.form.cleaned_data)

@@ -4,11 +4,14 @@ from django import forms
 
 from cxalign.orgs.forms import VersionField
 from cxalign.orgs.models import Membership
+from cxalign.orgs.params import parse_id
 from cxalign.orgs.tenancy import OrgScopedFormMixin
+from feedback import queue
 from feedback.models import CUSTOMER_FIELDS, RESPONSE_FIELDS, FollowUp, ImportBatch, Source, Theme
 from feedback.selectors import ResponseFilters
 from kpis.metrics import NPS_SCALE_MAX, PASSIVE_MIN, PROMOTER_MIN
 
+PER_PAGE = (25, 100, 200)
 BAND_CHOICES = [
     ("", "Any score"),
     ("promoter", f"Promoters ({PROMOTER_MIN}–{NPS_SCALE_MAX})"),
@@ -182,6 +185,7 @@ class ResponseFilterForm(forms.Form):
     theme = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     band = forms.ChoiceField(required=False, choices=BAND_CHOICES, label="Score band")
     q = forms.CharField(required=False, label="Comment contains")
+    customer = forms.CharField(required=False, max_length=100, label="Customer id")
 
     def __init__(self, *args, segments=(), touchpoints=(), themes=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -193,3 +197,78 @@ class ResponseFilterForm(forms.Form):
         if not self.is_valid():
             return ResponseFilters()
         return ResponseFilters.from_cleaned(self.cleaned_data)
+
+
+class FollowUpQueueForm(forms.Form):
+    """The follow-up queue's filters and sort. A bad value is dropped (`ignored` says which),
+    never an error page; sorts are keys of `queue.QUEUE_SORTS`, never field names."""
+
+    status = forms.ChoiceField(required=False, choices=queue.STATUSES)
+    segment = forms.ChoiceField(required=False, label="Segment")
+    owner = forms.ChoiceField(required=False, label="Owner")
+    customer = forms.CharField(required=False, max_length=100, label="Customer id")
+    clv_min = forms.DecimalField(
+        required=False, min_value=0, max_digits=14, decimal_places=2, label="CLV at least"
+    )
+    age = forms.ChoiceField(
+        required=False, label="Age", choices=[("", "Any age"), *queue.AGES.items()]
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        label="Sort",
+        choices=[(key, label) for key, (label, _) in queue.QUEUE_SORTS.items()],
+    )
+    per = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=25, label="Rows", choices=[(n, n) for n in PER_PAGE]
+    )
+
+    def __init__(self, *args, segments=(), owners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].choices = [("", "All segments"), *segments]
+        self.fields["owner"].choices = [("", "Anyone"), ("none", "Nobody yet"), *owners]
+
+    def query(self) -> tuple[queue.QueueQuery, list[str]]:
+        """The valid filters as a query, and a sentence for each value that was dropped."""
+        self.is_valid()
+        data = self.cleaned_data
+        owner = data.get("owner") or ""
+        query = queue.QueueQuery(
+            status=data.get("status") or FollowUp.Status.OPEN,
+            segment=data.get("segment") or "",
+            owner=parse_id(owner),
+            unowned=owner == "none",
+            customer=(data.get("customer") or "").strip(),
+            clv_min=data.get("clv_min"),
+            age=data.get("age") or "",
+            sort=data.get("sort") or queue.DEFAULT_SORT,
+        )
+        ignored = [
+            f"Ignored “{name}”: “{str(self.data.get(name, ''))[:40]}” is not one of its choices."
+            if name != "clv_min"
+            else f"Ignored “CLV at least”: {' '.join(errors)}"
+            for name, errors in self.errors.items()
+        ]
+        return query, ignored
+
+    def per_page(self) -> int:
+        return (self.cleaned_data or {}).get("per") or PER_PAGE[0]
+
+
+class FollowUpBulkForm(forms.Form):
+    """Assign the selected follow-ups to someone (or nobody), or set their status."""
+
+    action = forms.ChoiceField(choices=[("assign", "Assign"), ("status", "Set status")])
+    owner = forms.ChoiceField(required=False)
+    status = forms.ChoiceField(required=False, choices=[("", "—"), *FollowUp.Status.choices])
+
+    def __init__(self, *args, owners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "—"), ("none", "Nobody (unassign)"), *owners]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "assign" and not data.get("owner"):
+            self.add_error("owner", "Choose whom to assign them to.")
+        if data.get("action") == "status" and not data.get("status"):
+            self.add_error("status", "Choose the status to set.")
+        return data

@@ -43,6 +43,7 @@ class ResponseFilters:
     band: str = ""
     source: int | None = None
     q: str = ""
+    customer: str = ""
 
     @classmethod
     def from_cleaned(cls, data: dict) -> ResponseFilters:
@@ -55,6 +56,7 @@ class ResponseFilters:
             theme=data.get("theme"),
             band=data.get("band") or "",
             q=(data.get("q") or "").strip(),
+            customer=(data.get("customer") or "").strip(),
         )
 
 
@@ -84,6 +86,8 @@ def response_filter(qs: QuerySet, f: ResponseFilters) -> QuerySet:
         qs = qs.filter(source_id=f.source)
     if f.q:
         qs = qs.filter(comment__icontains=f.q)
+    if f.customer:
+        qs = qs.filter(customer_id=f.customer)
     return qs
 
 

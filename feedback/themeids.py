@@ -143,3 +143,26 @@ def names_sql(table: str = "feedback_response") -> str:
         f"FROM feedback_theme th JOIN json_each({table}.theme_ids) j ON j.value = th.id "
         "ORDER BY th.name))"
     )
+
+
+def theme_ids_write(changes: list[tuple[int, list[int]]]) -> None:
+    """Set `theme_ids` of many responses at once: [(response id, sorted theme ids), ...]."""
+    if not changes:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            execute_values(
+                cursor.cursor,
+                "UPDATE feedback_response r SET theme_ids = v.t FROM (VALUES %s) AS v(id, t) "
+                "WHERE r.id = v.id",
+                changes,
+                template="(%s, %s::integer[])",
+                page_size=5000,
+            )
+        else:
+            cursor.executemany(
+                "UPDATE feedback_response SET theme_ids = %s WHERE id = %s",
+                [(to_json(ids), pk) for pk, ids in changes],
+            )

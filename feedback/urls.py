@@ -1,6 +1,6 @@
 from django.urls import path
 
-from feedback import views
+from feedback import views, views_actions
 
 app_name = "feedback"
 
@@ -38,13 +38,20 @@ urlpatterns = [
     ),
     path("themes/<int:pk>/rules/", views.RuleAddView.as_view(), name="rule_add"),
     path(
+        "themes/<int:pk>/rules/preview/",
+        views_actions.RulePreviewView.as_view(),
+        name="rule_preview",
+    ),
+    path(
         "themes/<int:pk>/rules/<int:rule_pk>/delete/",
         views.RuleDeleteView.as_view(),
         name="rule_delete",
     ),
     path("triage/", views.TriageView.as_view(), name="triage"),
     path("triage/<int:pk>/tag/", views.TriageTagView.as_view(), name="triage_tag"),
+    path("triage/tag/", views_actions.TriageBulkTagView.as_view(), name="triage_bulk"),
     path("followups/", views.FollowUpListView.as_view(), name="followups"),
     path("followups/<int:pk>/", views.FollowUpSaveView.as_view(), name="followup_save"),
+    path("followups/bulk/", views_actions.FollowUpBulkView.as_view(), name="followups_bulk"),
     path("customers/", views.CustomerListView.as_view(), name="customers"),
 ]

@@ -6,27 +6,29 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
 from cxalign.orgs.concurrency import VersionConflict
 from cxalign.orgs.pages import (
-    VersionedUpdateView,
+    OrgDeleteView,
+    OrgEditView,
+    error_text,
     form_add_validation_error,
-    form_data,
 )
-from cxalign.orgs.params import parse_id
 from cxalign.orgs.redirects import safe_next
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
 from cxalign.tabular.write import CSV_CONTENT_TYPE
-from feedback import charts, exports, links, selectors, services
+from feedback import charts, customers, exports, links, queue, selectors, services
 from feedback.forms import (
     AnswersForm,
     CommitForm,
     FollowUpForm,
+    FollowUpQueueForm,
     MappingForm,
     ResponseFilterForm,
     RuleForm,
@@ -43,15 +45,16 @@ from strategy.models import Goal, Initiative
 PAGE_SIZE = 50
 
 
-def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
+# The import pages (changed elsewhere at the same time) still call these two; every other page
+# uses `error_text` and `self.org_url("feedback:...")` directly. Fold them in after both land.
+_errors = error_text
 
 
 class FeedbackPage(OrgViewMixin):
-    """Base of the feedback pages: `url(name, **kwargs)` for this organization."""
+    """Base of the feedback pages."""
 
     def url(self, name: str, **kwargs) -> str:
-        return reverse(f"feedback:{name}", kwargs={"org_slug": self.organization.slug, **kwargs})
+        return self.org_url(f"feedback:{name}", **kwargs)
 
 
 # ---------------------------------------------------------------- responses
@@ -61,7 +64,7 @@ class FeedbackHomeView(FeedbackPage, View):
     """/feedback/ itself: the responses (checked like every page: outsiders get 404)."""
 
     def get(self, request, *args, **kwargs):
-        return redirect(self.url("responses"))
+        return redirect(self.org_url("feedback:responses"))
 
 
 class ResponseFilterMixin(FeedbackPage):
@@ -157,12 +160,8 @@ class ImportListView(FeedbackPage, FormView):
 
 class ImportMixin(FeedbackPage):
     def get_batch(self) -> ImportBatch:
-        return get_object_or_404(
-            ImportBatch.objects.for_org(self.organization).select_related(
-                "source", "created_by__user"
-            ),
-            pk=self.kwargs["pk"],
-        )
+        batches = ImportBatch.objects.select_related("source", "created_by__user")
+        return self.get_org_object(batches, self.kwargs["pk"])
 
 
 class ImportDetailView(ImportMixin, TemplateView):
@@ -233,8 +232,8 @@ class ImportCancelView(ImportMixin, View):
                 else "Cancelling: the import stops at its next chunk and writes nothing.",
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        return redirect(self.url("import_detail", pk=batch.pk))
+            messages.error(request, error_text(exc))
+        return redirect(self.org_url("feedback:import_detail", batch.pk))
 
 
 class ImportProgressView(ImportMixin, TemplateView):
@@ -275,19 +274,14 @@ class ImportErrorReportView(ImportMixin, View):
         )
 
 
-class SourceEditView(VersionedUpdateView):
+class SourceEditView(OrgEditView):
     model = Source
     form_class = SourceForm
+    service = services.source_update
     template_name = "feedback/source_form.html"
     write_role = Role.CX_LEAD
     success_message = "Source saved."
-
-    def perform_update(self, form, version):
-        data = form_data(form)
-        return services.source_update(source=form.instance, data=data, version=version)
-
-    def get_success_url(self):
-        return reverse("feedback:imports", kwargs={"org_slug": self.organization.slug})
+    success_url_name = "feedback:imports"
 
 
 # ---------------------------------------------------------------- themes
@@ -306,16 +300,21 @@ class ThemeListView(FeedbackPage, FormView):
         for theme in themes:
             theme.stats = stats.get(theme.id, {"volume": 0, "nps": None})
         themes.sort(key=lambda t: -t.stats["volume"])
+        top = self._top()
+        shown = themes[:top]
         frame = charts.trend_frame(
-            selectors.theme_trend_rows(organization=org, theme_ids=[t.id for t in themes[:6]])
+            selectors.theme_trend_rows(organization=org, theme_ids=[t.id for t in shown])
         )
+        names = [t.name for t in shown]
         context.update(
             themes=themes,
-            volume_chart=charts.theme_trend_figure(
-                frame, metric="volume", title="Comments per theme (top 6)"
+            top=top,
+            top_choices=charts.TOP_CHOICES,
+            volume_chart=charts.theme_grid_figure(
+                frame, names=names, metric="volume", title=f"Comments per theme (top {top})"
             ),
-            nps_chart=charts.theme_trend_figure(
-                frame, metric="nps", title="NPS of each theme's comments (top 6)"
+            nps_chart=charts.theme_grid_figure(
+                frame, names=names, metric="nps", title=f"NPS of each theme's comments (top {top})"
             ),
             suggestions=suggest_phrases(
                 selectors.untagged_comments_sample(organization=org),
@@ -324,6 +323,17 @@ class ThemeListView(FeedbackPage, FormView):
             untagged=selectors.untagged_list(organization=org).count(),
         )
         return context
+
+    def _top(self) -> int:
+        """How many themes the charts show: one of charts.TOP_CHOICES, else the default."""
+        raw = self.request.GET.get("top", "")
+        if raw in {str(n) for n in charts.TOP_CHOICES}:
+            return int(raw)
+        if raw:
+            messages.warning(
+                self.request, f"Ignored “top”: “{raw[:40]}” is not one of its choices."
+            )
+        return charts.DEFAULT_TOP
 
     def form_valid(self, form):
         data = {
@@ -340,22 +350,21 @@ class ThemeListView(FeedbackPage, FormView):
             self.request,
             f"Theme “{theme.name}” created. Re-tag the comments to apply its rules to what is already imported.",
         )
-        return redirect(self.url("theme_detail", pk=theme.pk))
+        return redirect(self.org_url("feedback:theme_detail", theme.pk))
 
 
-class ThemeDetailView(VersionedUpdateView):
+class ThemeDetailView(OrgEditView):
     model = Theme
     form_class = ThemeEditForm
+    service = services.theme_update
     template_name = "feedback/theme_detail.html"
     write_role = Role.CX_LEAD
     success_message = "Theme saved."
+    success_url_name = "feedback:theme_detail"
+    success_url_args = ("pk",)
 
     def get_queryset(self):
         return super().get_queryset().select_related("owner_unit")
-
-    def perform_update(self, form, version):
-        data = form_data(form)
-        return services.theme_update(theme=form.instance, data=data, version=version)
 
     def _links(self) -> dict:
         theme = self.object
@@ -389,12 +398,6 @@ class ThemeDetailView(VersionedUpdateView):
         )
         return context
 
-    def get_success_url(self):
-        return reverse(
-            "feedback:theme_detail",
-            kwargs={"org_slug": self.organization.slug, "pk": self.object.pk},
-        )
-
 
 class ThemeLinkView(FeedbackPage, View):
     """Accept a suggestion: link one goal or initiative (POST goal=<id> or initiative=<id>)."""
@@ -402,22 +405,19 @@ class ThemeLinkView(FeedbackPage, View):
     write_role = Role.CX_LEAD
 
     def post(self, request, *args, **kwargs):
-        org = self.organization
-        theme = get_object_or_404(Theme.objects.for_org(org), pk=kwargs["pk"])
+        theme = self.get_org_object(Theme, kwargs["pk"])
         targets = {}
         for name, model in (("goal", Goal), ("initiative", Initiative)):
             value = request.POST.get(name, "")
             if value:
-                if not value.isdigit():
-                    raise Http404(f"No {name} {value}.")
-                targets[name] = get_object_or_404(model.objects.for_org(org), pk=value)
+                targets[name] = self.get_org_object(model, value)
         if not targets:
             messages.error(request, "Choose a goal or an initiative to link.")
         else:
             services.theme_link(theme=theme, **targets)
             names = " and ".join(str(t) for t in targets.values())
             messages.success(request, f"{names} now answers {theme.name}.")
-        return redirect(self.url("theme_detail", pk=theme.pk))
+        return redirect(self.org_url("feedback:theme_detail", theme.pk))
 
 
 class ThemeAnswersView(FeedbackPage, FormView):
@@ -434,7 +434,7 @@ class ThemeAnswersView(FeedbackPage, FormView):
     @cached_property
     def target(self):
         model, _ = self.MODELS[self.kwargs["kind"]]
-        return get_object_or_404(model.objects.for_org(self.organization), pk=self.kwargs["pk"])
+        return self.get_org_object(model, self.kwargs["pk"])
 
     def get_initial(self):
         return {"themes": list(self.target.themes.all())}
@@ -442,7 +442,7 @@ class ThemeAnswersView(FeedbackPage, FormView):
     @cached_property
     def detail_url(self) -> str:
         _, name = self.MODELS[self.kwargs["kind"]]
-        return reverse(name, args=[self.organization.slug, self.target.pk])
+        return self.org_url(name, self.target.pk)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -465,7 +465,7 @@ class RuleAddView(FeedbackPage, View):
     write_role = Role.CX_LEAD
 
     def post(self, request, *args, **kwargs):
-        theme = get_object_or_404(Theme.objects.for_org(self.organization), pk=kwargs["pk"])
+        theme = self.get_org_object(Theme, kwargs["pk"])
         form = RuleForm(request.POST)
         if form.is_valid():
             try:
@@ -475,24 +475,21 @@ class RuleAddView(FeedbackPage, View):
                     f"Rule “{rule.pattern}” added. Re-tag to apply it to imported comments.",
                 )
             except ValidationError as exc:
-                messages.error(request, _errors(exc))
+                messages.error(request, error_text(exc))
         else:
             messages.error(request, "Give a keyword or a phrase.")
-        return redirect(self.url("theme_detail", pk=theme.pk))
+        return redirect(self.org_url("feedback:theme_detail", theme.pk))
 
 
-class RuleDeleteView(FeedbackPage, View):
+class RuleDeleteView(OrgDeleteView):
+    service = services.rule_delete
     write_role = Role.CX_LEAD
+    success_message = "Rule “{obj.pattern}” removed."
+    success_url_name = "feedback:theme_detail"
+    success_url_args = ("theme_id",)
 
-    def post(self, request, *args, **kwargs):
-        rule = get_object_or_404(
-            ThemeRule.objects.for_org(self.organization),
-            pk=kwargs["rule_pk"],
-            theme_id=kwargs["pk"],
-        )
-        services.rule_delete(rule=rule)
-        messages.success(request, f"Rule “{rule.pattern}” removed.")
-        return redirect(self.url("theme_detail", pk=kwargs["pk"]))
+    def get_object(self):
+        return self.get_org_object(ThemeRule, self.kwargs["rule_pk"], theme_id=self.kwargs["pk"])
 
 
 class ThemeRetagView(FeedbackPage, View):
@@ -503,7 +500,7 @@ class ThemeRetagView(FeedbackPage, View):
         messages.success(
             request, "Re-tagging all comments with the current rules; tags made by hand are kept."
         )
-        return redirect(self.url("themes"))
+        return redirect(self.org_url("feedback:themes"))
 
 
 class SuggestionAcceptView(FeedbackPage, View):
@@ -516,9 +513,7 @@ class SuggestionAcceptView(FeedbackPage, View):
         theme_id = request.POST.get("theme")
         try:
             if theme_id:
-                theme = get_object_or_404(
-                    Theme.objects.for_org(self.organization), pk=parse_id(theme_id) or 0
-                )
+                theme = self.get_org_object(Theme, theme_id)
                 services.rule_add(theme=theme, pattern=phrase)
             else:
                 theme = services.theme_create(
@@ -530,8 +525,8 @@ class SuggestionAcceptView(FeedbackPage, View):
                 request, f"“{phrase}” now tags comments as {theme.name}. Re-tag to apply it."
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        return redirect(self.url("themes"))
+            messages.error(request, error_text(exc))
+        return redirect(self.org_url("feedback:themes"))
 
 
 # ---------------------------------------------------------------- triage and follow-ups
@@ -556,14 +551,14 @@ class TriageTagView(FeedbackPage, View):
     write_role = Role.MEMBER
 
     def post(self, request, *args, **kwargs):
-        response = get_object_or_404(Response.objects.for_org(self.organization), pk=kwargs["pk"])
+        response = self.get_org_object(Response, kwargs["pk"])
         form = TagForm(request.POST, organization=self.organization)
         if form.is_valid():
             services.response_tag(response=response, theme=form.cleaned_data["theme"])
             messages.success(request, f"Tagged as {form.cleaned_data['theme'].name}.")
         else:
             messages.error(request, "Choose a theme.")
-        return HttpResponseRedirect(safe_next(request, self.url("triage")))
+        return HttpResponseRedirect(safe_next(request, self.org_url("feedback:triage")))
 
 
 class FollowUpListView(FeedbackPage, TemplateView):
@@ -572,21 +567,30 @@ class FollowUpListView(FeedbackPage, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        status = self.request.GET.get("status", "open")
-        mine = self.request.GET.get("mine") == "1"
-        queue = selectors.followup_queue(
-            organization=self.organization,
-            status=status,
-            owner_id=self.membership.id if mine else None,
+        org, now = self.organization, timezone.now()
+        owners = queue.owner_choices(organization=org)
+        form = FollowUpQueueForm(
+            self.request.GET, segments=selectors.segment_choices(organization=org), owners=owners
         )
-        page = Paginator(queue, 25).get_page(self.request.GET.get("page"))
+        query, ignored = form.query()
+        for sentence in ignored:
+            messages.warning(self.request, sentence)
+        rows = queue.queue_list(organization=org, query=query, now=now)
+        page = Paginator(rows, form.per_page()).get_page(self.request.GET.get("page"))
+        page.object_list = list(page.object_list)
+        queue.mark_service_level(page.object_list, organization=org, now=now)
+        params = self.request.GET.copy()
+        params.pop("page", None)
         context.update(
+            form=form,
+            query=query,
             page=page,
-            status=status,
-            mine=mine,
-            counts=selectors.followup_counts(organization=self.organization),
+            params=params.urlencode(),
+            counts=selectors.followup_counts(organization=org),
+            overdue=queue.overdue_by_owner(organization=org, now=now),
             statuses=FollowUp.Status.choices,
-            owner_form=FollowUpForm(organization=self.organization),
+            owners=owners,
+            sla_hours=org.followup_sla_hours,
         )
         return context
 
@@ -595,7 +599,7 @@ class FollowUpSaveView(FeedbackPage, View):
     write_role = Role.MEMBER
 
     def post(self, request, *args, **kwargs):
-        response = get_object_or_404(Response.objects.for_org(self.organization), pk=kwargs["pk"])
+        response = self.get_org_object(Response, kwargs["pk"])
         form = FollowUpForm(request.POST, organization=self.organization)
         if not form.is_valid():
             messages.error(request, "Choose a status (and an owner of this organization).")
@@ -613,11 +617,9 @@ class FollowUpSaveView(FeedbackPage, View):
                 messages.success(
                     request, f"Follow-up of response {response.response_id or response.pk} saved."
                 )
-            except ValidationError as exc:
-                messages.error(request, _errors(exc))
-            except VersionConflict as exc:
-                messages.error(request, str(exc))
-        return HttpResponseRedirect(safe_next(request, self.url("followups")))
+            except (ValidationError, VersionConflict) as exc:
+                messages.error(request, error_text(exc))
+        return HttpResponseRedirect(safe_next(request, self.org_url("feedback:followups")))
 
 
 # ---------------------------------------------------------------- customers
@@ -628,10 +630,24 @@ class CustomerListView(FeedbackPage, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        q = self.request.GET.get("q", "").strip()
-        customers = selectors.customer_list(organization=self.organization, q=q)
+        org = self.organization
+        q = self.request.GET.get("q", "").strip()[:100]
+        sort = self.request.GET.get("sort", "")
+        if sort and customers.sort_key(sort) is None:
+            messages.warning(self.request, f"Ignored the sort “{sort[:40]}”: not a column.")
+        sort = customers.sort_key(sort) or customers.DEFAULT_SORT
+        rows = customers.customer_page_list(organization=org, q=q, sort=sort)
+        today = customers.today_of(org)
         context.update(
-            page=Paginator(customers, PAGE_SIZE).get_page(self.request.GET.get("page")), q=q
+            today=today,
+            page=Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page")),
+            q=q,
+            sort=sort,
+            params=urlencode({"q": q, "sort": sort}),
+            headers=customers.sort_headers(sort),
+            totals=customers.segment_totals(
+                selectors.customer_list(organization=org, q=q), today=today
+            ),
         )
         return context
 

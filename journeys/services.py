@@ -477,56 +477,77 @@ def _unique_name(*, audience: Audience, name: str) -> None:
         )
 
 
-def _build(*, journey: Journey, stages: list[dict]) -> dict:
-    """Create stages, touchpoints and pain points from plain specs in a few bulk INSERTs."""
-    org_id = journey.organization_id
-    stage_rows = [
+@transaction.atomic
+def journey_build(*, journey: Journey, stages: list[dict]) -> dict:
+    """Create stages, touchpoints and pain points from plain specs in a few bulk INSERTs.
+
+    A stage spec has the stage's fields plus `pain_points` and `touchpoints` (lists of specs);
+    a touchpoint spec has its fields plus `pain_points`, `goals` and `initiatives` (ids).
+    Copies, templates, CSV imports and the demo build journeys through it.
+    """
+    stage_rows = _stages_build(journey, stages)
+    tp_rows, tp_specs = _touchpoints_build(journey, stage_rows, stages)
+    pain_rows = _pains_build(journey, stage_rows, stages, tp_rows, tp_specs)
+    _links_build(tp_rows, tp_specs)
+    return {"stages": len(stage_rows), "touchpoints": len(tp_rows), "pain_points": len(pain_rows)}
+
+
+def _stages_build(journey: Journey, stages: list[dict]) -> list[Stage]:
+    rows = [
         Stage(
-            organization_id=org_id,
+            organization_id=journey.organization_id,
             journey=journey,
             position=(i + 1) * GAP,
             **{k: v for k, v in spec.items() if k not in {"touchpoints", "pain_points"}},
         )
         for i, spec in enumerate(stages)
     ]
-    for row in stage_rows:
+    for row in rows:
         row.full_clean(exclude=["journey", "organization"])
-    Stage.objects.bulk_create(stage_rows)
-    tp_rows, tp_specs = [], []
+    Stage.objects.bulk_create(rows)
+    return rows
+
+
+def _touchpoints_build(journey: Journey, stage_rows: list[Stage], stages: list[dict]):
+    rows, specs = [], []
     for stage, spec in zip(stage_rows, stages, strict=True):
         for j, tp in enumerate(spec.get("touchpoints", [])):
-            fields = {k: v for k, v in tp.items() if k not in LINK_KEYS}
             row = Touchpoint(
-                organization_id=org_id,
+                organization_id=journey.organization_id,
                 journey=journey,
                 stage=stage,
                 position=(j + 1) * GAP,
-                **fields,
+                **{k: v for k, v in tp.items() if k not in LINK_KEYS},
             )
             row.full_clean(exclude=["journey", "organization", "stage", "owner"])
-            tp_rows.append(row)
-            tp_specs.append(tp)
-    Touchpoint.objects.bulk_create(tp_rows)
-    pain_rows = []
-    for stage, spec in zip(stage_rows, stages, strict=True):
-        for pain in spec.get("pain_points", []):
-            pain_rows.append(
-                PainPoint(organization_id=org_id, journey=journey, stage=stage, **pain)
-            )
-    for row, spec in zip(tp_rows, tp_specs, strict=True):
-        for pain in spec.get("pain_points", []):
-            pain_rows.append(
-                PainPoint(
-                    organization_id=org_id,
-                    journey=journey,
-                    stage=row.stage,
-                    touchpoint=row,
-                    **pain,
-                )
-            )
-    for row in pain_rows:
+            rows.append(row)
+            specs.append(tp)
+    Touchpoint.objects.bulk_create(rows)
+    return rows, specs
+
+
+def _pains_build(journey, stage_rows, stages, tp_rows, tp_specs) -> list[PainPoint]:
+    """The stages' pain points first, then the touchpoints' (the order they always had)."""
+    owners = [(stage, None, spec) for stage, spec in zip(stage_rows, stages, strict=True)]
+    owners += [(row.stage, row, spec) for row, spec in zip(tp_rows, tp_specs, strict=True)]
+    rows = [
+        PainPoint(
+            organization_id=journey.organization_id,
+            journey=journey,
+            stage=stage,
+            touchpoint=touchpoint,
+            **pain,
+        )
+        for stage, touchpoint, spec in owners
+        for pain in spec.get("pain_points", [])
+    ]
+    for row in rows:
         row.full_clean(exclude=["journey", "organization", "stage", "touchpoint"])
-    PainPoint.objects.bulk_create(pain_rows)
+    PainPoint.objects.bulk_create(rows)
+    return rows
+
+
+def _links_build(tp_rows: list[Touchpoint], tp_specs: list[dict]) -> None:
     for name in ("goals", "initiatives"):
         if not hasattr(Touchpoint, name):
             continue
@@ -538,7 +559,6 @@ def _build(*, journey: Journey, stages: list[dict]) -> dict:
             for value in spec.get(name, [])
         ]
         through.objects.bulk_create(links, ignore_conflicts=True)
-    return {"stages": len(stage_rows), "touchpoints": len(tp_rows), "pain_points": len(pain_rows)}
 
 
 LINK_KEYS = {"pain_points", "goals", "initiatives"}
@@ -594,7 +614,7 @@ def journey_copy(*, journey: Journey, name: str, audience: Audience | None = Non
                 ],
             }
         )
-    _build(journey=copy, stages=specs)
+    journey_build(journey=copy, stages=specs)
     return copy
 
 
@@ -639,7 +659,7 @@ def journey_from_template(
         }
         for stage_name, phase, goal, emotion, tps in blueprint["stages"]
     ]
-    _build(journey=journey, stages=specs)
+    journey_build(journey=journey, stages=specs)
     return journey
 
 
@@ -682,6 +702,6 @@ def journey_import_csv(
         status=Journey.Status.DRAFT,
         template_key="csv",
     )
-    _build(journey=journey, stages=result["stages"])
+    journey_build(journey=journey, stages=result["stages"])
     result["journey"] = journey
     return result

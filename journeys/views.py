@@ -2,17 +2,14 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView, View
 
 from cxalign.orgs.pages import (
-    CreateFormMixin,
-    VersionedUpdateView,
+    OrgCreateView,
+    OrgDeleteView,
+    OrgEditView,
     form_add_validation_error,
-    form_data,
 )
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
@@ -31,10 +28,7 @@ class JourneyPageMixin(OrgViewMixin):
     write_role = Role.MEMBER
 
     def get_journey(self) -> Journey:
-        try:
-            return selectors.journey_get(organization=self.organization, pk=self.kwargs["pk"])
-        except Journey.DoesNotExist as exc:
-            raise Http404 from exc
+        return self.get_org_object(Journey.objects.select_related("audience"), self.kwargs["pk"])
 
 
 class JourneyIndexView(JourneyPageMixin, TemplateView):
@@ -72,52 +66,36 @@ class JourneyIndexView(JourneyPageMixin, TemplateView):
         return context
 
 
-class AudienceListView(JourneyPageMixin, CreateFormMixin, FormView):
+class AudienceListView(OrgCreateView):
     template_name = "journeys/audiences.html"
     form_class = AudienceForm
+    service = services.audience_create
     write_role = Role.CX_LEAD
+    created_message = "Audience “{obj.name}” added."
+    success_url_name = "journeys:audiences"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["audiences"] = selectors.audience_list(organization=self.organization)
         return context
 
-    created_message = "Audience “{obj.name}” added."
 
-    def create(self, form):
-        return services.audience_create(organization=self.organization, **form_data(form))
-
-    def get_success_url(self):
-        return reverse("journeys:audiences", kwargs={"org_slug": self.organization.slug})
-
-
-class AudienceEditView(VersionedUpdateView):
+class AudienceEditView(OrgEditView):
     model = Audience
     form_class = AudienceForm
+    service = services.audience_update
     template_name = "journeys/audience_form.html"
     write_role = Role.CX_LEAD
     success_message = "Audience saved."
-
-    def perform_update(self, form, version):
-        data = form_data(form)
-        return services.audience_update(audience=form.instance, data=data, version=version)
-
-    def get_success_url(self):
-        return reverse("journeys:audiences", kwargs={"org_slug": self.organization.slug})
+    success_url_name = "journeys:audiences"
 
 
-class AudienceDeleteView(JourneyPageMixin, View):
+class AudienceDeleteView(OrgDeleteView):
+    model = Audience
+    service = services.audience_delete
     write_role = Role.CX_LEAD
-    http_method_names = ["post"]
-
-    def post(self, request, *args, **kwargs):
-        audience = get_object_or_404(Audience.objects.for_org(self.organization), pk=kwargs["pk"])
-        try:
-            services.audience_delete(audience=audience)
-            messages.success(request, f"Audience “{audience.name}” deleted.")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect("journeys:audiences", org_slug=self.organization.slug)
+    success_message = "Audience “{obj.name}” deleted."
+    success_url_name = "journeys:audiences"
 
 
 class JourneyStartView(JourneyPageMixin, FormView):
@@ -168,7 +146,7 @@ class JourneyStartView(JourneyPageMixin, FormView):
             form_add_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, f"Journey “{journey.name}” created.")
-        return redirect("journeys:board", org_slug=self.organization.slug, pk=journey.pk)
+        return redirect(self.org_url("journeys:board", journey.pk))
 
 
 class JourneyImportView(JourneyPageMixin, FormView):
@@ -200,7 +178,7 @@ class JourneyImportView(JourneyPageMixin, FormView):
                 f"Imported “{journey.name}”: {len(result['stages'])} stages, "
                 f"{result['touchpoints']} touchpoints.",
             )
-            return redirect("journeys:board", org_slug=self.organization.slug, pk=journey.pk)
+            return redirect(self.org_url("journeys:board", journey.pk))
         text = content.decode("utf-8-sig", "replace") if isinstance(content, bytes) else content
         confirm_form = None
         if not result["errors"]:
@@ -227,14 +205,11 @@ class JourneyBoardView(JourneyPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         journey = self.get_journey()
         board = selectors.journey_board(journey=journey)
-        slug = self.organization.slug
         context.update(
             journey=journey,
             board=board,
             config={
-                "api": reverse("journeys-journey-list", kwargs={"org_slug": slug}).rsplit(
-                    "journeys/", 1
-                )[0],
+                "api": self.org_url("journeys-journey-list").rsplit("journeys/", 1)[0],
                 "journey": journey.pk,
                 "canWrite": self.can(Role.MEMBER),
                 "units": selectors.unit_choices(organization=self.organization),
@@ -251,17 +226,11 @@ class JourneyBoardView(JourneyPageMixin, TemplateView):
                 "audiencesWithout": selectors.audiences_without_journey(
                     organization=self.organization
                 ).count(),
-                "indexUrl": reverse("journeys:index", kwargs={"org_slug": slug}),
-                "historyUrl": reverse(
-                    "orgs:history",
-                    kwargs={
-                        "org_slug": slug,
-                        "app_label": "journeys",
-                        "model_name": "MODEL",
-                        "pk": 0,
-                    },
+                "indexUrl": self.org_url("journeys:index"),
+                "historyUrl": self.org_url(
+                    "orgs:history", app_label="journeys", model_name="MODEL", pk=0
                 ),
-                "newUrl": reverse("journeys:new", kwargs={"org_slug": slug})
+                "newUrl": self.org_url("journeys:new")
                 + f"?audience={journey.audience_id}&start=template",
             },  # fmt: skip
             emotions=EMOTIONS,
@@ -311,35 +280,21 @@ class JourneyExportView(JourneyPageMixin, View):
         )
 
 
-class JourneyEditView(VersionedUpdateView):
+class JourneyEditView(OrgEditView):
     model = Journey
     form_class = JourneyForm
+    service = services.journey_update
     template_name = "journeys/journey_form.html"
     write_role = Role.MEMBER
     success_message = "Journey saved."
-
-    def perform_update(self, form, version):
-        data = form_data(form)
-        return services.journey_update(journey=form.instance, data=data, version=version)
-
-    def get_success_url(self):
-        return reverse(
-            "journeys:board", kwargs={"org_slug": self.organization.slug, "pk": self.object.pk}
-        )
+    success_url_name = "journeys:board"
+    success_url_args = ("pk",)
 
 
-class JourneyDeleteView(JourneyPageMixin, View):
-    http_method_names = ["post"]
-
-    def post(self, request, *args, **kwargs):
-        journey = self.get_journey()
-        try:
-            services.journey_delete(journey=journey)
-        except (ProtectedError, RestrictedError) as exc:
-            linked = len(getattr(exc, "protected_objects", None) or exc.restricted_objects)
-            messages.error(
-                request, f"“{journey.name}” is still used by {linked} other record(s); not deleted."
-            )
-            return redirect("journeys:edit", org_slug=self.organization.slug, pk=journey.pk)
-        messages.success(request, f"Journey “{journey.name}” deleted.")
-        return redirect("journeys:index", org_slug=self.organization.slug)
+class JourneyDeleteView(OrgDeleteView):
+    model = Journey
+    service = services.journey_delete
+    write_role = Role.MEMBER
+    success_message = "Journey “{obj.name}” deleted."
+    success_url_name = "journeys:index"
+    error_url_name = "journeys:edit"

@@ -194,77 +194,100 @@ def cascade_tree(
     for row in rows:
         parent = row["parent_id"] if row["parent_id"] in by_id else None
         children.setdefault(parent, []).append(row["id"])
-
-    matched_ids: set[int] = set()
+    matched: set[int] | None = None  # None: no filters, every goal counts as matched
     truncated = False
     if filters.active:
-        units = (
-            rules.unit_subtree(unit_id=filters.unit, organization=cycle.organization)
-            if filters.unit
-            else None
-        )
-        levels = cascade_levels(rows)
-        for row in rows:
-            if not filters.matches(row, units=units, level=levels[row["id"]]):
-                continue
-            matched_ids.add(row["id"])
-            if len(matched_ids) >= limit:
-                truncated = True
-                break
-        visible = set(matched_ids)
-        for gid in matched_ids:
-            parent = by_id[gid]["parent_id"]
-            while parent is not None and parent in by_id and parent not in visible:
-                visible.add(parent)
-                parent = by_id[parent]["parent_id"]
+        matched, truncated = _cascade_matches(rows, filters, cycle, limit)
+        visible = _with_parents(matched, by_id)
         start = children.get(None, [])
     else:
         start = children.get(root_id, []) if root_id else children.get(None, [])
-        visible, frontier, level = set(), list(start), 0
-        while frontier and level < depth:
-            if len(visible) + len(frontier) > limit and level > 0:
-                break
-            visible.update(frontier)
-            frontier = [c for gid in frontier for c in children.get(gid, [])]
-            level += 1
-
+        visible = _levels_below(start, children, depth, limit)
     goals = Goal.objects.filter(id__in=visible).for_tree().in_bulk() if visible else {}
-
-    def build(gid: int, level: int) -> Node | None:
-        if gid not in visible:
-            return None
-        node = Node(
-            goal=goals[gid],
-            progress=progress.get(gid, Progress(None, None, 0)),
-            depth=level,
-            matched=not filters.active or gid in matched_ids,
-        )
-        stack = [(node, gid, level)]
-        while stack:
-            parent_node, pid, lvl = stack.pop()
-            kids = [k for k in children.get(pid, []) if k in visible]
-            if not kids and children.get(pid):
-                parent_node.lazy = True
-            for kid in kids:
-                child = Node(
-                    goal=goals[kid],
-                    progress=progress.get(kid, Progress(None, None, 0)),
-                    depth=lvl + 1,
-                    matched=not filters.active or kid in matched_ids,
-                )
-                parent_node.children.append(child)
-                stack.append((child, kid, lvl + 1))
-        return node
-
-    roots = [n for n in (build(gid, 0) for gid in start) if n is not None]
+    tree = _TreeParts(goals=goals, progress=progress, children=children, visible=visible)
+    roots = [n for n in (tree.node(gid, 0, matched) for gid in start) if n is not None]
     return Cascade(
         roots=roots,
         total=len(rows),
-        matched=len(matched_ids) if filters.active else len(rows),
+        matched=len(rows) if matched is None else len(matched),
         shown=len(visible),
         truncated=truncated,
         summary=cascade_summary(rows, progress),
     )
+
+
+def _cascade_matches(rows, filters: CascadeFilters, cycle: Cycle, limit: int):
+    """Ids of the goals the filters match (at most `limit`) and whether that cut the list."""
+    units = (
+        rules.unit_subtree(unit_id=filters.unit, organization=cycle.organization)
+        if filters.unit
+        else None
+    )
+    levels = cascade_levels(rows)
+    matched: set[int] = set()
+    for row in rows:
+        if not filters.matches(row, units=units, level=levels[row["id"]]):
+            continue
+        matched.add(row["id"])
+        if len(matched) >= limit:
+            return matched, True
+    return matched, False
+
+
+def _with_parents(ids: set[int], by_id: dict[int, dict]) -> set[int]:
+    """The goals and every goal above them, up to the top."""
+    visible = set(ids)
+    for gid in ids:
+        parent = by_id[gid]["parent_id"]
+        while parent is not None and parent in by_id and parent not in visible:
+            visible.add(parent)
+            parent = by_id[parent]["parent_id"]
+    return visible
+
+
+def _levels_below(start: list[int], children, depth: int, limit: int) -> set[int]:
+    """`depth` levels from `start` down, stopping before a level that would pass `limit`."""
+    visible, frontier, level = set(), list(start), 0
+    while frontier and level < depth:
+        if len(visible) + len(frontier) > limit and level > 0:
+            break
+        visible.update(frontier)
+        frontier = [c for gid in frontier for c in children.get(gid, [])]
+        level += 1
+    return visible
+
+
+@dataclass
+class _TreeParts:
+    goals: dict[int, Goal]
+    progress: dict[int, Progress]
+    children: dict[int | None, list[int]]
+    visible: set[int]
+
+    def _leaf(self, gid: int, level: int, matched: set[int] | None) -> Node:
+        return Node(
+            goal=self.goals[gid],
+            progress=self.progress.get(gid, Progress(None, None, 0)),
+            depth=level,
+            matched=matched is None or gid in matched,
+        )
+
+    def node(self, gid: int, level: int, matched: set[int] | None) -> Node | None:
+        """The visible subtree under goal `gid` (without recursion: trees may be deep)."""
+        if gid not in self.visible:
+            return None
+        root = self._leaf(gid, level, matched)
+        stack = [(root, gid, level)]
+        while stack:
+            parent_node, pid, lvl = stack.pop()
+            kids = [k for k in self.children.get(pid, []) if k in self.visible]
+            if not kids and self.children.get(pid):
+                parent_node.lazy = True
+            for kid in kids:
+                child = self._leaf(kid, lvl + 1, matched)
+                parent_node.children.append(child)
+                stack.append((child, kid, lvl + 1))
+        return root
 
 
 def cascade_levels(rows: list[dict]) -> dict[int, int]:

@@ -93,6 +93,10 @@ def keychoice_update(*, choice: KeyChoice, data: dict, version: int) -> KeyChoic
     return object_update(instance=choice, data=data, version=version)
 
 
+def keychoice_delete(*, choice: KeyChoice) -> None:
+    choice.delete()
+
+
 def _check_kpi(kpi, organization, field: str = "kpi") -> None:
     if kpi is not None and kpi.organization_id != organization.id:
         raise ValidationError({field: "Choose a KPI of this organization."})
@@ -144,9 +148,23 @@ def cycle_carry_over(*, source: Cycle, target: Cycle) -> dict:
     taken_keys = set(
         Goal.objects.filter(cycle=target).exclude(key="").values_list("key", flat=True)
     )
+    # Each level is written in one bulk insert (with history), parents' level first, so 5,000
+    # goals take a few queries instead of 10,000.
+    depth = _carry_depths(goals)
+    levels: dict[int, list[Goal]] = {}
+    for goal in goals:
+        if goal.id not in done:
+            levels.setdefault(depth[goal.id], []).append(goal)
+    copies = dict(done)  # source goal id -> its copy's id
+    created = 0
+    for level in sorted(levels):
+        created += _carry_level(levels[level], target=target, copies=copies, taken=taken_keys)
+    return {"carried": created, "already_there": len(done), "unfinished": len(goals)}
+
+
+def _carry_depths(goals: list[Goal]) -> dict[int, int]:
+    """Each goal's depth among the goals carried (a goal whose parent is not carried is 0)."""
     by_id = {g.id: g for g in goals}
-    # Depth among the carried goals: each level is written in one bulk insert (with history),
-    # parents' level first, so 5,000 goals take a few queries instead of 10,000.
     depth: dict[int, int] = {}
     for goal in goals:
         chain, current = [], goal
@@ -158,57 +176,56 @@ def cycle_carry_over(*, source: Cycle, target: Cycle) -> dict:
         base = depth[current.id] + 1 if current is not None else 0
         for offset, g in enumerate(reversed(chain)):
             depth[g.id] = base + offset
-    levels: dict[int, list[Goal]] = {}
+    return depth
+
+
+def _carry_level(goals: list[Goal], *, target: Cycle, copies: dict, taken: set[str]) -> int:
+    """Copy one level of goals into `target` (their parents are copied already)."""
+    batch = []
     for goal in goals:
-        if goal.id not in done:
-            levels.setdefault(depth[goal.id], []).append(goal)
-    copies = dict(done)
-    created = 0
-    for level in sorted(levels):
-        batch = []
-        for goal in levels[level]:
-            key = goal.key if goal.key and goal.key not in taken_keys else ""
-            taken_keys.add(key)
-            batch.append(
-                Goal(
-                    organization_id=goal.organization_id,
-                    cycle=target,
-                    parent_id=copies.get(goal.parent_id),
-                    key=key,
-                    title=goal.title,
-                    description=goal.description,
-                    owner_id=goal.owner_id,
-                    org_unit_id=goal.org_unit_id,
-                    leg=goal.leg,
-                    measure=goal.measure,
-                    kpi_id=goal.kpi_id,
-                    # Next cycle starts where this one got to.
-                    baseline=goal.current_value
-                    if goal.current_value is not None
-                    else goal.baseline,
-                    target=goal.target,
-                    measure_unit=goal.measure_unit,
-                    weight=goal.weight,
-                    due_on=None,
-                    carried_from_id=goal.id,
-                )
+        key = goal.key if goal.key and goal.key not in taken else ""
+        taken.add(key)
+        batch.append(
+            _carried_copy(goal, target=target, parent_id=copies.get(goal.parent_id), key=key)
+        )
+    made = bulk_create_with_history(batch, Goal, batch_size=500)
+    if any(c.pk is None for c in made):  # databases that do not return ids
+        made = list(
+            Goal.objects.filter(
+                cycle=target, carried_from_id__in=[c.carried_from_id for c in batch]
             )
-        made = bulk_create_with_history(batch, Goal, batch_size=500)
-        if any(c.pk is None for c in made):  # databases that do not return ids
-            made = list(
-                Goal.objects.filter(
-                    cycle=target, carried_from_id__in=[c.carried_from_id for c in batch]
-                )
-            )
-        unnamed = []
-        for copy in made:
-            copies[copy.carried_from_id] = copy.id
-            if not copy.key:
-                copy.key = f"G{copy.pk}"
-                unnamed.append(copy)
-        Goal.objects.bulk_update(unnamed, ["key"], batch_size=500)
-        created += len(made)
-    return {"carried": created, "already_there": len(done), "unfinished": len(goals)}
+        )
+    unnamed = []
+    for copy in made:
+        copies[copy.carried_from_id] = copy.id
+        if not copy.key:
+            copy.key = f"G{copy.pk}"
+            unnamed.append(copy)
+    Goal.objects.bulk_update(unnamed, ["key"], batch_size=500)
+    return len(made)
+
+
+def _carried_copy(goal: Goal, *, target: Cycle, parent_id: int | None, key: str) -> Goal:
+    return Goal(
+        organization_id=goal.organization_id,
+        cycle=target,
+        parent_id=parent_id,
+        key=key,
+        title=goal.title,
+        description=goal.description,
+        owner_id=goal.owner_id,
+        org_unit_id=goal.org_unit_id,
+        leg=goal.leg,
+        measure=goal.measure,
+        kpi_id=goal.kpi_id,
+        # Next cycle starts where this one got to.
+        baseline=goal.current_value if goal.current_value is not None else goal.baseline,
+        target=goal.target,
+        measure_unit=goal.measure_unit,
+        weight=goal.weight,
+        due_on=None,
+        carried_from_id=goal.id,
+    )
 
 
 # ---------------------------------------------------------------- goals

@@ -13,8 +13,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from cxalign.orgs.history import history_snapshot
 from cxalign.orgs.models import Membership, OrgUnit
 from cxalign.orgs.roles import Role, role_at_least
 from cxalign.tabular.write import table_response
@@ -521,7 +521,10 @@ def _apply(*, cycle: Cycle, parsed: list[dict], existing: dict) -> None:
                 goal.clean()
             except ValidationError as exc:
                 raise ValidationError(f"Row {item['_row']}: {' '.join(exc.messages)}") from exc
-        for goal in bulk_create_with_history(new, Goal, batch_size=500):
+        for goal in Goal.objects.bulk_create(new, batch_size=500):
             goals[goal.key] = goal
         if changed:
-            bulk_update_with_history(changed, Goal, WRITE_FIELDS, batch_size=500)
+            Goal.objects.bulk_update(changed, WRITE_FIELDS, batch_size=500)
+        for kind, written in (("+", new), ("~", changed)):  # history rows copied by the database
+            history_snapshot(Goal, [g.id for g in written], history_type=kind, reason=None,
+                             when=timezone.now())  # fmt: skip

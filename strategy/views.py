@@ -6,19 +6,22 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView, RedirectView, TemplateView
 
 from cxalign.orgs.concurrency import VersionConflict, parse_version
 from cxalign.orgs.pages import (
-    CreateFormMixin,
     OrgActionView,
-    VersionedUpdateView,
+    OrgCreateView,
+    OrgDeleteView,
+    OrgEditView,
+    error_text,
+    form_add_refusal,
     form_add_validation_error,
     form_data,
+    form_error_text,
 )
 from cxalign.orgs.params import page_id
 from cxalign.orgs.roles import Role
@@ -52,10 +55,6 @@ from strategy.models import (
 )
 
 
-def _url(name: str, org, *args) -> str:
-    return reverse(f"strategy:{name}", args=[org.slug, *args])
-
-
 class CycleMixin:
     """Pages that show one planning cycle: ?cycle=<id>, else the active or preparing one."""
 
@@ -71,6 +70,23 @@ class CycleMixin:
         context = super().get_context_data(**kwargs)
         context.update(cycles=self.cycles, cycle=self.cycle)
         return context
+
+
+class FormPageView(OrgEditView):
+    """An edit page on strategy/form_page.html: a title and a way back (the success page),
+    both formatted with `obj`."""
+
+    template_name = "strategy/form_page.html"
+    page_title = "Edit {obj}"
+    back_label = ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            page_title=self.page_title.format(obj=self.object),
+            back_url=self.get_success_url(),
+            back_label=self.back_label.format(obj=self.object),
+            **kwargs,
+        )
 
 
 class StrategyHomeView(OrgViewMixin, RedirectView):
@@ -97,30 +113,19 @@ class VisionView(OrgViewMixin, TemplateView):
         return context
 
 
-class VisionEditView(VersionedUpdateView):
+class VisionEditView(FormPageView):
     model = Vision
     form_class = VisionForm
-    template_name = "strategy/form_page.html"
+    service = services.vision_update
     write_role = Role.EXECUTIVE
     read_role = Role.EXECUTIVE
     success_message = "Vision, mission and values saved."
+    success_url_name = "strategy:vision"
+    page_title = "Vision, mission and values"
+    back_label = "Vision"
 
     def get_object(self, queryset=None):
         return services.vision_get(organization=self.organization)
-
-    def perform_update(self, form, version):
-        return services.vision_update(vision=form.instance, data=form_data(form), version=version)
-
-    def get_success_url(self):
-        return _url("vision", self.organization)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            page_title="Vision, mission and values",
-            back_url=_url("vision", self.organization),
-            back_label="Vision",
-            **kwargs,
-        )
 
 
 class ModelsView(OrgViewMixin, TemplateView):
@@ -141,26 +146,22 @@ class ModelsView(OrgViewMixin, TemplateView):
         # "Set up the five models": creates the missing ones (executives only, via write_role).
         services.governing_models_ensure(organization=self.organization)
         messages.success(request, "The five governing models are ready to fill in.")
-        return redirect(_url("models", self.organization))
+        return redirect(self.org_url("strategy:models"))
 
     write_role = Role.EXECUTIVE
 
 
-class ModelEditView(VersionedUpdateView):
+class ModelEditView(OrgEditView):
     model = GoverningModel
     form_class = GoverningModelForm
+    service = services.governing_model_update
     template_name = "strategy/model_form.html"
     write_role = Role.EXECUTIVE
     read_role = Role.EXECUTIVE
     success_message = "Governing model saved."
 
-    def perform_update(self, form, version):
-        return services.governing_model_update(
-            model=form.instance, data=form_data(form), version=version
-        )
-
     def get_success_url(self):
-        return _url("models", self.organization) + f"#model-{self.object.kind}"
+        return self.org_url("strategy:models") + f"#model-{self.object.kind}"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -173,74 +174,55 @@ class KeyChoiceCreateView(OrgActionView):
     write_role = Role.EXECUTIVE
 
     def post(self, request, *args, **kwargs):
-        model = get_object_or_404(
-            GoverningModel.objects.for_org(self.organization), pk=kwargs["pk"]
-        )
+        model = self.get_org_object(GoverningModel, kwargs["pk"])
         form = KeyChoiceForm(request.POST, organization=self.organization, model=model)
         if form.is_valid():
             try:
                 services.keychoice_create(model=model, **form_data(form))
                 messages.success(request, "Key choice added.")
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                messages.error(request, error_text(exc))
         else:
-            messages.error(request, _errors_text(form))
-        return redirect(_url("model_edit", self.organization, model.pk))
+            messages.error(request, form_error_text(form))
+        return redirect(self.org_url("strategy:model_edit", model.pk))
 
 
-class KeyChoiceEditView(VersionedUpdateView):
+class KeyChoiceEditView(FormPageView):
     model = KeyChoice
     form_class = KeyChoiceForm
-    template_name = "strategy/form_page.html"
+    service = services.keychoice_update
     write_role = Role.EXECUTIVE
     read_role = Role.EXECUTIVE
     success_message = "Key choice saved."
-
-    def perform_update(self, form, version):
-        return services.keychoice_update(
-            choice=form.instance, data=form_data(form), version=version
-        )
-
-    def get_success_url(self):
-        return _url("model_edit", self.organization, self.object.model_id)
+    success_url_name = "strategy:model_edit"
+    success_url_args = ("model_id",)
+    page_title = "Edit key choice"
+    back_label = "{obj.model}"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            page_title="Edit key choice",
-            back_url=self.get_success_url(),
-            back_label=str(self.object.model),
-            delete_url=_url("keychoice_delete", self.organization, self.object.pk),
-            **kwargs,
-        )
+        delete_url = self.org_url("strategy:keychoice_delete", self.object.pk)
+        return super().get_context_data(delete_url=delete_url, **kwargs)
 
 
-class KeyChoiceDeleteView(OrgActionView):
+class KeyChoiceDeleteView(OrgDeleteView):
+    model = KeyChoice
+    service = services.keychoice_delete
     write_role = Role.EXECUTIVE
-
-    def post(self, request, *args, **kwargs):
-        choice = get_object_or_404(KeyChoice.objects.for_org(self.organization), pk=kwargs["pk"])
-        model_id = choice.model_id
-        choice.delete()
-        messages.success(request, "Key choice removed.")
-        return redirect(_url("model_edit", self.organization, model_id))
-
-
-def _errors_text(form) -> str:
-    parts = []
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        parts.append(f"{label or 'Form'}: {' '.join(errors)}")
-    return " ".join(parts)
+    success_message = "Key choice removed."
+    success_url_name = "strategy:model_edit"
+    success_url_args = ("model_id",)
 
 
 # ---------------------------------------------------------------- cycles
 
 
-class CycleListView(OrgViewMixin, CreateFormMixin, FormView):
+class CycleListView(OrgCreateView):
     template_name = "strategy/cycles.html"
     form_class = CycleForm
+    service = services.cycle_create
     write_role = Role.EXECUTIVE
     created_message = "Cycle “{obj}” created."
+    success_url_name = "strategy:cycles"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -252,51 +234,34 @@ class CycleListView(OrgViewMixin, CreateFormMixin, FormView):
         )
         return context
 
-    def create(self, form):
-        return services.cycle_create(organization=self.organization, **form_data(form))
 
-    def get_success_url(self):
-        return _url("cycles", self.organization)
-
-
-class CycleEditView(VersionedUpdateView):
+class CycleEditView(FormPageView):
     model = Cycle
     form_class = CycleForm
-    template_name = "strategy/form_page.html"
+    service = services.cycle_update
     write_role = Role.EXECUTIVE
     read_role = Role.EXECUTIVE
     success_message = "Cycle saved."
-
-    def perform_update(self, form, version):
-        return services.cycle_update(cycle=form.instance, data=form_data(form), version=version)
-
-    def get_success_url(self):
-        return _url("cycles", self.organization)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            page_title=f"Edit {self.object.name}",
-            back_url=self.get_success_url(),
-            back_label="Planning cycles",
-            **kwargs,
-        )
+    success_url_name = "strategy:cycles"
+    page_title = "Edit {obj.name}"
+    back_label = "Planning cycles"
 
 
 class CycleCarryOverView(OrgActionView):
     write_role = Role.EXECUTIVE
 
     def post(self, request, *args, **kwargs):
-        source = get_object_or_404(Cycle.objects.for_org(self.organization), pk=kwargs["pk"])
+        source = self.get_org_object(Cycle, kwargs["pk"])
         form = CarryOverForm(request.POST, organization=self.organization)
         if not form.is_valid():
             messages.error(request, "Choose the cycle to carry the unfinished goals into.")
-            return redirect(_url("cycles", self.organization))
+            return redirect(self.org_url("strategy:cycles"))
         target = form.cleaned_data["target"]
         try:
             result = services.cycle_carry_over(source=source, target=target)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect(_url("cycles", self.organization))
+            messages.error(request, error_text(exc))
+            return redirect(self.org_url("strategy:cycles"))
         messages.success(
             request,
             f"Carried {result['carried']} unfinished goal(s) from {source} into {target}"
@@ -306,7 +271,7 @@ class CycleCarryOverView(OrgActionView):
                 else "."
             ),
         )
-        return redirect(_url("cascade", self.organization) + f"?cycle={target.pk}")
+        return redirect(self.org_url("strategy:cascade") + f"?cycle={target.pk}")
 
 
 # ---------------------------------------------------------------- the cascade
@@ -339,9 +304,7 @@ class CascadeChildrenView(OrgViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        goal = get_object_or_404(
-            Goal.objects.for_org(self.organization).select_related("cycle"), pk=kwargs["pk"]
-        )
+        goal = self.get_org_object(Goal.objects.select_related("cycle"), kwargs["pk"])
         cascade = selectors.cascade_tree(cycle=goal.cycle, root_id=goal.pk, depth=1)
         context.update(nodes=cascade.roots, cycle=goal.cycle)
         return context
@@ -395,36 +358,39 @@ class CascadeImportView(OrgViewMixin, CycleMixin, FormView):
         pending = request.session.get(self.SESSION_KEY)
         if not pending:
             messages.error(request, "Upload the file again: the preview expired.")
-            return redirect(_url("cascade_import", self.organization))
-        cycle = get_object_or_404(Cycle.objects.for_org(self.organization), pk=pending["cycle"])
+            return redirect(self.org_url("strategy:cascade_import"))
+        cycle = self.get_org_object(Cycle, pending["cycle"])
         try:
             summary = spreadsheet.goals_import(cycle=cycle, rows=pending["rows"], dry_run=False)
         except ValidationError as exc:
-            messages.error(request, "Nothing was imported: " + " ".join(exc.messages))
-            return redirect(_url("cascade_import", self.organization))
+            messages.error(request, "Nothing was imported: " + error_text(exc))
+            return redirect(self.org_url("strategy:cascade_import"))
         request.session.pop(self.SESSION_KEY, None)
         if summary["errors"]:
             messages.error(
                 request, f"Nothing was imported: {summary['rejected']} row(s) are wrong."
             )
-            return redirect(_url("cascade_import", self.organization))
+            return redirect(self.org_url("strategy:cascade_import"))
         messages.success(
             request,
             f"Imported {pending['filename']}: {summary['created']} goal(s) created, "
             f"{summary['updated']} updated.",
         )
-        return redirect(_url("cascade", self.organization) + f"?cycle={cycle.pk}")
+        return redirect(self.org_url("strategy:cascade") + f"?cycle={cycle.pk}")
 
 
 # ---------------------------------------------------------------- goals and check-ins
 
 
-class GoalCreateView(OrgViewMixin, CycleMixin, CreateFormMixin, FormView):
+class GoalCreateView(CycleMixin, OrgCreateView):
     template_name = "strategy/goal_form.html"
     form_class = GoalForm
+    service = services.goal_create
     read_role = Role.MANAGER
     write_role = Role.MANAGER
     created_message = "Goal “{obj.title}” added."
+    success_url_name = "strategy:goal_detail"
+    success_url_args = ("pk",)
 
     def get_initial(self):
         initial = {"cycle": self.cycle.pk if self.cycle else None, "owner": self.membership.pk}
@@ -436,15 +402,6 @@ class GoalCreateView(OrgViewMixin, CycleMixin, CreateFormMixin, FormView):
         if self.membership.unit_id:
             initial["org_unit"] = self.membership.unit_id
         return initial
-
-    def create(self, form):
-        self.object = services.goal_create(
-            organization=self.organization, by=self.membership, **form_data(form)
-        )
-        return self.object
-
-    def get_success_url(self):
-        return _url("goal_detail", self.organization, self.object.pk)
 
 
 class GoalDetailView(OrgViewMixin, TemplateView):
@@ -488,26 +445,26 @@ class GoalDetailView(OrgViewMixin, TemplateView):
         if form.is_valid():
             try:
                 services.checkin_log(goal=goal, author=self.membership, **form.service_kwargs())
-            except ValidationError as exc:
-                form_add_validation_error(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
+            except (ValidationError, PermissionDenied) as exc:
+                form_add_refusal(form, exc)
             else:
                 messages.success(request, f"Check-in on “{goal.title}” logged.")
                 nxt = request.POST.get("next", "")
                 if nxt.startswith(f"/o/{self.organization.slug}/"):
                     return HttpResponseRedirect(nxt)
-                return redirect(_url("goal_detail", self.organization, goal.pk))
+                return redirect(self.org_url("strategy:goal_detail", goal.pk))
         return self.render_to_response(self.get_context_data(checkin_form=form), status=400)
 
 
-class GoalEditView(VersionedUpdateView):
+class GoalEditView(OrgEditView):
     model = Goal
     form_class = GoalForm
     template_name = "strategy/goal_form.html"
     read_role = Role.MANAGER
     write_role = Role.MANAGER
     success_message = "Goal saved."
+    success_url_name = "strategy:goal_detail"
+    success_url_args = ("pk",)
 
     def get_queryset(self):
         return super().get_queryset().select_related("cycle", "parent")
@@ -525,23 +482,16 @@ class GoalEditView(VersionedUpdateView):
             goal=form.instance, data=data, version=version, by=self.membership
         )
 
-    def get_success_url(self):
-        return _url("goal_detail", self.organization, self.object.pk)
 
-
-class GoalDeleteView(OrgActionView):
+class GoalDeleteView(OrgDeleteView):
+    model = Goal
+    service = services.goal_delete
     write_role = Role.MANAGER
+    success_message = "Goal “{obj.title}” deleted."
+    error_url_name = "strategy:goal_detail"
 
-    def post(self, request, *args, **kwargs):
-        goal = get_object_or_404(Goal.objects.for_org(self.organization), pk=kwargs["pk"])
-        cycle_id = goal.cycle_id
-        try:
-            services.goal_delete(goal=goal, by=self.membership)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-            return redirect(_url("goal_detail", self.organization, goal.pk))
-        messages.success(request, f"Goal “{goal.title}” deleted.")
-        return redirect(_url("cascade", self.organization) + f"?cycle={cycle_id}")
+    def object_url(self, obj) -> str:
+        return self.org_url("strategy:cascade") + f"?cycle={obj.cycle_id}"
 
 
 class MyGoalsView(OrgViewMixin, CycleMixin, TemplateView):
@@ -605,24 +555,25 @@ class CommitmentsView(OrgViewMixin, CycleMixin, TemplateView):
                 form.data = form.data.copy()
                 form.data["version"] = conflict.current.version
             except (ValidationError, PermissionDenied) as exc:
-                if isinstance(exc, ValidationError):
-                    form_add_validation_error(form, exc)
-                else:
-                    form.add_error(None, str(exc))
+                form_add_refusal(form, exc)
             else:
                 messages.success(request, "Your commitment is recorded.")
-                return redirect(_url("commitments", self.organization) + f"?cycle={self.cycle.pk}")
+                cycle_query = f"?cycle={self.cycle.pk}"
+                return redirect(self.org_url("strategy:commitments") + cycle_query)
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 # ---------------------------------------------------------------- initiatives
 
 
-class InitiativeListView(OrgViewMixin, CycleMixin, CreateFormMixin, FormView):
+class InitiativeListView(CycleMixin, OrgCreateView):
     template_name = "strategy/initiatives.html"
     form_class = InitiativeForm
+    service = services.initiative_create
     write_role = Role.MANAGER
     created_message = "Initiative “{obj}” added."
+    success_url_name = "strategy:initiative_detail"
+    success_url_args = ("pk",)
 
     def get_initial(self):
         return {
@@ -652,15 +603,6 @@ class InitiativeListView(OrgViewMixin, CycleMixin, CreateFormMixin, FormView):
         )
         return context
 
-    def create(self, form):
-        self.object = services.initiative_create(
-            organization=self.organization, by=self.membership, **form_data(form)
-        )
-        return self.object
-
-    def get_success_url(self):
-        return _url("initiative_detail", self.organization, self.object.pk)
-
 
 class InitiativeDetailView(OrgViewMixin, TemplateView):
     template_name = "strategy/initiative_detail.html"
@@ -683,22 +625,18 @@ class InitiativeDetailView(OrgViewMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        initiative = get_object_or_404(
-            Initiative.objects.for_org(self.organization), pk=kwargs["pk"]
-        )
+        initiative = self.get_org_object(Initiative, kwargs["pk"])
         form = KPIEffectForm(request.POST, organization=self.organization)
         if form.is_valid():
             try:
                 services.effect_create(
                     initiative=initiative, by=self.membership, **form.cleaned_data
                 )
-            except ValidationError as exc:
-                form_add_validation_error(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
+            except (ValidationError, PermissionDenied) as exc:
+                form_add_refusal(form, exc)
             else:
                 messages.success(request, "Expected KPI move added.")
-                return redirect(_url("initiative_detail", self.organization, initiative.pk))
+                return redirect(self.org_url("strategy:initiative_detail", initiative.pk))
         return self.render_to_response(
             self.get_context_data(effect_form=form, **kwargs), status=400
         )
@@ -712,55 +650,38 @@ def _touchpoints(initiative) -> list:
     return list(manager.all()[:50])
 
 
-class InitiativeEditView(VersionedUpdateView):
+class InitiativeEditView(FormPageView):
     model = Initiative
     form_class = InitiativeForm
-    template_name = "strategy/form_page.html"
+    service = services.initiative_update
     read_role = Role.MANAGER
     write_role = Role.MANAGER
     success_message = "Initiative saved."
-
-    def perform_update(self, form, version):
-        return services.initiative_update(
-            initiative=form.instance, data=form_data(form), version=version, by=self.membership
-        )
-
-    def get_success_url(self):
-        return _url("initiative_detail", self.organization, self.object.pk)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            page_title=f"Edit {self.object.name}",
-            back_url=self.get_success_url(),
-            back_label=self.object.name,
-            **kwargs,
-        )
+    success_url_name = "strategy:initiative_detail"
+    success_url_args = ("pk",)
+    page_title = "Edit {obj.name}"
+    back_label = "{obj.name}"
 
 
-class EffectDeleteView(OrgActionView):
+class EffectDeleteView(OrgDeleteView):
+    queryset = KPIEffect.objects.select_related("initiative")
+    service = services.effect_delete
     write_role = Role.MANAGER
-
-    def post(self, request, *args, **kwargs):
-        effect = get_object_or_404(
-            KPIEffect.objects.for_org(self.organization).select_related("initiative"),
-            pk=kwargs["pk"],
-        )
-        try:
-            services.effect_delete(effect=effect, by=self.membership)
-            messages.success(request, "KPI move removed.")
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
-        return redirect(_url("initiative_detail", self.organization, effect.initiative_id))
+    success_message = "KPI move removed."
+    success_url_name = "strategy:initiative_detail"
+    success_url_args = ("initiative_id",)
 
 
 # ---------------------------------------------------------------- decisions and capabilities
 
 
-class DecisionListView(OrgViewMixin, CreateFormMixin, FormView):
+class DecisionListView(OrgCreateView):
     template_name = "strategy/decisions.html"
     form_class = DecisionForm
+    service = services.decision_create
     write_role = Role.EXECUTIVE
     created_message = "Decision “{obj}” logged."
+    success_url_name = "strategy:decisions"
 
     def get_initial(self):
         return {"decided_on": datetime.date.today(), "decided_by": self.membership.pk}
@@ -776,45 +697,26 @@ class DecisionListView(OrgViewMixin, CreateFormMixin, FormView):
         )
         return context
 
-    def create(self, form):
-        return services.decision_create(
-            organization=self.organization, by=self.membership, **form_data(form)
-        )
 
-    def get_success_url(self):
-        return _url("decisions", self.organization)
-
-
-class DecisionEditView(VersionedUpdateView):
+class DecisionEditView(FormPageView):
     model = Decision
     form_class = DecisionForm
-    template_name = "strategy/form_page.html"
+    service = services.decision_update
     read_role = Role.EXECUTIVE
     write_role = Role.EXECUTIVE
     success_message = "Decision saved."
-
-    def perform_update(self, form, version):
-        return services.decision_update(
-            decision=form.instance, data=form_data(form), version=version, by=self.membership
-        )
-
-    def get_success_url(self):
-        return _url("decisions", self.organization)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            page_title=f"Edit decision: {self.object.title}",
-            back_url=self.get_success_url(),
-            back_label="Decision log",
-            **kwargs,
-        )
+    success_url_name = "strategy:decisions"
+    page_title = "Edit decision: {obj.title}"
+    back_label = "Decision log"
 
 
-class CapabilityListView(OrgViewMixin, CreateFormMixin, FormView):
+class CapabilityListView(OrgCreateView):
     template_name = "strategy/capabilities.html"
     form_class = CapabilityForm
+    service = services.capability_create
     write_role = Role.CX_LEAD
     created_message = "Capability “{obj}” added."
+    success_url_name = "strategy:capabilities"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -823,33 +725,14 @@ class CapabilityListView(OrgViewMixin, CreateFormMixin, FormView):
         context.update(capabilities=caps, gaps=sum(1 for c in caps if c.gap))
         return context
 
-    def create(self, form):
-        return services.capability_create(organization=self.organization, **form_data(form))
 
-    def get_success_url(self):
-        return _url("capabilities", self.organization)
-
-
-class CapabilityEditView(VersionedUpdateView):
+class CapabilityEditView(FormPageView):
     model = Capability
     form_class = CapabilityForm
-    template_name = "strategy/form_page.html"
+    service = services.capability_update
     read_role = Role.CX_LEAD
     write_role = Role.CX_LEAD
     success_message = "Capability saved."
-
-    def perform_update(self, form, version):
-        return services.capability_update(
-            capability=form.instance, data=form_data(form), version=version
-        )
-
-    def get_success_url(self):
-        return _url("capabilities", self.organization)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            page_title=f"Edit {self.object.name}",
-            back_url=self.get_success_url(),
-            back_label="Capabilities",
-            **kwargs,
-        )
+    success_url_name = "strategy:capabilities"
+    page_title = "Edit {obj.name}"
+    back_label = "Capabilities"

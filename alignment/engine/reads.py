@@ -166,7 +166,7 @@ def customer_latest(scope: Scope) -> dict[str, np.ndarray]:
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [*cutoffs, *l_params, scope.organization_id])
-        return _columns(cursor.fetchall())
+        return _columns(cursor)
 
 
 def _latest_sql(period: str, p_params: list, where: str, w_params: list) -> tuple[str, list]:
@@ -208,13 +208,22 @@ def _latest_sql_pg(where: str, w_params: list) -> tuple[str, list]:
 NUMERIC_COLUMNS = ("score", "clv", "clv_known", "revenue", "revenue_known", "churned")
 
 
-def _columns(data: list[tuple]) -> dict[str, np.ndarray]:
-    """The customer rows as arrays: money as int64 cents with a mask of known values."""
-    table = np.array(data, dtype=object).reshape(len(data), 8)
-    frame = {"segment": table[:, 2]}
-    frame["period"] = np.where(table[:, 0].astype(np.int64) == 1, "current", "previous")
-    for index, name in zip((1, 3, 4, 5, 6, 7), NUMERIC_COLUMNS, strict=True):
-        frame[name] = table[:, index].astype(np.int64)
+FETCH_ROWS = 50_000  # rows turned into Python objects at a time (peak memory)
+
+
+def _columns(cursor) -> dict[str, np.ndarray]:
+    """The customer rows as arrays: money as int64 cents with a mask of known values. Read a
+    chunk at a time, so only one chunk of rows is ever held as Python tuples."""
+    segments, numbers = [], []
+    while chunk := cursor.fetchmany(FETCH_ROWS):
+        table = np.array(chunk, dtype=object).reshape(len(chunk), 8)
+        segments.append(table[:, 2])
+        numbers.append(table[:, [0, 1, 3, 4, 5, 6, 7]].astype(np.int64))
+    numeric = np.concatenate(numbers) if numbers else np.empty((0, 7), dtype=np.int64)
+    frame = {"segment": np.concatenate(segments) if segments else np.empty(0, dtype=object)}
+    frame["period"] = np.where(numeric[:, 0] == 1, "current", "previous")
+    for index, name in enumerate(NUMERIC_COLUMNS, start=1):
+        frame[name] = numeric[:, index]
     frame["clv_known"] = frame["clv_known"].astype(bool)
     frame["revenue_known"] = frame["revenue_known"].astype(bool)
     return frame

@@ -2,6 +2,8 @@
 
 from django import template
 
+from cxalign.orgs.templatetags.cx import CURRENCY_SYMBOLS
+
 register = template.Library()
 
 DASH = "–"
@@ -29,8 +31,9 @@ def points(value, digits: int = 0) -> str:
 
 
 @register.filter
-def money(value) -> str:
-    """Compact euros: 2769492.29 -> '€2.77M', 124884 -> '€125k', -76706 -> '−€76.7k'."""
+def money(value, currency: str = "EUR") -> str:
+    """Compact amounts: 2769492.29 -> '€2.77M', 124884 -> '€125k', -76706 -> '−€76.7k'; a
+    currency without a symbol is written as its code ('SEK 125k')."""
     if value is None or value == "":
         return DASH
     value = float(value)
@@ -43,7 +46,9 @@ def money(value) -> str:
         text = f"{size / 1e3:.1f}k"
     else:
         text = f"{size:.0f}"
-    return f"{sign}€{text}"
+    code = (currency or "").upper()
+    prefix = CURRENCY_SYMBOLS.get(code) or (f"{code}\N{NO-BREAK SPACE}" if code else "")
+    return f"{sign}{prefix}{text}"
 
 
 @register.filter

@@ -1,8 +1,12 @@
 """Demo organizations, people and units. Idempotent: a second run changes nothing."""
 
 import importlib
+import json
 from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -15,6 +19,12 @@ DEMO_PASSWORD = "cxalign-demo"
 DEMO_APPS = ["strategy", "journeys", "feedback", "kpis", "alignment"]
 
 User = get_user_model()
+
+
+def demo_data(app_label: str, name: str):
+    """A demo data file of an app (`<app>/demo_data/<name>`): JSON, decimals kept exact."""
+    path = Path(apps.get_app_config(app_label).path) / "demo_data" / name
+    return json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
 
 
 @dataclass

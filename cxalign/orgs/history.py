@@ -8,8 +8,8 @@ from django.db.models import Model
 CHUNK = 500  # ids per statement (SQLite caps the number of parameters)
 
 
-def history_snapshot(model: type[Model], ids: list[int], *, history_type: str, reason: str,
-                     when) -> int:  # fmt: skip
+def history_snapshot(model: type[Model], ids: list[int], *, history_type: str,
+                     reason: str | None, when) -> int:  # fmt: skip
     """Record the current state of `model`'s rows `ids` as history rows of `history_type`
     ("+" created, "~" changed, "-" deleted) with `reason`, dated `when`, by no user (the
     system). Returns how many rows were written."""
@@ -32,7 +32,7 @@ def history_snapshot(model: type[Model], ids: list[int], *, history_type: str, r
                 f"INSERT INTO {target} ({quoted}, history_date, history_type, "  # noqa: S608
                 f"history_change_reason, history_user_id) "
                 f"SELECT {quoted}, %s, %s, %s, NULL FROM {source} WHERE id IN ({marks})",
-                [adapt, history_type, reason[:100], *chunk],
+                [adapt, history_type, reason[:100] if reason else None, *chunk],
             )
             written += cursor.rowcount
     return written

@@ -1,3 +1,4 @@
+import re
 import zoneinfo
 
 from django.conf import settings
@@ -9,6 +10,11 @@ from simple_history.models import HistoricalRecords
 
 from cxalign.orgs.querysets import OrgQuerySet
 from cxalign.orgs.roles import Role
+
+
+def validate_currency(value: str) -> None:
+    if not re.fullmatch(r"[A-Z]{3}", value or ""):
+        raise ValidationError(f"“{value}” is not a currency code: three capital letters, e.g. EUR.")
 
 
 def validate_time_zone(value: str) -> None:
@@ -28,6 +34,12 @@ class Organization(models.Model):
         default="UTC",
         validators=[validate_time_zone],
         help_text="Dates of responses and periods are read in this time zone.",
+    )
+    currency = models.CharField(
+        max_length=3,
+        default="EUR",
+        validators=[validate_currency],
+        help_text="ISO 4217 code of the currency of revenue and CLV figures, e.g. EUR or USD.",
     )
     churn_horizon_days = models.PositiveSmallIntegerField(
         default=90,

@@ -6,7 +6,9 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from cxalign.orgs.concurrency import object_update
@@ -46,6 +48,32 @@ def invitation_create(
 
     invitation_send.delay_on_commit(invitation.id, token)
     return invitation, token
+
+
+def invitation_mail(*, invitation_id: int, token: str) -> str:
+    """The invitation task's work: mail the link once. Re-fetches the invitation and skips one
+    that is gone, no longer pending or already sent; it counts as sent only once mailed."""
+    invitation = (
+        Invitation.objects.select_related("organization", "invited_by__user")
+        .filter(id=invitation_id)
+        .first()
+    )
+    if invitation is None or invitation.status != "pending" or invitation.sent_at:
+        return "skipped"
+    link = settings.SITE_URL + reverse("invitation_accept", args=[token])
+    inviter = invitation.invited_by.display_name if invitation.invited_by else "An admin"
+    send_mail(
+        subject=f"You are invited to {invitation.organization.name} on CX Align",
+        message=(
+            f"{inviter} invited you to join {invitation.organization.name} on CX Align "
+            f"as {invitation.get_role_display()}.\n\nAccept: {link}\n\n"
+            f"The link works once and expires on {invitation.expires_at:%Y-%m-%d %H:%M} UTC."
+        ),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    Invitation.objects.filter(id=invitation.id, sent_at__isnull=True).update(sent_at=timezone.now())
+    return "sent"
 
 
 def invitation_for_token(token: str) -> Invitation:

@@ -2,11 +2,15 @@
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.forms import ModelChoiceField, ModelMultipleChoiceField
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.functional import cached_property
 
-from cxalign.orgs.models import Membership
+from cxalign.orgs.models import Membership, Organization
+from cxalign.orgs.params import parse_id
 from cxalign.orgs.roles import Role, role_at_least
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -22,6 +26,37 @@ def membership_get(*, user, org_slug: str) -> Membership:
         organization__slug=org_slug,
         is_active=True,
     )
+
+
+def org_object_get(model_or_queryset, pk, *, organization: Organization, **filters):
+    """One row of the organization by id, else 404: another organization's id, a missing one
+    and an id that is not a number (from a form or a query string) all read the same."""
+    if isinstance(model_or_queryset, QuerySet):
+        queryset = model_or_queryset
+    else:
+        queryset = model_or_queryset._default_manager.all()
+    number = parse_id(str(pk)) if isinstance(pk, int) else parse_id(pk)
+    if number is None:
+        raise Http404(f"No {queryset.model._meta.verbose_name} {str(pk)[:40]}.")
+    return get_object_or_404(queryset.for_org(organization), pk=number, **filters)
+
+
+def org_url(organization: Organization, name: str, *args, **kwargs) -> str:
+    """The path of page `name` ("app:name") of the organization; ids by position or by name."""
+    if kwargs:
+        return reverse(name, kwargs={"org_slug": organization.slug, **kwargs})
+    return reverse(name, args=[organization.slug, *args])
+
+
+class OrgObjectsMixin:
+    """For pages and endpoints that know `self.organization`: one way to fetch and to link."""
+
+    def get_org_object(self, model_or_queryset, pk, **filters):
+        """The organization's row with this id (a model or a narrowed query set), else 404."""
+        return org_object_get(model_or_queryset, pk, organization=self.organization, **filters)
+
+    def org_url(self, name: str, *args, **kwargs) -> str:
+        return org_url(self.organization, name, *args, **kwargs)
 
 
 def role_required_message(*, membership: Membership, required: str) -> str:
@@ -60,7 +95,7 @@ def _scoped(queryset, organization):
     return queryset
 
 
-class OrgViewMixin:
+class OrgViewMixin(OrgObjectsMixin):
     """Base of every page under /o/<org_slug>/: resolves the membership, checks the role.
 
     `read_role` guards GET/HEAD, `write_role` guards every other method.

@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
@@ -21,11 +21,10 @@ from cxalign.orgs.forms import (
 )
 from cxalign.orgs.models import Invitation, Membership, OrgUnit
 from cxalign.orgs.pages import (
-    CreateFormMixin,
-    OrgActionView,
-    VersionedUpdateView,
+    OrgCreateView,
+    OrgDeleteView,
+    OrgEditView,
     form_add_validation_error,
-    form_data,
 )
 from cxalign.orgs.ratelimit import limit_exceeded
 from cxalign.orgs.roles import ROLE_SUMMARY, Role
@@ -130,102 +129,68 @@ class PeopleView(OrgViewMixin, FormView):
             self.request,
             f"Invitation mailed to {invitation.email}. You can also share this link once: {link}",
         )
-        return redirect("orgs:people", org_slug=self.organization.slug)
+        return redirect(self.org_url("orgs:people"))
 
 
-class InvitationRevokeView(OrgActionView):
+class InvitationRevokeView(OrgDeleteView):
+    model = Invitation
+    service = services.invitation_revoke
     write_role = Role.ADMIN
-
-    def post(self, request, *args, **kwargs):
-        invitation = get_object_or_404(
-            Invitation.objects.for_org(self.organization), pk=kwargs["pk"]
-        )
-        try:
-            services.invitation_revoke(invitation=invitation)
-            messages.success(request, f"Invitation of {invitation.email} withdrawn.")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect("orgs:people", org_slug=self.organization.slug)
+    success_message = "Invitation of {obj.email} withdrawn."
+    success_url_name = "orgs:people"
 
 
-class MembershipEditView(VersionedUpdateView):
+class MembershipEditView(OrgEditView):
     model = Membership
     form_class = MembershipForm
+    service = services.membership_update
     template_name = "orgs/membership_form.html"
     write_role = Role.ADMIN
     success_message = "Member updated."
+    success_url_name = "orgs:people"
 
     def get_queryset(self):
         return super().get_queryset().select_related("user")
 
-    def perform_update(self, form, version):
-        data = form_data(form)
-        return services.membership_update(membership=form.instance, data=data, version=version)
 
-    def get_success_url(self):
-        return reverse("orgs:people", kwargs={"org_slug": self.organization.slug})
-
-
-class MembershipDeactivateView(OrgActionView):
+class MembershipDeactivateView(OrgDeleteView):
+    queryset = Membership.objects.select_related("user")
+    service = services.membership_deactivate
     write_role = Role.ADMIN
-
-    def post(self, request, *args, **kwargs):
-        membership = get_object_or_404(
-            Membership.objects.for_org(self.organization).select_related("user"), pk=kwargs["pk"]
-        )
-        try:
-            services.membership_deactivate(membership=membership)
-            messages.success(request, f"{membership.display_name} no longer has access.")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect("orgs:people", org_slug=self.organization.slug)
+    success_message = "{obj.display_name} no longer has access."
+    success_url_name = "orgs:people"
 
 
-class UnitsView(OrgViewMixin, CreateFormMixin, FormView):
+class UnitsView(OrgCreateView):
     template_name = "orgs/units.html"
     form_class = OrgUnitForm
+    service = services.orgunit_create
     write_role = Role.ADMIN
+    created_message = "Unit “{obj.name}” added."
+    success_url_name = "orgs:units"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["tree"] = orgunit_tree(organization=self.organization)
         return context
 
-    created_message = "Unit “{obj.name}” added."
 
-    def create(self, form):
-        return services.orgunit_create(organization=self.organization, **form_data(form))
-
-    def get_success_url(self):
-        return reverse("orgs:units", kwargs={"org_slug": self.organization.slug})
-
-
-class UnitEditView(VersionedUpdateView):
+class UnitEditView(OrgEditView):
     model = OrgUnit
     form_class = OrgUnitForm
+    service = services.orgunit_update
     template_name = "orgs/unit_form.html"
     write_role = Role.ADMIN
     success_message = "Unit saved."
-
-    def perform_update(self, form, version):
-        data = form_data(form)
-        return services.orgunit_update(unit=form.instance, data=data, version=version)
-
-    def get_success_url(self):
-        return reverse("orgs:units", kwargs={"org_slug": self.organization.slug})
+    success_url_name = "orgs:units"
 
 
-class UnitDeleteView(OrgActionView):
+class UnitDeleteView(OrgDeleteView):
+    model = OrgUnit
+    service = services.orgunit_delete
     write_role = Role.ADMIN
-
-    def post(self, request, *args, **kwargs):
-        unit = get_object_or_404(OrgUnit.objects.for_org(self.organization), pk=kwargs["pk"])
-        try:
-            services.orgunit_delete(unit=unit)
-            messages.success(request, f"Unit “{unit.name}” deleted.")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect("orgs:units", org_slug=self.organization.slug)
+    success_message = "Unit “{obj.name}” deleted."
+    success_url_name = "orgs:units"
 
 
 class HistoryView(OrgViewMixin, TemplateView):
@@ -242,9 +207,7 @@ class HistoryView(OrgViewMixin, TemplateView):
         has_org = any(f.name == "organization" for f in model._meta.get_fields())
         if not has_org or not hasattr(model, "history"):
             raise Http404
-        obj = get_object_or_404(
-            model._default_manager.filter(organization=self.organization), pk=kwargs["pk"]
-        )
+        obj = self.get_org_object(model, kwargs["pk"])
         context.update(object=obj, model_name=model._meta.verbose_name, entries=object_history(obj))
         return context
 

@@ -1,7 +1,6 @@
 """Endpoints of the voice of customer under /api/v1/orgs/{org_slug}/: thin, over services."""
 
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
@@ -19,7 +18,7 @@ from feedback.models import Customer, ImportBatch, Response, Source, Theme
 from strategy.models import Goal, Initiative
 
 
-class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedGenericViewSet):
+class ResponseViewSet(OrgScopedGenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Survey responses, newest first; the filters are `feedback.filtersets.ResponseFilter`."""
 
     queryset = Response.objects.all()
@@ -43,9 +42,7 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScope
         data.is_valid(raise_exception=True)
         owner = None
         if data.validated_data.get("owner"):
-            owner = get_object_or_404(
-                Membership.objects.for_org(self.organization), pk=data.validated_data["owner"]
-            )
+            owner = self.get_org_object(Membership, data.validated_data["owner"])
         followup = services.followup_save(
             response=response,
             by=self.membership,
@@ -65,7 +62,7 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScope
         )
 
 
-class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedGenericViewSet):
+class ImportViewSet(OrgScopedGenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Imports: upload (multipart), check (preview), commit, cancel; counts and first errors."""
 
     queryset = ImportBatch.objects.select_related("source")
@@ -142,6 +139,8 @@ class ThemeViewSet(OrgScopedViewSet):
     )
     serializer_class = s.ThemeSerializer
     write_role = Role.CX_LEAD
+    update_service = services.theme_update
+    delete_service = services.theme_delete
 
     @extend_schema(request=s.ThemeRuleSerializer, responses={201: s.ThemeRuleSerializer})
     @action(detail=True, methods=["post"])
@@ -158,31 +157,25 @@ class ThemeViewSet(OrgScopedViewSet):
         return ApiResponse({"status": "queued"}, status=status.HTTP_202_ACCEPTED)
 
     def perform_create(self, serializer):
-        data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
+        data, _ = split_version(serializer)  # theme_create takes its fields as one `data`
         serializer.instance = services.theme_create(organization=self.organization, data=data)
-
-    def perform_update(self, serializer):
-        data, version = split_version(serializer)
-        serializer.instance = services.theme_update(
-            theme=serializer.instance, data=data, version=version
-        )
-
-    def perform_destroy(self, instance):
-        services.theme_delete(theme=instance)
 
 
 class SourceViewSet(
+    OrgScopedGenericViewSet,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
-    OrgScopedGenericViewSet,
 ):
+    """Where feedback comes from (a survey tool or an export), with its remembered mapping."""
+
     queryset = Source.objects.all()
     serializer_class = s.SourceSerializer
     write_role = Role.CX_LEAD
+    update_service = services.source_update
 
 
-class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedGenericViewSet):
+class CustomerViewSet(OrgScopedGenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Imported customer records; ?search= matches the id or the segment."""
 
     queryset = Customer.objects.order_by("customer_id")

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cxalign.tabular.write import CsvWriter
+from feedback.imports import known
 from feedback.imports.files import FileInfo, iter_batches
 from feedback.imports.rows import (
     Context,
@@ -125,6 +126,9 @@ class Result:
     # Good rows naming a touchpoint no journey has, and the first few such names.
     unknown_touchpoints: int = 0
     unknown_touchpoint_names: list[str] = field(default_factory=list)
+    # Good rows naming a customer or a segment the organization does not know (imported):
+    # {"customers": {"count", "examples"}, "segments": {...}} for the comparisons made.
+    unknown_values: dict[str, dict] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
@@ -135,10 +139,19 @@ class Result:
             "rejected": self.rejected,
             "errors": self.errors,
             "unknown_touchpoints": self.unknown_touchpoints_summary(),
+            "unknown_values": self.unknown_values,
         }
 
     def unknown_touchpoints_summary(self) -> dict:
         return {"count": self.unknown_touchpoints, "examples": self.unknown_touchpoint_names}
+
+    def add_unknown_values(self, tally: dict[str, tuple[int, list[str]]]) -> None:
+        for name, (count, names) in tally.items():
+            seen = self.unknown_values.setdefault(name, {"count": 0, "examples": []})
+            seen["count"] += count
+            for value in names:
+                if len(seen["examples"]) < UNKNOWN_EXAMPLES and value not in seen["examples"]:
+                    seen["examples"].append(value)
 
     def add_unknown(self, count: int, names: list[str]) -> None:
         self.unknown_touchpoints += count
@@ -305,6 +318,7 @@ class _Producer(threading.Thread):
             chunk.unknown_touchpoints = len(unknown)
             names = pc.unique(checked.columns["touchpoint_name"].take(pa.array(unknown)))
             chunk.unknown_touchpoint_names = names.slice(0, UNKNOWN_EXAMPLES).to_pylist()
+        chunk.unknown_values = _unknown_tally(checked, ok)
 
         # Sort the good rows into new, changed and unchanged by key and fingerprint.
         good = np.flatnonzero(ok)
@@ -428,6 +442,16 @@ class _Producer(threading.Thread):
         return pa.table(data)
 
 
+def _unknown_tally(checked, ok: np.ndarray) -> dict[str, tuple[int, list[str]]]:
+    """Per comparison: how many good rows name an unknown value, and the first few values."""
+    tally = {}
+    for name, mask in checked.unknown_values.items():
+        rows = np.flatnonzero(mask & ok)
+        values = checked.columns[known.COLUMNS[name]].take(pa.array(rows))
+        tally[name] = (len(rows), pc.unique(values).slice(0, UNKNOWN_EXAMPLES).to_pylist())
+    return tally
+
+
 def _id_lists(n: int, rows: np.ndarray, ids: np.ndarray) -> pa.Array:
     """A list<int32> array of n rows: row r holds the sorted, distinct ids paired with r."""
     if len(rows) > 1 and not (np.diff(rows * (int(ids.max()) + 1) + ids) > 0).all():
@@ -485,6 +509,7 @@ def run(
             result.unchanged += item.unchanged
             result.rejected += item.rejected
             result.add_unknown(item.unknown_touchpoints, item.unknown_touchpoint_names or [])
+            result.add_unknown_values(item.unknown_values or {})
             sink.add(item.errors or [])
             if on_progress is not None:
                 on_progress(result, item.bytes_read)

@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from feedback.imports.known import unknown_masks
 from feedback.models import CES_RANGE, CSAT_RANGE, NPS_MAX
 
 MAX_LENGTHS = {
@@ -64,6 +65,8 @@ class Context:
     """What validation needs to know beyond the row: the org's touchpoints, the options."""
 
     touchpoints: dict[str, int] | None = None  # lower-case name -> id; None: not checked
+    # known.KnownValues by comparison ("customers", "segments"); absent: not compared.
+    known: dict = field(default_factory=dict)
     dayfirst: bool = False
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -79,6 +82,8 @@ class Checked:
     errors: list[tuple[int, str, str, str]]  # (row index in batch, column, value, message)
     # Rows naming a touchpoint no journey has (kept by name, linked when one is made).
     unknown_touchpoints: np.ndarray | None = None
+    # Rows naming a customer or segment the organization does not know (imported all the same).
+    unknown_values: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 class _Errors:
@@ -365,7 +370,15 @@ def check_feedback(table: pa.Table, mapping: dict[str, str], ctx: Context) -> Ch
         fp_keys = pa.array([f"fp:{h:016x}" for h in raw.tolist()], pa.string())
         keys = pc.if_else(pa.array(has_id), response_id, fp_keys)
     fingerprints = _hash(columns)
-    return Checked(columns, ~errors.bad, keys, fingerprints, errors.items, unknown)
+    return Checked(
+        columns,
+        ~errors.bad,
+        keys,
+        fingerprints,
+        errors.items,
+        unknown,
+        unknown_values=unknown_masks(columns, mapping, ctx.known),
+    )
 
 
 def _decimal(table, mapping, name, errors: _Errors) -> pa.Array:
@@ -425,7 +438,14 @@ def check_customers(table: pa.Table, mapping: dict[str, str], ctx: Context) -> C
         "onboarding_success": _boolean(table, mapping, "onboarding_success", errors),
     }
     fingerprints = _hash(columns)
-    return Checked(columns, ~errors.bad, customer_id, fingerprints, errors.items)
+    return Checked(
+        columns,
+        ~errors.bad,
+        customer_id,
+        fingerprints,
+        errors.items,
+        unknown_values=unknown_masks(columns, mapping, ctx.known),
+    )
 
 
 def extra_dumps(value: dict) -> str:

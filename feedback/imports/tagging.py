@@ -280,7 +280,9 @@ STOPWORDS = set(
 )
 
 
-def _count_grams(words: list[str], known: set[str], seen: set[str], counter: Counter) -> None:
+def _grams(words: list[str], known: set[str]) -> list[tuple[str, int]]:
+    """The distinctive two- and three-word phrases of a clause, with the word each starts at."""
+    found = []
     for width in (2, 3):
         for i in range(len(words) - width + 1):
             gram = words[i : i + width]
@@ -289,10 +291,36 @@ def _count_grams(words: list[str], known: set[str], seen: set[str], counter: Cou
             if any(len(w) < 3 for w in gram):
                 continue
             phrase = " ".join(gram)
-            if phrase in known or phrase in seen:
-                continue
-            seen.add(phrase)
-            counter[phrase] += 1
+            if phrase not in known:
+                found.append((phrase, i))
+    return found
+
+
+# A phrase found mostly (this share of its clauses or more) in the clauses of a phrase already
+# suggested adds nothing: a rule of the first would tag those comments already.
+SAME_CLAUSE_SHARE = 0.8
+
+
+def _phrase_places(comments: list[str], known: set[str]):
+    """Per phrase: comments it is in (once each), the clauses it is in, its first start, and an
+    example comment. Phrases do not cross sentence or clause boundaries."""
+    counts: Counter[str] = Counter()
+    clauses: dict[str, set[int]] = {}
+    start: dict[str, int] = {}
+    examples: dict[str, str] = {}
+    clause = 0
+    for comment in comments:
+        seen: set[str] = set()
+        for part in re.split(r"[.,;:!?()\n]+", comment or ""):
+            for phrase, position in _grams([w.lower() for w in _PY_WORD.findall(part)], known):
+                clauses.setdefault(phrase, set()).add(clause)
+                start.setdefault(phrase, position)
+                if phrase not in seen:
+                    seen.add(phrase)
+                    counts[phrase] += 1
+                    examples.setdefault(phrase, comment)
+            clause += 1
+    return counts, clauses, start, examples
 
 
 def suggest_phrases(
@@ -300,26 +328,26 @@ def suggest_phrases(
 ) -> list[dict]:
     """Frequent two- and three-word phrases of untagged comments that no rule covers yet.
 
-    "Distinctive": neither word a stop word, not an existing rule, counted once per comment.
+    "Distinctive": neither end a stop word, not an existing rule, counted once per comment. The
+    most frequent come first (at equal counts the longer, then the one earlier in its clause);
+    a phrase that mostly comes in the same clauses as one above it ("trace kept" after "track
+    and trace") is left out, so one sentence gives one suggestion.
     """
-    counter: Counter[str] = Counter()
-    examples: dict[str, str] = {}
-    for comment in comments:
-        seen: set[str] = set()
-        # Phrases do not cross sentence or clause boundaries.
-        for part in re.split(r"[.,;:!?()\n]+", comment or ""):
-            words = [w.lower() for w in _PY_WORD.findall(part)]
-            _count_grams(words, known, seen, counter)
-            for phrase in seen:
-                examples.setdefault(phrase, comment)
-    suggestions = []
-    for phrase, count in counter.most_common(limit * 4):
-        if count < min_count:
-            break
-        # A three-word phrase hides its two-word parts when it is as frequent.
-        if any(phrase in s["phrase"] and s["count"] >= count for s in suggestions):
+    counts, clauses, start, examples = _phrase_places(comments, known)
+    ranked = sorted(
+        (p for p, n in counts.items() if n >= min_count),
+        key=lambda p: (-counts[p], -len(p.split()), start[p], p),
+    )
+    suggestions: list[dict] = []
+    taken: list[set[int]] = []
+    for phrase in ranked:
+        own = clauses[phrase]
+        if any(len(own & other) >= SAME_CLAUSE_SHARE * len(own) for other in taken):
             continue
-        suggestions.append({"phrase": phrase, "count": count, "example": examples[phrase][:200]})
+        taken.append(own)
+        suggestions.append(
+            {"phrase": phrase, "count": counts[phrase], "example": examples[phrase][:200]}
+        )
         if len(suggestions) >= limit:
             break
     return suggestions

@@ -142,6 +142,8 @@ class Chunk:
     bytes_read: int = 0
     unknown_touchpoints: int = 0
     unknown_touchpoint_names: list | None = None
+    # Good rows naming an unknown customer or segment: {"customers": (count, first names)}.
+    unknown_values: dict | None = None
 
     @property
     def new_count(self) -> int:

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from cxalign.orgs.api.base import OrgScopedViewSet, split_version
 from cxalign.orgs.api.parsers import SafeJSONParser
 from cxalign.orgs.roles import Role
+from cxalign.orgs.servicecall import service_call
 from journeys import selectors, services
 from journeys.api.serializers import (
     AudienceSerializer,
@@ -54,21 +55,12 @@ class AudienceViewSet(OrgScopedViewSet):
     search_fields = ["name", "segment_key"]
     ordering_fields = ["rank", "name", "created_at"]
 
+    create_service = services.audience_create
+    update_service = services.audience_update
+    delete_service = services.audience_delete
+
     def get_queryset(self):
         return selectors.audience_list(organization=self.organization)
-
-    def perform_create(self, serializer):
-        data, _ = split_version(serializer)
-        serializer.instance = services.audience_create(organization=self.organization, **data)
-
-    def perform_update(self, serializer):
-        data, version = split_version(serializer)
-        serializer.instance = services.audience_update(
-            audience=serializer.instance, data=data, version=version
-        )
-
-    def perform_destroy(self, instance):
-        services.audience_delete(audience=instance)
 
 
 class JourneyViewSet(BoardErrorsMixin, OrgScopedViewSet):
@@ -81,6 +73,9 @@ class JourneyViewSet(BoardErrorsMixin, OrgScopedViewSet):
     search_fields = ["name"]
     ordering_fields = ["name", "created_at", "updated_at"]
     parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
+    create_service = services.journey_create
+    update_service = services.journey_update
+    delete_service = services.journey_delete
 
     def get_queryset(self):
         if getattr(self, "action", None) in ("list", "retrieve"):
@@ -88,21 +83,8 @@ class JourneyViewSet(BoardErrorsMixin, OrgScopedViewSet):
         # Actions (the board, the live poll, writes) need the row, not the counts.
         return super().get_queryset().select_related("audience")
 
-    def perform_create(self, serializer):
-        data, _ = split_version(serializer)
-        serializer.instance = services.journey_create(organization=self.organization, **data)
-
-    def perform_update(self, serializer):
-        data, version = split_version(serializer)
-        serializer.instance = services.journey_update(
-            journey=serializer.instance, data=data, version=version
-        )
-
-    def perform_destroy(self, instance):
-        services.journey_delete(journey=instance)
-
     def _journey(self):
-        return selectors.journey_get(organization=self.organization, pk=self.kwargs["pk"])
+        return self.get_org_object(Journey.objects.select_related("audience"), self.kwargs["pk"])
 
     @extend_schema(responses={200: ANY})
     @action(detail=True, methods=["get"])
@@ -235,12 +217,12 @@ class JourneyViewSet(BoardErrorsMixin, OrgScopedViewSet):
 
 
 class BoardItemViewSet(BoardErrorsMixin, OrgScopedViewSet):
-    """Shared by stages, touchpoints and pain points: soft delete with undo (`restore`)."""
+    """Shared by stages, touchpoints and pain points: soft delete with undo (`restore`).
+
+    `delete_service` and `restore_service` take the item and return it."""
 
     write_role = Role.MEMBER
-    delete_service = None
     restore_service = None
-    item_name = "item"
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -252,15 +234,15 @@ class BoardItemViewSet(BoardErrorsMixin, OrgScopedViewSet):
 
     def destroy(self, request, *args, **kwargs):
         """Delete it (and what hangs on it); POST …/restore/ undoes the delete."""
-        instance = self.get_object()
-        instance = type(self).delete_service(**{self.item_name: instance})
+        service = type(self).delete_service
+        instance = service_call(service, membership=self.membership, instance=self.get_object())
         return Response(self.get_serializer(instance).data)
 
     @action(detail=True, methods=["post"])
     def restore(self, request, *args, **kwargs):
         """Undo a delete."""
-        instance = self.get_object()
-        instance = type(self).restore_service(**{self.item_name: instance})
+        service = type(self).restore_service
+        instance = service_call(service, membership=self.membership, instance=self.get_object())
         return Response(self.get_serializer(instance).data)
 
 
@@ -271,16 +253,12 @@ class StageViewSet(BoardItemViewSet):
     serializer_class = StageSerializer
     filterset_fields = ["journey", "phase"]
     ordering_fields = ["position"]
-    delete_service = staticmethod(services.stage_delete)
-    restore_service = staticmethod(services.stage_restore)
-    item_name = "stage"
+    create_service = services.stage_create
+    delete_service = services.stage_delete
+    restore_service = services.stage_restore
 
     def get_queryset(self):
         return super().get_queryset().order_by("journey", "position", "id")
-
-    def perform_create(self, serializer):
-        data, _ = split_version(serializer)
-        serializer.instance = services.stage_create(**data)
 
     def perform_update(self, serializer):
         data, version = split_version(serializer)
@@ -298,9 +276,8 @@ class TouchpointViewSet(BoardItemViewSet):
     filterset_fields = ["journey", "stage", "owner", "channel", "moment_that_matters"]
     search_fields = ["name", "notes"]
     ordering_fields = ["position", "name"]
-    delete_service = staticmethod(services.touchpoint_delete)
-    restore_service = staticmethod(services.touchpoint_restore)
-    item_name = "touchpoint"
+    delete_service = services.touchpoint_delete
+    restore_service = services.touchpoint_restore
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -346,9 +323,9 @@ class PainPointViewSet(BoardItemViewSet):
     queryset = PainPoint.objects.select_related("touchpoint")
     serializer_class = PainPointSerializer
     filterset_fields = ["journey", "stage", "touchpoint", "kind"]
-    delete_service = staticmethod(services.painpoint_delete)
-    restore_service = staticmethod(services.painpoint_restore)
-    item_name = "pain"
+    update_service = services.painpoint_update
+    delete_service = services.painpoint_delete
+    restore_service = services.painpoint_restore
 
     def perform_create(self, serializer):
         data, _ = split_version(serializer)
@@ -357,9 +334,3 @@ class PainPointViewSet(BoardItemViewSet):
         if touchpoint is not None and touchpoint.stage_id != stage.pk:
             raise ValidationError({"touchpoint": ["Choose a touchpoint of the same stage."]})
         serializer.instance = services.painpoint_create(stage=stage, **data)
-
-    def perform_update(self, serializer):
-        data, version = split_version(serializer)
-        serializer.instance = services.painpoint_update(
-            pain=serializer.instance, data=data, version=version
-        )

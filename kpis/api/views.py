@@ -1,6 +1,6 @@
 """KPI catalogue API: built-in KPIs and the organization's own, with their measurements."""
 
-from cxalign.orgs.api.base import OrgScopedViewSet, split_version
+from cxalign.orgs.api.base import OrgScopedViewSet
 from cxalign.orgs.roles import Role
 from kpis import services
 from kpis.api.serializers import KPISerializer, MeasurementSerializer
@@ -15,19 +15,9 @@ class KPIViewSet(OrgScopedViewSet):
     write_role = Role.CX_LEAD
     filterset_fields = ["is_builtin", "direction"]
     search_fields = ["key", "name"]
-
-    def perform_create(self, serializer):
-        data, _ = split_version(serializer)
-        serializer.instance = services.kpi_create(organization=self.organization, **data)
-
-    def perform_update(self, serializer):
-        data, version = split_version(serializer)
-        serializer.instance = services.kpi_update(
-            kpi=serializer.instance, data=data, version=version
-        )
-
-    def perform_destroy(self, instance):
-        services.kpi_delete(kpi=instance)
+    create_service = services.kpi_create
+    update_service = services.kpi_update
+    delete_service = services.kpi_delete
 
 
 class MeasurementViewSet(OrgScopedViewSet):

@@ -44,3 +44,22 @@
     }
   });
 })();
+// Selecting rows for a bulk action:
+//   <input type="checkbox" data-check-all="ids"> ticks or clears every box named "ids";
+//   <span data-selected-count="ids"> says how many of them are ticked.
+(function () {
+  "use strict";
+  function boxes(name) {
+    return document.querySelectorAll('input[type="checkbox"][name="' + CSS.escape(name) + '"]');
+  }
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest("[data-check-all]");
+    var name = all ? all.getAttribute("data-check-all") : event.target.name;
+    if (!name) return;
+    if (all) boxes(name).forEach(function (box) { box.checked = all.checked; });
+    var ticked = Array.prototype.filter.call(boxes(name), function (box) { return box.checked; });
+    document.querySelectorAll('[data-selected-count="' + CSS.escape(name) + '"]').forEach(function (el) {
+      el.textContent = ticked.length + " selected";
+    });
+  });
+})();

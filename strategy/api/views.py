@@ -1,6 +1,5 @@
 """Strategy API: thin viewsets over the same services and selectors as the pages."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, serializers, status
 from rest_framework.decorators import action
@@ -77,12 +76,7 @@ class GoverningModelViewSet(OrgScopedViewSet):
     write_role = Role.EXECUTIVE
     filterset_fields = ["kind", "owner"]
     pagination_class = None
-
-    def perform_update(self, serializer):
-        data, version = split_version(serializer)
-        serializer.instance = services.governing_model_update(
-            model=serializer.instance, data=data, version=version
-        )
+    update_service = services.governing_model_update
 
 
 class KeyChoiceViewSet(OrgScopedViewSet):
@@ -92,17 +86,9 @@ class KeyChoiceViewSet(OrgScopedViewSet):
     serializer_class = KeyChoiceSerializer
     write_role = Role.EXECUTIVE
     filterset_fields = ["model"]
-
-    def perform_create(self, serializer):
-        data, _ = split_version(serializer)
-        model = data.pop("model")
-        serializer.instance = services.keychoice_create(model=model, **data)
-
-    def perform_update(self, serializer):
-        data, version = split_version(serializer)
-        serializer.instance = services.keychoice_update(
-            choice=serializer.instance, data=data, version=version
-        )
+    create_service = services.keychoice_create
+    update_service = services.keychoice_update
+    delete_service = services.keychoice_delete
 
 
 class CycleViewSet(OrgScopedViewSet):
@@ -113,16 +99,8 @@ class CycleViewSet(OrgScopedViewSet):
     write_role = Role.EXECUTIVE
     filterset_fields = ["status", "kind"]
     ordering_fields = ["starts_on", "name"]
-
-    def perform_create(self, serializer):
-        data, _ = split_version(serializer)
-        serializer.instance = services.cycle_create(organization=self.organization, **data)
-
-    def perform_update(self, serializer):
-        data, version = split_version(serializer)
-        serializer.instance = services.cycle_update(
-            cycle=serializer.instance, data=data, version=version
-        )
+    create_service = services.cycle_create
+    update_service = services.cycle_update
 
     @extend_schema(request=CarryOverSerializer, responses={200: CarryOverResultSerializer})
     @action(detail=True, methods=["post"], url_path="carry-over")
@@ -231,6 +209,9 @@ class GoalViewSet(OrgScopedViewSet):
     ]
     search_fields = ["key", "title"]
     ordering_fields = ["key", "due_on", "weight", "created_at"]
+    create_service = services.goal_create
+    update_service = services.goal_update
+    delete_service = services.goal_delete
 
     def _progress_for(self, goals) -> dict:
         cycles = {g.cycle_id for g in goals}
@@ -245,21 +226,6 @@ class GoalViewSet(OrgScopedViewSet):
         context = {**self.get_serializer_context(), "progress": self._progress_for(goals)}
         data = GoalSerializer(goals, many=True, context=context).data
         return self.get_paginated_response(data) if page is not None else Response(data)
-
-    def perform_create(self, serializer):
-        data, _ = split_version(serializer)
-        serializer.instance = services.goal_create(
-            organization=self.organization, by=self.membership, **data
-        )
-
-    def perform_update(self, serializer):
-        data, version = split_version(serializer)
-        serializer.instance = services.goal_update(
-            goal=serializer.instance, data=data, version=version, by=self.membership
-        )
-
-    def perform_destroy(self, instance):
-        services.goal_delete(goal=instance, by=self.membership)
 
     @extend_schema(parameters=TREE_PARAMETERS, responses={200: TreeSerializer})
     @action(detail=False, methods=["get"])
@@ -285,7 +251,7 @@ class GoalViewSet(OrgScopedViewSet):
             )
         root_id = query_id(request.query_params, "root")
         if root_id is not None:
-            root_goal = get_object_or_404(Goal.objects.for_org(self.organization), pk=root_id)
+            root_goal = self.get_org_object(Goal, root_id)
             root_id, cycle = root_goal.id, root_goal.cycle
         for name in ("unit", "owner", "level"):
             query_id(request.query_params, name)
@@ -347,10 +313,10 @@ class GoalViewSet(OrgScopedViewSet):
 
 
 class CheckInViewSet(
+    OrgScopedGenericViewSet,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    OrgScopedGenericViewSet,
 ):
     """Check-ins: added, never edited. Owner, their managers up the line, and admins log them."""
 
@@ -366,11 +332,11 @@ class CheckInViewSet(
 
 
 class CommitmentViewSet(
+    OrgScopedGenericViewSet,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    OrgScopedGenericViewSet,
 ):
     """C-team commitments to the corporate CX goal: one per executive per cycle."""
 
@@ -410,21 +376,9 @@ class InitiativeViewSet(OrgScopedViewSet):
     write_role = Role.MANAGER
     filterset_fields = ["cycle", "org_unit", "status", "kind"]
     search_fields = ["name"]
-
-    def perform_create(self, serializer):
-        data, _ = split_version(serializer)
-        serializer.instance = services.initiative_create(
-            organization=self.organization, by=self.membership, **data
-        )
-
-    def perform_update(self, serializer):
-        data, version = split_version(serializer)
-        serializer.instance = services.initiative_update(
-            initiative=serializer.instance, data=data, version=version, by=self.membership
-        )
-
-    def perform_destroy(self, instance):
-        services.initiative_delete(initiative=instance, by=self.membership)
+    create_service = services.initiative_create
+    update_service = services.initiative_update
+    delete_service = services.initiative_delete
 
 
 class KPIEffectViewSet(OrgScopedViewSet):
@@ -434,22 +388,9 @@ class KPIEffectViewSet(OrgScopedViewSet):
     serializer_class = KPIEffectSerializer
     write_role = Role.MANAGER
     filterset_fields = ["initiative", "kpi", "intended"]
-
-    def perform_create(self, serializer):
-        data, _ = split_version(serializer)
-        initiative = data.pop("initiative")
-        serializer.instance = services.effect_create(
-            initiative=initiative, by=self.membership, **data
-        )
-
-    def perform_update(self, serializer):
-        data, version = split_version(serializer)
-        serializer.instance = services.effect_update(
-            effect=serializer.instance, data=data, version=version, by=self.membership
-        )
-
-    def perform_destroy(self, instance):
-        services.effect_delete(effect=instance, by=self.membership)
+    create_service = services.effect_create
+    update_service = services.effect_update
+    delete_service = services.effect_delete
 
 
 class DecisionViewSet(OrgScopedViewSet):
@@ -460,18 +401,8 @@ class DecisionViewSet(OrgScopedViewSet):
     write_role = Role.EXECUTIVE
     filterset_fields = ["cycle", "customer_view", "override", "decided_by"]
     search_fields = ["title"]
-
-    def perform_create(self, serializer):
-        data, _ = split_version(serializer)
-        serializer.instance = services.decision_create(
-            organization=self.organization, by=self.membership, **data
-        )
-
-    def perform_update(self, serializer):
-        data, version = split_version(serializer)
-        serializer.instance = services.decision_update(
-            decision=serializer.instance, data=data, version=version, by=self.membership
-        )
+    create_service = services.decision_create
+    update_service = services.decision_update
 
 
 class CapabilityViewSet(OrgScopedViewSet):
@@ -482,13 +413,5 @@ class CapabilityViewSet(OrgScopedViewSet):
     write_role = Role.CX_LEAD
     filterset_fields = ["owner", "org_unit"]
     search_fields = ["name"]
-
-    def perform_create(self, serializer):
-        data, _ = split_version(serializer)
-        serializer.instance = services.capability_create(organization=self.organization, **data)
-
-    def perform_update(self, serializer):
-        data, version = split_version(serializer)
-        serializer.instance = services.capability_update(
-            capability=serializer.instance, data=data, version=version
-        )
+    create_service = services.capability_create
+    update_service = services.capability_update

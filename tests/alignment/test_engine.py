@@ -266,6 +266,7 @@ def test_on_sqlite():
             "no:cacheprovider",
             "-k",
             "not test_on_sqlite",
+            "--nomigrations",  # tables from the models: the SQLite migrations have own tests
         ],  # fmt: skip
         cwd=root,
         env=env,

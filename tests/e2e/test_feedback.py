@@ -1,5 +1,6 @@
 """The CX lead uploads a survey export with bad rows, maps columns, checks it, imports it and
-sees the responses with their themes."""
+sees the responses with their themes; a member assigns a page of follow-ups at once; a CX lead
+sees what a rule would tag before saving it."""
 
 import re
 
@@ -8,6 +9,7 @@ from playwright.sync_api import expect
 
 from cxalign.orgs.roles import Role
 from feedback import services
+from feedback.models import Customer, FollowUp, Response, Source
 from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -90,3 +92,71 @@ def test_cx_lead_imports_a_survey_export(
     expect(table.locator("tr", has_text="Invoice wrong").locator(".chip")).to_have_text(["Billing"])
     expect(table).to_contain_text("The app crashed once 😅")
     screenshot("feedback-06-responses")
+
+
+def _detractors(org, n):
+    source = Source.objects.create(organization=org, name="Relationship NPS")
+    Response.objects.bulk_create(
+        [
+            Response(organization=org, source=source, key=f"d{i}", response_id=f"D-{i}",
+                     customer_id=f"C{i}", segment="smb", nps=i % 7,
+                     comment=f"Detractor {i}: the delivery was late")
+            for i in range(n)
+        ]
+    )  # fmt: skip
+    Customer.objects.bulk_create(
+        [Customer(organization=org, customer_id=f"C{i}", clv=1000 * i + 0.5) for i in range(n)]
+    )
+
+
+def test_member_selects_a_page_of_followups_and_assigns_them_to_sam(
+    page, live_server, sign_in, screenshot, org
+):
+    member = MembershipFactory(organization=org, role=Role.MEMBER, user__username="alex")
+    sam = MembershipFactory(
+        organization=org, role=Role.MEMBER, user__first_name="Sam", user__last_name=""
+    )
+    _detractors(org, 30)
+    sign_in(page, member)
+    page.goto(f"{live_server.url}/o/{org.slug}/feedback/followups/?sort=clv")
+    rows = page.locator("[data-testid=followups] tbody tr")
+    expect(rows).to_have_count(25)
+    expect(rows.first).to_contain_text("CLV €29,000.50")  # the most valuable first
+    page.check("[data-check-all=ids]")
+    expect(page.locator("[data-selected-count=ids]")).to_have_text("25 selected")
+    page.uncheck(f"input[name=ids][value='{Response.objects.get(key='d29').pk}']")
+    expect(page.locator("[data-selected-count=ids]")).to_have_text("24 selected")
+    page.select_option("[data-testid=bulk] select[name=owner]", str(sam.pk))
+    screenshot("feedback-07-bulk-assign")
+    page.click("[data-testid=bulk-assign]")
+    expect(page.locator(".messages")).to_contain_text("24 follow-ups assigned to Sam.")
+    expect(page).to_have_url(re.compile(r"sort=clv"))  # back to the same view of the queue
+    assert FollowUp.objects.filter(owner=sam).count() == 24
+    assert not FollowUp.objects.filter(response__key="d29").exists()
+    screenshot("feedback-08-bulk-assigned")
+
+
+def test_cx_lead_previews_a_rule_before_saving_it(page, live_server, sign_in, screenshot, org):
+    lead = MembershipFactory(organization=org, role=Role.CX_LEAD, user__username="lead")
+    theme = services.theme_create(organization=org, data={"name": "Advice and relationship"})
+    source = Source.objects.create(organization=org, name="Survey")
+    texts = ["Our rep knows our shop", "The rep already took my data, the form asks again",
+             "Rep visits are useful", "Reporting works", "Delivery was late"]  # fmt: skip
+    for i, text in enumerate(texts):
+        Response.objects.create(organization=org, source=source, key=f"k{i}", comment=text)
+    sign_in(page, lead)
+    page.goto(f"{live_server.url}/o/{org.slug}/feedback/themes/{theme.pk}/")
+    page.fill("[data-testid=rule-form] input[name=pattern]", "rep")
+    page.click("[data-testid=rule-preview-button]")
+    preview = page.locator("[data-testid=rule-preview]")
+    expect(preview.locator("[data-testid=rule-preview-count]")).to_have_text("3")
+    expect(preview.locator("[data-testid=rule-sample]")).to_have_count(3)
+    expect(preview).to_contain_text("the form asks again")
+    expect(preview.locator("mark").first).to_have_text(re.compile("rep", re.I))
+    expect(page).to_have_url(re.compile(rf"/themes/{theme.pk}/$"))  # htmx: still the theme page
+    assert not theme.rules.exists()
+    screenshot("feedback-09-rule-preview")
+    page.click("[data-testid=rule-save]")
+    expect(page.locator(".messages")).to_contain_text("Rule “rep” added.")
+    expect(page.locator(".theme-rules")).to_contain_text("rep")
+    assert list(theme.rules.values_list("pattern", flat=True)) == ["rep"]

@@ -2,17 +2,20 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 
 from feedback.charts import theme_trend, theme_trend_figure, trend_frame
 from feedback.imports.writers import _python_rows
 from tests.feedback.theme_flow import check_flow
 
 ROOT = Path(__file__).resolve().parents[2]
+DB_FILE = "cxalign.sqlite3"  # in CXALIGN_VAR_DIR (cxalign/settings.py)
 
 
 def test_python_rows_format_dates_for_sqlite():
@@ -60,18 +63,28 @@ def test_trend_chart_has_title_units_and_period():
     assert theme_trend_figure(trend_frame([]), metric="volume") == ""
 
 
-def embedded_org(tmp_path) -> dict:
-    """A migrated embedded (SQLite) database in tmp_path with northwind; its environment."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": "",
-        "REDIS_URL": "",
-        "CXALIGN_VAR_DIR": str(tmp_path),
-        "DEBUG": "true",
-    }
-    assert run_command(["migrate", "-v0"], env).returncode == 0
-    assert run_command(["demo", "--core-only"], env).returncode == 0
-    return env
+@pytest.fixture(scope="module")
+def embedded_template(tmp_path_factory) -> Path:
+    """One migrated embedded (SQLite) database with northwind, built once for this module."""
+    where = tmp_path_factory.mktemp("embedded")
+    env = _embedded_env(where)
+    migrated = run_command(["migrate", "-v0"], env)
+    assert migrated.returncode == 0, migrated.stderr
+    demo = run_command(["demo", "--core-only"], env)
+    assert demo.returncode == 0, demo.stderr
+    return where / DB_FILE
+
+
+def _embedded_env(var_dir: Path) -> dict:
+    return {**os.environ, "DATABASE_URL": "", "REDIS_URL": "", "CXALIGN_VAR_DIR": str(var_dir),
+            "DEBUG": "true"}  # fmt: skip
+
+
+@pytest.fixture
+def embedded_org(tmp_path, embedded_template) -> dict:
+    """A copy of the template database in tmp_path (each test its own); its environment."""
+    shutil.copyfile(embedded_template, tmp_path / DB_FILE)
+    return _embedded_env(tmp_path)
 
 
 def run_command(args, env):
@@ -86,30 +99,42 @@ def run_command(args, env):
     return result
 
 
-def test_sqlite_import_reimport_and_update(tmp_path):
-    env = embedded_org(tmp_path)
-    path = tmp_path / "f.csv"
-    path.write_text(
+def run_commands(commands: list[list], env) -> list[dict]:
+    """The commands in one subprocess (tests/feedback/embedded_commands.py): code and stdout."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.feedback.embedded_commands", json.dumps(commands)],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def summaries(results: list[dict]) -> list[dict]:
+    return [json.loads(r["stdout"]) for r in results]
+
+
+def test_sqlite_import_reimport_and_update(tmp_path, embedded_org):
+    first = tmp_path / "f1.csv"
+    first.write_text(
         "id,when,nps,comment\nR1,2024-03-01,9,late delivery\nR2,2024-03-02,11,x\nR3,2024-03-03,5,ok\n"
     )
-    args = ["import_feedback", str(path), "--org", "northwind", "--source", "S"]
-    first = json.loads(run_command(args, env).stdout)
-    assert (first["status"], first["new"], first["rejected"]) == ("succeeded", 2, 1)
-    again = json.loads(run_command(args, env).stdout)
-    assert (again["new"], again["unchanged"]) == (0, 2)
-    path.write_text("id,when,nps,comment\nR1,2024-03-01,10,late delivery\nR4,2024-03-04,8,new\n")
-    changed = json.loads(run_command(args, env).stdout)
-    assert (changed["new"], changed["updated"], changed["unchanged"]) == (1, 1, 0)
+    changed = tmp_path / "f2.csv"
+    changed.write_text("id,when,nps,comment\nR1,2024-03-01,10,late delivery\nR4,2024-03-04,8,new\n")
     bad = tmp_path / "x.csv"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n")
-    failed = run_command(["import_feedback", str(bad), "--org", "northwind", "--source", "S"], env)
-    assert failed.returncode == 2
-    assert json.loads(failed.stdout)["status"] == "failed"
+    imports = [["import_feedback", str(path), "--org", "northwind", "--source", "S"]
+               for path in (first, first, changed, bad)]  # fmt: skip
+    results = run_commands(imports, embedded_org)
+    once, again, updated, failed = summaries(results)
+    assert (once["status"], once["new"], once["rejected"]) == ("succeeded", 2, 1)
+    assert (again["new"], again["unchanged"]) == (0, 2)
+    assert (updated["new"], updated["updated"], updated["unchanged"]) == (1, 1, 0)
+    assert results[3]["code"] == 2 and failed["status"] == "failed"
 
 
-def test_sqlite_themes_stored_in_the_row(tmp_path):
+def test_sqlite_themes_stored_in_the_row(tmp_path, embedded_org):
     """Tagging, manual tags across a re-import, theme filter, names, figures and delete."""
-    env = embedded_org(tmp_path)
+    env = embedded_org
     code = (
         "import json; from cxalign.orgs.models import Organization; "
         "from tests.feedback.theme_flow import run_flow; "
@@ -120,24 +145,26 @@ def test_sqlite_themes_stored_in_the_row(tmp_path):
     check_flow(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def test_sqlite_reimport_keeps_unmapped_columns_and_scheduled_churn(tmp_path):
-    env = embedded_org(tmp_path)
-    people = tmp_path / "c.csv"
-    people.write_text("customer_id,clv,churned_on\nC1,100.50,2024-01-31\nC2,20,2099-12-31\n")
-    args = ["import_customers", str(people), "--org", "northwind"]
-    first = json.loads(run_command(args, env).stdout)
+def test_sqlite_reimport_keeps_unmapped_columns_and_scheduled_churn(tmp_path, embedded_org):
+    env = embedded_org
+    files = {
+        "c1.csv": "customer_id,clv,churned_on\nC1,100.50,2024-01-31\nC2,20,2099-12-31\n",
+        "c2.csv": "customer_id,segment\nC1,smb\nC2,\n",
+        "f1.csv": "id,date,nps,comment,segment\nR1,2024-03-01,9,late delivery,smb\n",
+        "f2.csv": "id,nps\nR1,9\n",
+        "f3.csv": "id,nps\nR1,4\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    people = [
+        ["import_customers", str(tmp_path / n), "--org", "northwind"] for n in ("c1.csv", "c2.csv")
+    ]
+    answers = [["import_feedback", str(tmp_path / n), "--org", "northwind", "--source", "S"]
+               for n in ("f1.csv", "f2.csv", "f3.csv")]  # fmt: skip
+    first, again, new, unchanged, updated = summaries(run_commands([*people, *answers], env))
     assert (first["new"], first["rejected"]) == (2, 0)
-    people.write_text("customer_id,segment\nC1,smb\nC2,\n")
-    again = json.loads(run_command(args, env).stdout)
     assert (again["updated"], again["unchanged"]) == (1, 1)
-    answers = tmp_path / "f.csv"
-    answers.write_text("id,date,nps,comment,segment\nR1,2024-03-01,9,late delivery,smb\n")
-    feedback = ["import_feedback", str(answers), "--org", "northwind", "--source", "S"]
-    assert json.loads(run_command(feedback, env).stdout)["new"] == 1
-    answers.write_text("id,nps\nR1,9\n")
-    assert json.loads(run_command(feedback, env).stdout)["unchanged"] == 1
-    answers.write_text("id,nps\nR1,4\n")
-    assert json.loads(run_command(feedback, env).stdout)["updated"] == 1
+    assert (new["new"], unchanged["unchanged"], updated["updated"]) == (1, 1, 1)
     code = (
         "import json; from feedback.models import Customer, Response; "
         "c = {x.customer_id: [str(x.churned_on), str(x.clv), x.segment] "

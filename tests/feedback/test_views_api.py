@@ -273,10 +273,10 @@ def test_response_detail_and_followups_show_the_customers_value(client, member, 
     Customer.objects.create(organization=org, customer_id="C1", segment="smb", clv=12345)
     client.force_login(member.user)
     assert (
-        "CLV 12345"
+        "CLV €12,345.00"
         in client.get(f"/o/{org.slug}/feedback/responses/{response.pk}/").content.decode()
     )
-    assert "CLV 12,345" in client.get(f"/o/{org.slug}/feedback/followups/").content.decode()
+    assert "CLV €12,345.00" in client.get(f"/o/{org.slug}/feedback/followups/").content.decode()
 
 
 def test_stale_followup_save_is_refused_with_a_message(client, member, org):

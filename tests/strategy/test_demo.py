@@ -43,3 +43,27 @@ def test_demo_loads_a_rich_northwind_and_a_second_run_creates_nothing():
     assert tales.count() == 2
     assert KPIEffect.objects.filter(initiative__in=tales, intended=False).count() >= 3
     assert Goal.objects.filter(organization=Organization.objects.get(slug="globex")).exists()
+
+
+def test_demo_files_give_every_row_the_tuples_gave():
+    """The demo moved from Python tuples to strategy/demo_data/*.json: the same rows."""
+    assert strategy_demo.load(core_demo()) == {
+        "kpis": 12,
+        "vision": 2,
+        "governing_models": 5,
+        "key_choices": 16,
+        "cycles": 4,
+        "goals": 47,
+        "checkins": 33,
+        "initiatives": 8,
+        "kpi_effects": 18,
+        "decisions": 5,
+        "capabilities": 7,
+        "commitments": 3,
+    }
+    northwind = Organization.objects.get(slug="northwind")
+    nxt = Cycle.objects.for_org(northwind).get(status="preparing", kind="annual")
+    assert list(Goal.objects.filter(cycle=nxt).values_list("key", "baseline")) == [("C1", 30)]
+    sal1 = Goal.objects.get(cycle__organization=northwind, cycle__status="active", key="SAL-1")
+    assert (sal1.parent.key, sal1.current_value, sal1.confidence) == ("CO-2", 50.5, "on_track")
+    assert str(sal1.due_on) == f"{sal1.cycle.starts_on.year}-12-31"

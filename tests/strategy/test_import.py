@@ -233,6 +233,9 @@ def test_import_of_5000_rows_is_a_few_bulk_queries(cycle, people, django_assert_
     assert (again["created"], again["updated"]) == (0, 5000)
     assert Goal.objects.get(cycle=cycle, key="L7").title == "Leaf seven"
     assert Goal.objects.get(cycle=cycle, key="L7").version == 2
+    history = Goal.objects.get(cycle=cycle, key="L7").history.order_by("history_id")
+    assert [(h.history_type, h.title, h.version) for h in history] == [
+        ("+", "Leaf 7", 1), ("~", "Leaf seven", 2)]  # fmt: skip
 
 
 # ---------------------------------------------------------------- owner, measure, direction, C-team

@@ -13,8 +13,10 @@ from rest_framework.response import Response
 from cxalign.orgs.concurrency import object_update
 from cxalign.orgs.roles import Role, role_at_least
 from cxalign.orgs.selectors import object_history
+from cxalign.orgs.servicecall import service_call
 from cxalign.orgs.tenancy import (
     SAFE_METHODS,
+    OrgObjectsMixin,
     membership_get,
     role_required_message,
     scope_related_fields,
@@ -42,7 +44,7 @@ class HasOrgRole(BasePermission):
         return True
 
 
-class OrgScopedMixin:
+class OrgScopedMixin(OrgObjectsMixin):
     """Resolves the organization from the URL and scopes the queryset to it."""
 
     permission_classes = [IsAuthenticated, HasOrgRole]
@@ -77,12 +79,47 @@ class OrgScopedMixin:
 
 @extend_schema(parameters=[ORG_SLUG_PARAMETER])
 class OrgScopedGenericViewSet(OrgScopedMixin, viewsets.GenericViewSet):
-    """Base of every viewset under /api/v1/orgs/{org_slug}/; other organizations' rows are 404."""
+    """Base of every viewset under /api/v1/orgs/{org_slug}/; other organizations' rows are 404.
+
+    Writes go through the services the viewset declares (see `cxalign.orgs.servicecall`):
+    `create_service(**fields)`, `update_service(<object>, data=, version=)` and
+    `delete_service(<object>)`, each with `organization=` / `by=` when it takes them. Without
+    one, the serializer saves (create with the organization, update with the version check).
+    """
 
     lookup_value_regex = r"\d+"
+    create_service = None
+    update_service = None
+    delete_service = None
 
     def perform_create(self, serializer):
-        serializer.save(organization=self.organization)
+        service = type(self).create_service
+        if service is None:
+            serializer.save(organization=self.organization)
+            return
+        data, _ = split_version(serializer)
+        serializer.instance = service_call(service, membership=self.membership, **data)
+
+    def perform_update(self, serializer):
+        service = type(self).update_service
+        if service is None:
+            serializer.save()
+            return
+        data, version = split_version(serializer)
+        serializer.instance = service_call(
+            service,
+            membership=self.membership,
+            instance=serializer.instance,
+            data=data,
+            version=version,
+        )
+
+    def perform_destroy(self, instance):
+        service = type(self).delete_service
+        if service is None:
+            instance.delete()
+            return
+        service_call(service, membership=self.membership, instance=instance)
 
     @extend_schema(responses={200: serializers.ListSerializer(child=serializers.DictField())})
     @action(detail=True, methods=["get"])
@@ -95,18 +132,18 @@ class OrgScopedGenericViewSet(OrgScopedMixin, viewsets.GenericViewSet):
 
 
 class OrgScopedViewSet(
+    OrgScopedGenericViewSet,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
     mixins.ListModelMixin,
-    OrgScopedGenericViewSet,
 ):
-    """Full CRUD, scoped to the organization of the URL."""
+    """Full CRUD, scoped to the organization of the URL, through the declared services.
 
-    # CreateModelMixin comes first in the MRO and its perform_create saves without the
-    # organization: take the scoped one explicitly.
-    perform_create = OrgScopedGenericViewSet.perform_create
+    A viewset with fewer actions lists `OrgScopedGenericViewSet` first and DRF's mixins after
+    it, as here: DRF's own `perform_*` would save without the organization and the services.
+    """
 
 
 class OrgModelSerializer(serializers.ModelSerializer):

@@ -12,7 +12,6 @@ from cxalign.orgs.api.base import (
     OrgScopedGenericViewSet,
     OrgScopedMixin,
     OrgScopedViewSet,
-    split_version,
 )
 from cxalign.orgs.api.serializers import (
     InvitationSerializer,
@@ -94,11 +93,11 @@ class OrganizationDetailView(OrgScopedMixin, generics.RetrieveAPIView):
 
 
 class MembershipViewSet(
+    OrgScopedGenericViewSet,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
-    OrgScopedGenericViewSet,
 ):
     """People of the organization. New people join through invitations."""
 
@@ -109,15 +108,8 @@ class MembershipViewSet(
     search_fields = ["user__username", "user__first_name", "user__last_name", "title"]
     ordering_fields = ["user__username", "role", "joined_at"]
     http_method_names = ["get", "put", "patch", "delete", "head", "options"]
-
-    def perform_update(self, serializer):
-        data, version = split_version(serializer)
-        serializer.instance = services.membership_update(
-            membership=serializer.instance, data=data, version=version
-        )
-
-    def perform_destroy(self, instance):
-        services.membership_deactivate(membership=instance)
+    update_service = services.membership_update
+    delete_service = services.membership_deactivate
 
 
 class OrgUnitViewSet(OrgScopedViewSet):
@@ -129,27 +121,17 @@ class OrgUnitViewSet(OrgScopedViewSet):
     filterset_fields = ["kind", "parent"]
     search_fields = ["name"]
     ordering_fields = ["name", "created_at"]
-
-    def perform_create(self, serializer):
-        data, _ = split_version(serializer)
-        serializer.instance = services.orgunit_create(organization=self.organization, **data)
-
-    def perform_update(self, serializer):
-        data, version = split_version(serializer)
-        serializer.instance = services.orgunit_update(
-            unit=serializer.instance, data=data, version=version
-        )
-
-    def perform_destroy(self, instance):
-        services.orgunit_delete(unit=instance)
+    create_service = services.orgunit_create
+    update_service = services.orgunit_update
+    delete_service = services.orgunit_delete
 
 
 class InvitationViewSet(
+    OrgScopedGenericViewSet,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.DestroyModelMixin,
-    OrgScopedGenericViewSet,
 ):
     """Invitations of new members (admins only). DELETE withdraws a pending one."""
 
@@ -158,6 +140,7 @@ class InvitationViewSet(
     read_role = Role.ADMIN
     write_role = Role.ADMIN
     http_method_names = ["get", "post", "delete", "head", "options"]
+    delete_service = services.invitation_revoke
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -171,9 +154,6 @@ class InvitationViewSet(
             unit=data.get("unit"),
         )
         return Response(self.get_serializer(invitation).data, status=status.HTTP_201_CREATED)
-
-    def perform_destroy(self, instance):
-        services.invitation_revoke(invitation=instance)
 
     @extend_schema(exclude=True)
     def history(self, request, *args, **kwargs):

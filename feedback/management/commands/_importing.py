@@ -67,6 +67,7 @@ class ImportCommand(BaseCommand):
             **batch.counts(),
             "errors": batch.errors,
             "unknown_touchpoints": batch.unknown_touchpoints,
+            "unknown_values": batch.options.get("unknown_values", {}),
             "message": batch.message,
         }
         if batch.error_report:

@@ -1,0 +1,112 @@
+"""Pages that act on many rows at once (bulk follow-ups, bulk triage) and the rule preview."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.views.generic import TemplateView
+
+from cxalign.orgs.models import Membership
+from cxalign.orgs.pages import OrgActionView
+from cxalign.orgs.params import parse_id
+from cxalign.orgs.redirects import safe_next
+from cxalign.orgs.roles import Role
+from feedback import bulk, queue, rule_preview
+from feedback.forms import FollowUpBulkForm, RuleForm, TagForm
+from feedback.models import Theme
+from feedback.views import FeedbackPage
+
+
+def _sentence(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _form_sentence(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+class FollowUpBulkView(FeedbackPage, OrgActionView):
+    """POST ids=<response id>... with action=assign (owner=<id>|none) or action=status."""
+
+    write_role = Role.MEMBER
+
+    def post(self, request, *args, **kwargs):
+        org = self.organization
+        form = FollowUpBulkForm(request.POST, owners=queue.owner_choices(organization=org))
+        try:
+            ids = bulk.ids_parse(request.POST.getlist("ids"))
+            if not form.is_valid():
+                raise ValidationError(f"Nothing was changed. {_form_sentence(form)}")
+            changes = self._changes(form.cleaned_data)
+            count = bulk.followups_bulk_update(
+                organization=org, by=self.membership, response_ids=ids, **changes
+            )
+            messages.success(request, bulk.followups_bulk_message(count, **changes))
+        except ValidationError as exc:
+            messages.error(request, _sentence(exc))
+        return HttpResponseRedirect(safe_next(request, self.url("followups")))
+
+    def _changes(self, data: dict) -> dict:
+        if data["action"] == "status":
+            return {"status": data["status"]}
+        if data["owner"] == "none":
+            return {"owner": None}
+        owner = (
+            Membership.objects.select_related("user")
+            .filter(organization=self.organization, is_active=True, pk=parse_id(data["owner"]))
+            .first()
+        )
+        if owner is None:
+            raise ValidationError("Nothing was changed: choose someone of this organization.")
+        return {"owner": owner}
+
+
+class TriageBulkTagView(FeedbackPage, OrgActionView):
+    """POST ids=<response id>... theme=<id>: tag the selected comments by hand."""
+
+    write_role = Role.MEMBER
+
+    def post(self, request, *args, **kwargs):
+        form = TagForm(request.POST, organization=self.organization)
+        try:
+            ids = bulk.ids_parse(request.POST.getlist("ids"))
+            if not form.is_valid():
+                raise ValidationError("Nothing was tagged: choose a theme of this organization.")
+            theme = form.cleaned_data["theme"]
+            count = bulk.responses_bulk_tag(
+                organization=self.organization, by=self.membership, response_ids=ids, theme=theme
+            )
+            noun = "comment" if len(ids) == 1 else "comments"
+            already = len(ids) - count
+            note = f" ({already} already carried it)" if already else ""
+            messages.success(request, f"{len(ids)} {noun} tagged as {theme.name}{note}.")
+        except ValidationError as exc:
+            messages.error(request, _sentence(exc))
+        return HttpResponseRedirect(safe_next(request, self.url("triage")))
+
+
+class RulePreviewView(FeedbackPage, TemplateView):
+    """What a rule would tag, before it is saved: GET ?pattern=... (htmx: the fragment only)."""
+
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request"):
+            return ["feedback/_rule_preview.html"]
+        return ["feedback/rule_preview.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        theme = get_object_or_404(Theme.objects.for_org(self.organization), pk=kwargs["pk"])
+        form = RuleForm(self.request.GET)
+        context.update(theme=theme, object=theme, can_write=self.can(Role.CX_LEAD))
+        if not form.is_valid():
+            context["problem"] = "Give a keyword or a phrase (at most 120 characters)."
+            return context
+        try:
+            context["preview"] = rule_preview.rule_preview(
+                theme=theme, pattern=form.cleaned_data["pattern"]
+            )
+        except ValidationError as exc:
+            context["problem"] = _sentence(exc)
+        return context
