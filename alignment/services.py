@@ -208,13 +208,14 @@ def measurements_write(*, run: Run) -> int:
                     segment="" if name == "all" else name[:120],
                     value=Decimal(repr(value)).quantize(Decimal("0.0001")),
                     note=f"Measured by recompute run {run.id}",
+                    source=Measurement.Source.ENGINE,
                 )
             )
     Measurement.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["kpi", "measured_on", "segment"],
-        update_fields=["value", "note"],
+        update_fields=["value", "note", "source"],
     )
     return len(rows)
 

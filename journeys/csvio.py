@@ -14,6 +14,7 @@ from journeys.models import (
     TEXT_MAX,
     Stage,
     Touchpoint,
+    channel_from_name,
     normalize_data_field,
 )
 from journeys.selectors import CSV_COLUMNS
@@ -153,8 +154,8 @@ def _touchpoint(row: dict, *, units: dict, channels: dict) -> tuple[dict, list[s
     name = row["touchpoint"]
     if len(name) > NAME_MAX:
         messages.append(f"touchpoint: at most {NAME_MAX} characters.")
-    channel_raw = (row.get("channel") or "other").lower()
-    channel = channels.get(channel_raw)
+    channel_raw = (row.get("channel") or "").strip().lower()
+    channel = channels.get(channel_raw) if channel_raw else channel_from_name(name)
     if channel is None:
         messages.append(
             "channel: unknown; use one of " + ", ".join(c.value for c in Touchpoint.Channel) + "."

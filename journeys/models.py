@@ -5,6 +5,8 @@ undone, and each carries `rev`: the journey's `revision` at its last change, whi
 editor ask cheaply for "what changed since revision N".
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -175,11 +177,44 @@ class Stage(JourneyItem):
             raise ValidationError({"name": "Give the stage a name."})
 
 
+# Words that name a channel, matched as whole words in a touchpoint's name (lower case). Only
+# words that say the channel: "text" or "post" alone name other things too often.
+CHANNEL_WORDS = {
+    "sms": ("sms", "text message", "text messages"),
+    "email": ("email", "e-mail", "emails", "newsletter"),
+    "phone": ("phone", "telephone", "call", "calls", "hotline", "call centre", "call center"),
+    "chat": ("chat", "live chat", "chatbot", "whatsapp"),
+    "app": ("app", "mobile app"),
+    "web": ("website", "web", "web shop", "webshop", "web form", "portal"),
+    "store": ("store", "shop", "branch", "showroom"),
+    "mail": ("letter", "parcel"),
+    "social": ("social media", "facebook", "instagram", "linkedin"),
+    "in_person": ("in person", "in-person", "face to face", "face-to-face", "on site", "on-site"),
+}
+_CHANNEL_OF = {word: channel for channel, words in CHANNEL_WORDS.items() for word in words}
+# Longest words first, so "web shop" is read as one word and not as "web" and "shop".
+_CHANNEL_PATTERN = re.compile(
+    r"(?<![\w-])("
+    + "|".join(re.escape(w) for w in sorted(_CHANNEL_OF, key=len, reverse=True))
+    + r")(?![\w-])"
+)
+
+
+def channel_from_name(name: str) -> str:
+    """The channel a touchpoint's name names ("SMS reminder" is sms, "Call back" phone), or ""
+    when it names none or more than one ("Email or phone support"): no guess is better than a
+    wrong one."""
+    text = " ".join(str(name or "").lower().split())
+    found = {_CHANNEL_OF[m.group(1)] for m in _CHANNEL_PATTERN.finditer(text)}
+    return found.pop() if len(found) == 1 else ""
+
+
 class Touchpoint(JourneyItem):
     class Channel(models.TextChoices):
         WEB = "web", "Website"
         APP = "app", "Mobile app"
         EMAIL = "email", "Email"
+        SMS = "sms", "SMS / text message"
         PHONE = "phone", "Phone"
         CHAT = "chat", "Chat"
         STORE = "store", "Store / branch"
@@ -196,7 +231,9 @@ class Touchpoint(JourneyItem):
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="touchpoints")
     position = models.BigIntegerField(default=0)
     name = models.CharField(max_length=NAME_MAX)
-    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WEB)
+    # Empty until someone says: a new card's channel is guessed from its name where the name
+    # says so (`channel_from_name`), never a default that is wrong for most cards.
+    channel = models.CharField(max_length=20, choices=Channel.choices, blank=True, default="")
     owner = models.ForeignKey(
         "orgs.OrgUnit",
         null=True,

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from cxalign.orgs.concurrency import object_update
 from cxalign.orgs.models import Organization
-from journeys.models import Audience, Journey, PainPoint, Stage, Touchpoint
+from journeys.models import Audience, Journey, PainPoint, Stage, Touchpoint, channel_from_name
 
 GAP = 1024  # positions leave room, so that a move writes one row, not the whole column
 
@@ -322,6 +322,8 @@ def touchpoint_create(
     stage = Stage.all_objects.get(pk=stage.pk)
     _check_stage(stage=stage, journey_id=stage.journey_id)
     _clean_text(data, "name", "customer_action")
+    if not data.get("channel"):
+        data["channel"] = channel_from_name(data.get("name", ""))
     if after_id is None:  # a new card goes to the end of its column
         position = _end_position(Touchpoint.objects.filter(stage=stage))
     else:

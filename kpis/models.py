@@ -52,11 +52,23 @@ class KPI(OrgOwned):
 class Measurement(OrgOwned):
     """One observed value of a KPI at a date, optionally for one segment or audience."""
 
+    class Source(models.TextChoices):
+        ENGINE = "engine", "Measured by the engine"
+        ENTERED = "entered", "Entered"
+        IMPORTED = "imported", "Imported"
+
     kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="measurements")
     measured_on = models.DateField()
     value = models.DecimalField(max_digits=16, decimal_places=4)
     segment = models.CharField(max_length=120, blank=True)
     note = models.CharField(max_length=240, blank=True)
+    source = models.CharField(
+        max_length=12,
+        choices=Source.choices,
+        default=Source.ENTERED,
+        help_text="Where the value comes from: the alignment engine's recompute, a person, "
+        "or an import.",
+    )
 
     class Meta:
         ordering = ["kpi", "-measured_on"]

@@ -17,7 +17,7 @@ class KPIListView(OrgCreateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["kpis"] = list(selectors.kpi_list(organization=self.organization))
+        context["rows"] = selectors.kpi_catalogue(organization=self.organization)
         return context
 
 

@@ -9,6 +9,9 @@ from django.utils import timezone
 from cxalign.orgs.models import Membership, Organization, OrgUnit
 from cxalign.orgs.params import parse_id
 from cxalign.orgs.roles import Role
+from kpis.metrics import share
+from kpis.models import Measurement
+from kpis.selectors import kpi_latest
 from strategy import rules
 from strategy.models import (
     Capability,
@@ -68,6 +71,23 @@ def cascade_progress(*, cycle: Cycle) -> dict[int, Progress]:
     return rollup(Goal.objects.filter(cycle=cycle).values(*ROLLUP_FIELDS))
 
 
+# Filter values that name a group of statuses or confidences (the summary tiles link to them).
+STATUS_LIVE = "live"  # any status but dropped: what the cascade's counts count
+CONFIDENCE_ATTENTION = "attention"  # at risk or off track
+CONFIDENCE_NONE = "none"  # no check-in yet
+STATUS_CHOICES = [(STATUS_LIVE, "Any but dropped"), *Goal.Status.choices]
+CONFIDENCE_CHOICES = [
+    *Confidence.choices,
+    (CONFIDENCE_ATTENTION, "At risk or off track"),
+    (CONFIDENCE_NONE, "No check-in yet"),
+]
+CONFIDENCE_GROUPS = {
+    CONFIDENCE_ATTENTION: {Confidence.AT_RISK, Confidence.OFF_TRACK},
+    CONFIDENCE_NONE: {""},
+    **{value: {value} for value in Confidence.values},
+}
+
+
 @dataclass
 class CascadeFilters:
     unit: int | None = None
@@ -75,26 +95,48 @@ class CascadeFilters:
     owner: int | None = None
     status: str = ""
     confidence: str = ""
+    level: int | None = None  # 1 = corporate goals
 
     @classmethod
     def from_query(cls, params) -> "CascadeFilters":
         def as_int(name):
             return parse_id(params.get(name))
 
-        leg = params.get("leg", "")
-        status = params.get("status", "")
-        confidence = params.get("confidence", "")
+        def choice(name, choices):
+            value = params.get(name, "")
+            return value if value in dict(choices) else ""
+
         return cls(
             unit=as_int("unit"),
-            leg=leg if leg in Leg.values else "",
+            leg=choice("leg", Leg.choices),
             owner=as_int("owner"),
-            status=status if status in Goal.Status.values else "",
-            confidence=confidence if confidence in [*Confidence.values, "none"] else "",
+            status=choice("status", STATUS_CHOICES),
+            confidence=choice("confidence", CONFIDENCE_CHOICES),
+            level=as_int("level"),
         )
 
     @property
     def active(self) -> bool:
-        return bool(self.unit or self.leg or self.owner or self.status or self.confidence)
+        return bool(
+            self.unit or self.leg or self.owner or self.status or self.confidence or self.level
+        )
+
+    def matches(self, row: dict, *, units: set[int] | None, level: int) -> bool:
+        """Whether one goal row (see `_cascade_rows`) at cascade `level` passes every filter."""
+        if units is not None and row["org_unit_id"] not in units:
+            return False
+        if self.leg and row["leg"] != self.leg:
+            return False
+        if self.owner and row["owner_id"] != self.owner:
+            return False
+        if self.status == STATUS_LIVE:
+            if row["status"] == Goal.Status.DROPPED:
+                return False
+        elif self.status and row["status"] != self.status:
+            return False
+        if self.confidence and row["confidence"] not in CONFIDENCE_GROUPS[self.confidence]:
+            return False
+        return not self.level or level == self.level
 
 
 @dataclass
@@ -181,18 +223,10 @@ def _cascade_matches(rows, filters: CascadeFilters, cycle: Cycle, limit: int):
         if filters.unit
         else None
     )
-    wanted_confidence = "" if filters.confidence == "none" else filters.confidence
+    levels = cascade_levels(rows)
     matched: set[int] = set()
     for row in rows:
-        if units is not None and row["org_unit_id"] not in units:
-            continue
-        if filters.leg and row["leg"] != filters.leg:
-            continue
-        if filters.owner and row["owner_id"] != filters.owner:
-            continue
-        if filters.status and row["status"] != filters.status:
-            continue
-        if filters.confidence and row["confidence"] != wanted_confidence:
+        if not filters.matches(row, units=units, level=levels[row["id"]]):
             continue
         matched.add(row["id"])
         if len(matched) >= limit:
@@ -256,29 +290,52 @@ class _TreeParts:
         return root
 
 
-def cascade_summary(rows: list[dict], progress: dict[int, Progress]) -> dict:
-    """Headline numbers of a cycle's cascade, from rows already read."""
-    live = [r for r in rows if r["status"] != Goal.Status.DROPPED]
-    tops = [progress[r["id"]].effective for r in live if r["parent_id"] is None]
-    tops = [t for t in tops if t is not None]
-    confidence = {c: 0 for c in Confidence.values}
-    for r in live:
-        if r["confidence"] in confidence:
-            confidence[r["confidence"]] += 1
-    levels: dict[int, int] = {}
+def cascade_levels(rows: list[dict]) -> dict[int, int]:
+    """Each goal's level in the cascade (1 = corporate), from rows already read."""
     parent_of = {r["id"]: r["parent_id"] for r in rows}
+    levels: dict[int, int] = {}
     for r in rows:
         level, parent, hops = 1, r["parent_id"], 0
         while parent is not None and parent in parent_of and hops < 50:
             level, parent, hops = level + 1, parent_of[parent], hops + 1
-        levels[level] = levels.get(level, 0) + 1
+        levels[r["id"]] = level
+    return levels
+
+
+def cascade_summary(rows: list[dict], progress: dict[int, Progress]) -> dict:
+    """Headline numbers of a cycle's cascade, from rows already read.
+
+    Each count is what one filter of the cascade lists (`links`), so a tile opens its goals:
+    goals and corporate progress count every goal but dropped ones; confidence and missing
+    check-ins count the goals in progress.
+    """
+    live = [r for r in rows if r["status"] != Goal.Status.DROPPED]
+    active = [r for r in live if r["status"] == Goal.Status.ACTIVE]
+    tops = [progress[r["id"]].effective for r in live if r["parent_id"] is None]
+    tops = [t for t in tops if t is not None]
+    confidence = {c: sum(1 for r in active if r["confidence"] == c) for c in Confidence.values}
+    no_checkin = sum(1 for r in active if not r["confidence"])
+    level_counts: dict[int, int] = {}
+    for level in cascade_levels(rows).values():
+        level_counts[level] = level_counts.get(level, 0) + 1
     return {
         "goals": len(live),
+        "active": len(active),
         "corporate_progress": sum(tops) / len(tops) if tops else None,
+        "corporate_measured": len(tops),
         "confidence": confidence,
-        "no_checkin": sum(1 for r in live if not r["confidence"]),
-        "levels": len(levels),
+        "attention": confidence[Confidence.AT_RISK] + confidence[Confidence.OFF_TRACK],
+        "no_checkin": no_checkin,
+        "no_checkin_share": share(no_checkin, len(active)),
+        "levels": len(level_counts),
+        "level_counts": dict(sorted(level_counts.items())),
         "legs": {leg: sum(1 for r in live if r["leg"] == leg) for leg in Leg.values},
+        "links": {
+            "goals": {"status": STATUS_LIVE},
+            "corporate": {"status": STATUS_LIVE, "level": 1},
+            "attention": {"status": Goal.Status.ACTIVE, "confidence": CONFIDENCE_ATTENTION},
+            "no_checkin": {"status": Goal.Status.ACTIVE, "confidence": CONFIDENCE_NONE},
+        },
     }
 
 
@@ -295,8 +352,8 @@ def cascade_filter_choices(*, organization: Organization) -> dict:
             .order_by("user__first_name", "user__username")
         ),
         "legs": Leg.choices,
-        "statuses": Goal.Status.choices,
-        "confidences": [*Confidence.choices, ("none", "No check-in yet")],
+        "statuses": STATUS_CHOICES,
+        "confidences": CONFIDENCE_CHOICES,
     }
 
 
@@ -311,6 +368,18 @@ def goal_detail(*, goal_id: int, organization: Organization) -> Goal:
         )
         .get(pk=goal_id)
     )
+
+
+def goals_measured(*, goals: list[Goal]) -> dict[int, Measurement]:
+    """For each goal with a KPI target, the KPI's latest company-wide measurement (measured by
+    the engine, entered or imported), by goal id; one query for any number of goals."""
+    targets = [g for g in goals if g.measure == Goal.Measure.KPI and g.kpi_id]
+    if not targets:
+        return {}
+    latest = kpi_latest(
+        organization=targets[0].organization_id, kpi_ids={g.kpi_id for g in targets}
+    )
+    return {g.id: latest[g.kpi_id] for g in targets if g.kpi_id in latest}
 
 
 def goal_children(*, goal: Goal) -> list[Goal]:
@@ -352,6 +421,7 @@ def my_goals(*, member: Membership, cycle: Cycle) -> dict:
         .order_by("key", "id")
     )
     now = timezone.now()
+    measured = goals_measured(goals=goals)
     items = []
     for goal in goals:
         parent = goal.parent
@@ -366,6 +436,7 @@ def my_goals(*, member: Membership, cycle: Cycle) -> dict:
                 "share": share,
                 "due": checkin_due(goal, now),
                 "last": goal.recent_checkins[0] if goal.recent_checkins else None,
+                "measured": measured.get(goal.id),
                 "checkins": goal.recent_checkins[:5],
             }
         )
@@ -374,7 +445,7 @@ def my_goals(*, member: Membership, cycle: Cycle) -> dict:
     if below:
         team_goals = (
             Goal.objects.filter(cycle=cycle, owner_id__in=below, status=Goal.Status.ACTIVE)
-            .select_related("owner__user", "parent")
+            .select_related("owner__user", "owner__unit", "parent")
             .order_by(F("last_checkin_at").asc(nulls_first=True), "key")[:TEAM_LIMIT]
         )
         team = [
@@ -388,7 +459,25 @@ def my_goals(*, member: Membership, cycle: Cycle) -> dict:
         "done": [i for i in items if not i["due"]],
         "team": team,
         "team_due": sum(1 for t in team if t["due"]),
+        "team_groups": team_groups(team),
+        "team_limited": len(team) >= TEAM_LIMIT,
     }
+
+
+def team_groups(team: list[dict]) -> list[dict]:
+    """The team's goals grouped by owner, owners with the most goals due first, so a long
+    team list folds into one line per person."""
+    groups: dict[int, dict] = {}
+    for item in team:
+        owner = item["goal"].owner
+        group = groups.setdefault(
+            owner.id, {"owner": owner, "items": [], "due": 0, "attention": 0, "no_checkin": 0}
+        )
+        group["items"].append(item)
+        group["due"] += item["due"]
+        group["attention"] += item["goal"].confidence in (Confidence.AT_RISK, Confidence.OFF_TRACK)
+        group["no_checkin"] += not item["goal"].confidence
+    return sorted(groups.values(), key=lambda g: (-g["due"], g["owner"].display_name.lower()))
 
 
 # ---------------------------------------------------------------- governing models and the rest

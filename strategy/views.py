@@ -1,6 +1,7 @@
 """Pages of the strategy app: thin views over the services and selectors."""
 
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -287,7 +288,12 @@ class CascadeView(OrgViewMixin, CycleMixin, TemplateView):
         context["can_add"] = self.can(Role.MANAGER)
         context["can_import"] = self.can(Role.EXECUTIVE)
         if self.cycle is not None:
-            context["cascade"] = selectors.cascade_tree(cycle=self.cycle, filters=filters)
+            cascade = selectors.cascade_tree(cycle=self.cycle, filters=filters)
+            context["cascade"] = cascade
+            context["tile_links"] = {
+                name: "?" + urlencode({"cycle": self.cycle.pk, **params})
+                for name, params in cascade.summary["links"].items()
+            }
         return context
 
 
@@ -422,6 +428,7 @@ class GoalDetailView(OrgViewMixin, TemplateView):
             goal=goal,
             progress=progress.get(goal.pk),
             parent_progress=progress.get(goal.parent_id) if goal.parent_id else None,
+            measured=selectors.goals_measured(goals=[goal]).get(goal.pk),
             children=[(c, progress.get(c.pk)) for c in children],
             checkins=checkins,
             chart=charts.checkin_figure(goal=goal, checkins=checkins),

@@ -1,3 +1,5 @@
+from rest_framework import serializers
+
 from cxalign.orgs.api.base import OrgModelSerializer
 from kpis.models import KPI, Measurement, direction_parse
 
@@ -27,7 +29,25 @@ class KPISerializer(OrgModelSerializer):
 
 
 class MeasurementSerializer(OrgModelSerializer):
+    def validate_source(self, value: str) -> str:
+        if value == Measurement.Source.ENGINE:
+            raise serializers.ValidationError(
+                "Only the alignment engine's recompute records measured values; "
+                "send “entered” or “imported”."
+            )
+        return value
+
     class Meta:
         model = Measurement
-        fields = ["id", "kpi", "measured_on", "value", "segment", "note", "created_at", "version"]
+        fields = [
+            "id",
+            "kpi",
+            "measured_on",
+            "value",
+            "segment",
+            "note",
+            "source",
+            "created_at",
+            "version",
+        ]
         read_only_fields = ["created_at"]

@@ -43,6 +43,8 @@
     return svg;
   }
   const PHASES = { before: "Before", during: "During", after: "After" };
+  // A card's channel may be unset (nothing in its name said which): the select offers that too.
+  const CHANNELS_OR_NONE = [{ id: "", name: "— Not set —" }].concat(cfg.channels);
 
   const state = {
     revision: initial.revision,
@@ -418,7 +420,9 @@
       },
     },
       el("div", { class: "jr-card-top" },
-        el("span", { class: "jr-channel ch-" + card.channel, title: "Channel" }, card.channel_label),
+        card.channel
+          ? el("span", { class: "jr-channel ch-" + card.channel, title: "Channel" }, card.channel_label)
+          : el("span", { class: "jr-channel ch-none", title: "No channel yet: open the card to set one", "data-testid": "no-channel" }, "No channel"),
         el("span", { class: "jr-card-tools" },
           card.moment_that_matters ? el("span", { class: "jr-star", title: "Moment that matters" + (unlinkedIds.has(card.id) ? " — no goal or initiative linked" : "") }, unlinkedIds.has(card.id) ? "★ !" : "★") : null,
           cfg.canWrite && !renaming ? el("button", { type: "button", class: "jr-rename", title: "Rename here (F2)", "aria-label": "Rename " + card.name, "data-testid": "rename", onclick: (e) => { e.stopPropagation(); startRename(card.id); } }, "✎") : null)
@@ -735,7 +739,7 @@
       field("Name", textInput("name", card.name, { maxlength: "200", required: true, disabled: disabled, "data-testid": "field-name" }), "name"),
       field("Stage", select("stage", stagesInOrder().map((s, i) => ({ id: s.id, name: (i + 1) + ". " + s.name })), card.stage, { disabled: disabled, "data-testid": "field-stage" }), "stage", "Changing it moves the card to the end of that stage (or drag it on the board)."),
       el("div", { class: "form-row" },
-        field("Channel", select("channel", cfg.channels, card.channel, { disabled: disabled }), "channel"),
+        field("Channel", select("channel", CHANNELS_OR_NONE, card.channel, { disabled: disabled, "data-testid": "field-channel" }), "channel"),
         field("Owning unit", select("owner", owners, card.owner, { disabled: disabled }), "owner")),
       el("label", { class: "jr-check" }, el("input", { type: "checkbox", name: "moment_that_matters", checked: card.moment_that_matters, disabled: disabled }), " ★ A moment that matters"),
       field("Customer action", textInput("customer_action", card.customer_action, { maxlength: "200", disabled: disabled }), "customer_action"),
@@ -837,7 +841,7 @@
   }
   function display(name, value) {
     if (name === "owner") return value ? unitName(value) : "No owner";
-    if (name === "channel") return (cfg.channels.find((c) => c.id === value) || {}).name || value;
+    if (name === "channel") return (CHANNELS_OR_NONE.find((c) => c.id === (value || "")) || {}).name || value;
     if (name === "moment_that_matters") return value ? "yes" : "no";
     return normalise(value);
   }
@@ -1014,32 +1018,52 @@
 
   // ---- live updates ----------------------------------------------------------------------
 
+  // The badge says "Connecting…" until the first poll answers, then "Live"; "Reconnecting…"
+  // only once polls fail twice running (one lost answer is not worth alarming anyone). A poll
+  // that answered but whose changes could not be shown is not a connection problem: the board
+  // reloads itself instead.
+  const LIVE_TEXT = { connecting: " Connecting…", live: " Live", offline: " Reconnecting…" };
+  const FAILURES_SHOWN = 2;
+  function setLive(status) {
+    const live = document.getElementById("jr-live");
+    live.classList.toggle("offline", status === "offline");
+    live.classList.toggle("connecting", status === "connecting");
+    live.dataset.status = status;
+    live.lastChild.textContent = LIVE_TEXT[status];
+  }
+
+  function applyChanges(data) {
+    renderPresence(data.present || []);
+    if (!data.changed) return;
+    (data.stages || []).forEach((s) => state.stages.set(s.id, s));
+    (data.touchpoints || []).forEach((t) => state.touchpoints.set(t.id, t));
+    (data.pain_points || []).forEach((p) => state.pains.set(p.id, p));
+    if (data.journey) state.journey = data.journey;
+    state.revision = data.revision;
+    noteDrawerChange();
+    render();
+  }
+
   let polling = false;
   async function poll(force) {
     if (polling || (!force && document.hidden)) return;
     polling = true;
-    const live = document.getElementById("jr-live");
     try {
       const result = await api("GET", "journeys/" + cfg.journey + "/changes/?since=" + state.revision);
-      if (!result.ok) throw new Error(String(result.status));
-      state.failures = 0;
-      live.classList.remove("offline");
-      live.lastChild.textContent = " Live";
-      const data = result.data;
-      renderPresence(data.present || []);
-      if (data.changed) {
-        (data.stages || []).forEach((s) => state.stages.set(s.id, s));
-        (data.touchpoints || []).forEach((t) => state.touchpoints.set(t.id, t));
-        (data.pain_points || []).forEach((p) => state.pains.set(p.id, p));
-        if (data.journey) state.journey = data.journey;
-        state.revision = data.revision;
-        noteDrawerChange();
-        render();
+      if (result.status === 400) return reload(); // our revision is unusable: start afresh
+      if (!result.ok) {
+        state.failures += 1;
+        if (state.failures >= FAILURES_SHOWN) setLive("offline");
+        return;
       }
-    } catch (error) {
-      state.failures += 1;
-      live.classList.add("offline");
-      live.lastChild.textContent = " Reconnecting…";
+      state.failures = 0;
+      setLive("live");
+      try {
+        applyChanges(result.data);
+      } catch (error) {
+        console.error("Live update could not be shown; reloading the board.", error);
+        await reload();
+      }
     } finally {
       polling = false;
     }

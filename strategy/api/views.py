@@ -120,8 +120,19 @@ TREE_PARAMETERS = [
     OpenApiParameter("unit", int, description="Only goals of this unit and its sub-units."),
     OpenApiParameter("leg", str, enum=["financial", "people", "cx"]),
     OpenApiParameter("owner", int, description="Only goals of this owner (membership id)."),
-    OpenApiParameter("status", str, enum=Goal.Status.values),
-    OpenApiParameter("confidence", str, enum=["on_track", "at_risk", "off_track", "none"]),
+    OpenApiParameter(
+        "status",
+        str,
+        enum=[v for v, _ in selectors.STATUS_CHOICES],
+        description="A status, or `live` for any status but dropped.",
+    ),
+    OpenApiParameter(
+        "confidence",
+        str,
+        enum=[v for v, _ in selectors.CONFIDENCE_CHOICES],
+        description="A confidence; `attention` is at risk or off track, `none` no check-in yet.",
+    ),
+    OpenApiParameter("level", int, description="Only goals at this level (1 = corporate)."),
 ]
 
 
@@ -242,7 +253,7 @@ class GoalViewSet(OrgScopedViewSet):
         if root_id is not None:
             root_goal = self.get_org_object(Goal, root_id)
             root_id, cycle = root_goal.id, root_goal.cycle
-        for name in ("unit", "owner"):
+        for name in ("unit", "owner", "level"):
             query_id(request.query_params, name)
         try:
             depth = max(1, min(3, int(request.query_params.get("depth", 2))))

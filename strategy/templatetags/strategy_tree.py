@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from cxalign.orgs.templatetags.cx import percent, progress_class
+from cxalign.orgs.templatetags.cx import percent
 
 register = template.Library()
 
@@ -19,10 +19,23 @@ CONFIDENCE = {
 STATUS_CLASS = {"achieved": "ok", "missed": "bad"}
 
 
-def progress_html(p, goal_id) -> SafeString:
+def progress_tone(goal) -> str:
+    """The colour of a goal's bar: its status once finished, else its last check-in's
+    confidence, as its badge says (a red 30 % bar beside "On track" confused people);
+    "" (neutral) before the first check-in, "off" for a dropped goal."""
+    if goal.status == "dropped":
+        return "off"
+    if goal.status in STATUS_CLASS:
+        return STATUS_CLASS[goal.status]
+    return CONFIDENCE.get(goal.confidence, ("", ""))[0]
+
+
+def progress_html(p, goal) -> SafeString:
     """The progress pair (effective bar, own and roll-up) of one goal; as _progress.html."""
+    goal_id = goal.id
     eff = p.effective if p else None
     width = percent(eff) if eff is not None else "0%"
+    tone = progress_tone(goal)
     sub = ""
     if p and p.children:
         own = f"own {percent(p.own)} · " if p.own is not None else ""
@@ -37,9 +50,9 @@ def progress_html(p, goal_id) -> SafeString:
             '<span class="sub" data-testid="rollup-{}">{}{}</span>', goal_id, own, rolled
         )
     return format_html(
-        '<div class="pg" data-testid="progress-{}" data-effective="{}"><div class="progress {}">'
-        '<span style="width:{}"></span></div><span class="num">{}</span>{}</div>',
-        goal_id, percent(eff) if eff is not None else "", progress_class(eff), width,
+        '<div class="pg" data-testid="progress-{}" data-effective="{}"><div class="progress {}" '
+        'data-tone="{}"><span style="width:{}"></span></div><span class="num">{}</span>{}</div>',
+        goal_id, percent(eff) if eff is not None else "", tone, tone or "neutral", width,
         percent(eff), sub,
     )  # fmt: skip
 
@@ -61,7 +74,7 @@ def row_html(node, org_slug: str) -> SafeString:
     weight = ""
     if goal.weight != 1:
         weight = format_html(
-            '<span title="Weight in the parent\'s roll-up">×{}</span>',
+            '<span class="weight" title="Weight in the parent\'s roll-up">×{}</span>',
             f"{goal.weight.normalize():f}",
         )
     return format_html(
@@ -70,7 +83,7 @@ def row_html(node, org_slug: str) -> SafeString:
         "{}<span>{}</span>{}</span>{}</div>",
         "" if node.matched else " dim", goal.id, goal.key, goal.key,
         reverse("strategy:goal_detail", args=[org_slug, goal.id]), goal.title, goal.leg,
-        goal.get_leg_display(), badge, who, weight, progress_html(node.progress, goal.id),
+        goal.get_leg_display(), badge, who, weight, progress_html(node.progress, goal),
     )  # fmt: skip
 
 
@@ -105,5 +118,5 @@ def cascade_nodes(context, nodes) -> SafeString:
 
 
 @register.simple_tag
-def goal_progress(p, goal_id) -> SafeString:
-    return progress_html(p, goal_id)
+def goal_progress(p, goal) -> SafeString:
+    return progress_html(p, goal)

@@ -67,5 +67,7 @@ def test_demo_recomputes_northwind_with_planted_relations_and_a_second_run_adds_
     counts = (Response.objects.count(), Customer.objects.count(), Run.objects.count())
     again = demo_load()
     assert again["alignment"] == {}
+    assert again["kpis"] == {}  # the KPI values are there once
+    assert summary["kpis"]["measurements"] > 0
     assert all(not created for created in again["strategy"].values())
     assert (Response.objects.count(), Customer.objects.count(), Run.objects.count()) == counts

@@ -62,6 +62,17 @@ def test_run_writes_kpi_measurements_of_the_current_period(org, cycle, data):
     assert again.id != run.id
 
 
+def test_run_measurements_say_the_engine_measured_them(org, cycle, data):
+    run = finished_run(org, cycle)
+    rows = Measurement.objects.filter(measured_on=run.current_last)
+    assert rows.exists()
+    assert set(rows.values_list("source", flat=True)) == {Measurement.Source.ENGINE}
+    typed = rows.get(kpi__key="nps", segment="")
+    rows.filter(pk=typed.pk).update(source=Measurement.Source.ENTERED)
+    finished_run(org, cycle)  # the engine's value replaces one typed for the same day
+    assert Measurement.objects.get(pk=typed.pk).source == Measurement.Source.ENGINE
+
+
 def test_second_request_while_one_is_active_is_refused(org, cycle):
     first = services.run_request(organization=org, cycle=cycle, enqueue=False)
     with pytest.raises(ValidationError, match="already running"):
