@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -32,7 +32,7 @@ from feedback.imports.mapping import guess_mapping, mapping_problems
 from feedback.imports.rows import Context
 from feedback.imports.tagging import Tagger
 from feedback.imports.writers import writer_for
-from feedback.models import ImportBatch, Source, ThemeRule
+from feedback.models import Customer, ImportBatch, Response, Source, ThemeRule
 from journeys.models import Touchpoint
 
 log = logging.getLogger(__name__)
@@ -313,7 +313,10 @@ def import_batch_process(*, batch_id: int) -> str:
         return "skipped"
     report = _report_path(batch)
     try:
-        return _run(batch, report)
+        status = _run(batch, report)
+        if status == Status.SUCCEEDED:
+            _tidy_after(batch.id)
+        return status
     except pipeline.AllOrNothingRejected as exc:
         result = exc.args[0]
         message = (
@@ -337,6 +340,26 @@ def import_batch_process(*, batch_id: int) -> str:
         raise
     finally:
         cache.delete(_progress_key(batch.id))
+
+
+TIDY_ROWS = 10_000  # rows written from which an import vacuums and analyses its table
+
+
+def _tidy_after(batch_id: int) -> None:
+    row = ImportBatch.objects.filter(id=batch_id).values("kind", "rows_new", "rows_updated").get()
+    if row["rows_new"] + row["rows_updated"] >= TIDY_ROWS:
+        tables_tidy(kind=row["kind"])
+
+
+def tables_tidy(*, kind: str) -> None:
+    """PostgreSQL, outside a transaction: VACUUM (ANALYZE) the table a large import wrote, so
+    the recompute it queues reads with fresh statistics and a visibility map its index-only
+    scans can trust (autovacuum would get there, a minute or more later)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    model = Customer if kind == ImportBatch.Kind.CUSTOMERS else Response
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _run(batch: ImportBatch, report: Path) -> str:
