@@ -16,6 +16,7 @@ from django.db.models import F
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from cxalign.background import enqueue_on_commit
 from cxalign.orgs.concurrency import object_update
 from cxalign.orgs.models import Membership, Organization
 from cxalign.orgs.roles import Role, role_at_least
@@ -230,7 +231,8 @@ def import_batch_commit(*, batch: ImportBatch, all_or_nothing: bool = False) -> 
 def _enqueue(batch: ImportBatch) -> None:
     from feedback.tasks import import_batch_run
 
-    import_batch_run.delay_on_commit(batch.id)
+    # In the embedded web server this runs in a thread, so the page shows its progress.
+    enqueue_on_commit(import_batch_run, batch.id)
 
 
 def import_batch_cancel(*, batch: ImportBatch) -> str:
