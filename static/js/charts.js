@@ -44,6 +44,18 @@
       if (typeof target === "string" && target.charAt(0) === "/") window.location.href = target;
     });
   }
+  function onScreen(el) {
+    return el.getBoundingClientRect().top < window.innerHeight + 100;
+  }
+  function idle(callback) {
+    if (window.requestIdleCallback) window.requestIdleCallback(callback, { timeout: 200 });
+    else window.setTimeout(callback, 0);
+  }
+  function plot(item) {
+    window.Plotly.newPlot(item.el, item.fig.data || [], item.fig.layout || {}, CONFIG);
+    item.el.dataset.plotlyDrawn = "1";
+    if (item.el.hasAttribute("data-plotly-drill")) drill(item.el);
+  }
   function draw() {
     var pending = [];
     document.querySelectorAll(SELECTOR).forEach(function (el) {
@@ -55,11 +67,12 @@
     });
     if (!pending.length) return;
     plotly().then(function (Plotly) {
-      pending.forEach(function (item) {
-        Plotly.newPlot(item.el, item.fig.data || [], item.fig.layout || {}, CONFIG);
-        item.el.dataset.plotlyDrawn = "1";
-        if (item.el.hasAttribute("data-plotly-drill")) drill(item.el);
-      });
+      // The charts on screen first; the others one at a time while the browser is idle.
+      var later = pending.filter(function (item) { return !onScreen(item.el); });
+      pending.filter(function (item) { return onScreen(item.el); }).forEach(plot);
+      (function next() {
+        if (later.length) idle(function () { plot(later.shift()); next(); });
+      })();
     }, function (error) {
       pending.forEach(function (item) { delete item.el.dataset.plotlyDrawn; });
       console.error(error);
