@@ -55,9 +55,10 @@ def _cancel_key(batch_id: int) -> str:
 
 def import_progress(batch: ImportBatch) -> dict:
     """Live counts of a running import (or the stored ones of a finished one)."""
-    live = cache.get(_progress_key(batch.id)) if batch.is_active else None
-    if live:
-        return live
+    if batch.is_active:
+        # Nothing counted yet: zeros, not the counts of the check that came before.
+        live = cache.get(_progress_key(batch.id))
+        return live or {"rows_read": 0, "written": 0, "rejected": 0, "fraction": 0.0}
     done = batch.status in {Status.PREVIEWED, Status.SUCCEEDED, Status.REJECTED}
     return {
         "rows_read": batch.rows_read,
@@ -317,6 +318,9 @@ def import_batch_process(*, batch_id: int) -> str:
             return
         last["t"] = now
         fraction = min(bytes_read / batch.file_size, 0.99) if batch.file_size else 0.0
+        if not dry_run and batch.rows_read:
+            # The check counted the rows: go by them, not by how far the reader has read ahead.
+            fraction = min(result.rows_read / batch.rows_read, 0.99)
         cache.set(
             _progress_key(batch.id),
             {

@@ -117,3 +117,23 @@ def test_import_button_is_disabled_when_nothing_would_be_written(
     assert tag.endswith(button)
     assert (" disabled" in tag) == (new + updated == 0)
     assert ('data-busy="Starting the import' in tag) == (new + updated > 0)
+
+
+def test_import_waiting_to_start_shows_no_counts_of_its_check(client, cx_lead, org):
+    batch = upload(org, cx_lead, _rows(3))
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.QUEUED, rows_read=3, rows_new=3
+    )
+    client.force_login(cx_lead.user)
+    html = client.get(f"/o/{org.slug}/feedback/imports/{batch.pk}/progress/").content.decode()
+    assert '<strong data-testid="progress-read">0</strong>' in html
+
+
+def test_polled_progress_card_keeps_the_cancel_button(client, cx_lead, viewer, org):
+    batch = upload(org, cx_lead, _rows(3))
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)
+    url = f"/o/{org.slug}/feedback/imports/{batch.pk}/progress/"
+    client.force_login(cx_lead.user)
+    assert "Cancel import" in client.get(url).content.decode()
+    client.force_login(viewer.user)
+    assert "Cancel import" not in client.get(url).content.decode()
