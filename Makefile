@@ -1,4 +1,5 @@
 # CX Align: `make run` serves the demo; `make test` runs the whole suite. Both set up .venv.
+# `make dev` serves it with Django's debug pages and code reloading instead.
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -13,11 +14,12 @@ TEST_ENV := \
 	DEBUG=false SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false \
 	STATIC_MANIFEST=false DJANGO_ALLOW_ASYNC_UNSAFE=true CXALIGN_VAR_DIR=$(CURDIR)/var/test
 
-# What `check --deploy` sees: production settings with a real secret.
+# What `check --deploy` sees: the services mode's production settings with a real secret.
 DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=cxalign.example.com \
+	DATABASE_URL=postgres://cxalign@db.invalid:5432/cxalign \
 	SECRET_KEY=deploy-check-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
 
-.PHONY: install run test pytest lint check chromium pdf-libs bench worker beat clean
+.PHONY: install run dev demo-data test pytest lint check chromium pdf-libs bench worker beat clean
 
 $(STAMP): requirements.lock requirements-dev.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,15 +29,29 @@ $(STAMP): requirements.lock requirements-dev.lock
 
 install: $(STAMP)
 
-run: install pdf-libs
+# Where `make run` and `make dev` listen.
+BIND ?= 127.0.0.1:8000
+
+demo-data: install pdf-libs
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo
 	@echo ""
-	@echo "  CX Align runs at http://127.0.0.1:8000"
+	@echo "  CX Align runs at http://$(BIND)"
 	@echo "  Demo logins (password cxalign-demo): admin, exec, cxlead, manager, member, viewer"
 	@echo "  in northwind; outsider in globex. exec and cxlead also belong to globex."
 	@echo ""
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# The product on the embedded default: gunicorn, whitenoise serving the collected static files
+# (hashed names, compressed, cached for a year), the branded error pages. One process with
+# threads: the embedded mode keeps its cache (import progress, rate limits) in memory.
+run: demo-data
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/gunicorn cxalign.wsgi:application --bind $(BIND) --worker-class gthread \
+		--workers 1 --threads 8 --timeout 120 --access-logfile -
+
+# For working on the code: Django's debug pages, static files straight from the source, reloads.
+dev: demo-data
+	DEBUG=true $(BIN)/python manage.py runserver $(BIND)
 
 chromium:
 	@command -v chromium >/dev/null || { \

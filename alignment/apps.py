@@ -19,6 +19,8 @@ class AlignmentConfig(AppConfig):
         "cx_lead": "alignment:dashboard",
         "manager": "alignment:manager",
     }
+    # How much a person has to do in an organization: "/" opens the busiest one first.
+    todo_counts = "alignment.todo.todo_counts"
     overview = {
         "title": "Alignment",
         "text": "How NPS relates to churn and customer lifetime value per segment, and what the "

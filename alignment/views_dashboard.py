@@ -35,10 +35,10 @@ class DashboardView(DashboardMixin, TemplateView):
             html = render_to_string(
                 "alignment/dashboard/_content.html", {**context, **panels}, request=self.request
             )
-            cached = {"html": html, "plotly": panels["filters"].cycle is not None}
+            cached = {"html": html}
             cache.set(key, cached, dashboard.PAGE_CACHE_S)
             context.update(panels)
-        context.update(content=mark_safe(cached["html"]), plotly=cached["plotly"])  # noqa: S308
+        context.update(content=mark_safe(cached["html"]))  # noqa: S308
         return context
 
     def panels_context(self) -> dict:

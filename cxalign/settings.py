@@ -1,8 +1,9 @@
 """CX Align settings: one module, configured from the environment.
 
-Embedded mode (nothing set): SQLite under var/, Celery tasks run inline, DEBUG on.
-Services mode (DATABASE_URL and REDIS_URL set): PostgreSQL, Celery workers over Redis,
-DEBUG off unless asked for, and SECRET_KEY required.
+Embedded mode (nothing set): SQLite under var/, Celery tasks run inline, plain HTTP on the
+loopback, a SECRET_KEY generated once and kept under var/. Services mode (DATABASE_URL and
+REDIS_URL set): PostgreSQL, Celery workers over Redis, HTTPS hardening, SECRET_KEY required.
+DEBUG is off in both unless asked for (DEBUG=true, or `make dev`).
 """
 
 import ipaddress
@@ -10,12 +11,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-import plotly
 from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
-from cxalign.env import env_bool, env_int, env_list, env_str
+from cxalign.env import env_bool, env_int, env_list, env_str, secret_key_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CXALIGN_VAR_DIR", str(BASE_DIR / "var")))
@@ -24,16 +24,21 @@ DATABASE_URL = env_str("DATABASE_URL")
 REDIS_URL = env_str("REDIS_URL")
 EMBEDDED = not DATABASE_URL
 
-DEBUG = env_bool("DEBUG", default=EMBEDDED)
+# The product never shows Django's debug pages unless someone asks for them.
+DEBUG = env_bool("DEBUG", default=False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
+    if DEBUG:
+        # Only ever used with DEBUG on: never a silent default in production.
+        SECRET_KEY = "django-insecure-embedded-mode-only-never-in-production"
+    elif EMBEDDED:
+        # One installation on one machine: a random key made on first start, kept in var/.
+        SECRET_KEY = secret_key_file(VAR_DIR / "secret_key")
+    else:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Production (DEBUG=false) needs a long random SECRET_KEY."
         )
-    # Only ever used with DEBUG on: never a silent default in production.
-    SECRET_KEY = "django-insecure-embedded-mode-only-never-in-production"
 
 # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto we believe. Without either setting
 # the TCP peer is the client (rate limits cannot be dodged by sending the header yourself).
@@ -166,15 +171,15 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
-# plotly.js comes from the installed plotly package, served by us: no CDN, closed networks work.
-PLOTLY_JS_DIR = Path(plotly.__file__).resolve().parent / "package_data"
-STATICFILES_DIRS = [BASE_DIR / "static", ("plotly", PLOTLY_JS_DIR)]
+# plotly.js is served by us (no CDN, closed networks work): static/vendor/plotly-*-cxalign.min.js,
+# only the trace types we draw (scripts/plotly/), fetched by static/js/charts.js where needed.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", default=not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "cxalign.staticstorage.CompressedManifestStorage"
             if STATIC_MANIFEST
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -198,13 +203,15 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CX Align <no-reply@cxalign.l
 
 # Security: production defaults; each can be relaxed from the environment behind a proxy.
 # Only a configured proxy may tell us the request was HTTPS; anyone can send the header.
+# The embedded mode serves plain HTTP on the loopback (`make run`), so HTTPS is not forced there.
+HTTPS_DEFAULT = not (DEBUG or EMBEDDED)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=HTTPS_DEFAULT)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=HTTPS_DEFAULT)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=HTTPS_DEFAULT)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS_DEFAULT else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_DEFAULT
+SECURE_HSTS_PRELOAD = HTTPS_DEFAULT
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

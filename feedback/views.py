@@ -247,6 +247,7 @@ class ImportProgressView(ImportMixin, TemplateView):
     """The live progress card, polled by htmx every second while the import runs."""
 
     template_name = "feedback/_import_progress.html"
+    write_role = Role.CX_LEAD  # the card keeps its Cancel button
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -149,8 +149,10 @@ class Membership(models.Model):
     )
     is_active = models.BooleanField(default=True)
     joined_at = models.DateTimeField(default=timezone.now)
+    # When the person last opened a page of this organization: "/" takes them back to it.
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["last_used_at"])
 
     objects = MembershipQuerySet.as_manager()
 

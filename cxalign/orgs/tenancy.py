@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from cxalign.orgs.landing import membership_touch
 from cxalign.orgs.models import Membership, Organization
 from cxalign.orgs.params import parse_id
 from cxalign.orgs.roles import Role, role_at_least
@@ -110,6 +111,7 @@ class OrgViewMixin(OrgObjectsMixin):
         required = self.read_role if request.method in SAFE_METHODS else self.write_role
         role_check(membership=self.membership, required=required)
         request.membership = self.membership
+        membership_touch(request, self.membership)
         return super().dispatch(request, *args, **kwargs)
 
     @cached_property

@@ -19,6 +19,7 @@ from cxalign.orgs.forms import (
     MembershipForm,
     OrgUnitForm,
 )
+from cxalign.orgs.landing import landing_membership
 from cxalign.orgs.models import Invitation, Membership, OrgUnit
 from cxalign.orgs.pages import (
     OrgCreateView,
@@ -30,7 +31,6 @@ from cxalign.orgs.ratelimit import limit_exceeded
 from cxalign.orgs.roles import ROLE_SUMMARY, Role
 from cxalign.orgs.selectors import (
     membership_list,
-    memberships_of_user,
     object_history,
     orgunit_tree,
 )
@@ -64,15 +64,14 @@ def role_home_url(membership: Membership) -> str | None:
 
 @login_required
 def home(request):
-    """Send the user to their first organization's page for their role, or explain that they
-    have none yet."""
-    memberships = list(memberships_of_user(user=request.user))
-    if memberships:
-        first = memberships[0]
-        return redirect(
-            role_home_url(first) or reverse("orgs:home", args=[first.organization.slug])
-        )
-    return render(request, "orgs/no_organization.html")
+    """Send the user to their role's page in the organization they used last (or have the
+    most to do in), or explain that they have none yet."""
+    membership = landing_membership(user=request.user)
+    if membership is None:
+        return render(request, "orgs/no_organization.html")
+    return redirect(
+        role_home_url(membership) or reverse("orgs:home", args=[membership.organization.slug])
+    )
 
 
 class OrgHomeView(OrgViewMixin, TemplateView):

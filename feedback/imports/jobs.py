@@ -23,6 +23,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cxalign.background import enqueue_on_commit
 from cxalign.orgs.models import Membership, Organization
 from cxalign.tabular.read import FileProblem
 from feedback.imports import pipeline
@@ -58,9 +59,10 @@ def _cancel_key(batch_id: int) -> str:
 
 def import_progress(batch: ImportBatch) -> dict:
     """Live counts of a running import (or the stored ones of a finished one)."""
-    live = cache.get(_progress_key(batch.id)) if batch.is_active else None
-    if live:
-        return live
+    if batch.is_active:
+        # Nothing counted yet: zeros, not the counts of the check that came before.
+        live = cache.get(_progress_key(batch.id))
+        return live or {"rows_read": 0, "written": 0, "rejected": 0, "fraction": 0.0}
     done = batch.status in {Status.PREVIEWED, Status.SUCCEEDED, Status.REJECTED}
     return {
         "rows_read": batch.rows_read,
@@ -234,7 +236,8 @@ def _enqueue(batch: ImportBatch, status: str, **options) -> ImportBatch:
     batch.message = ""
     batch.save()
     cache.delete(_cancel_key(batch.id))
-    import_batch_run.delay_on_commit(batch.id)
+    # In the embedded web server this runs in a thread, so the page shows its progress.
+    enqueue_on_commit(import_batch_run, batch.id)
     return batch
 
 
@@ -397,6 +400,9 @@ def _progress_reporter(batch: ImportBatch):
             return
         last["t"] = now
         fraction = min(bytes_read / batch.file_size, 0.99) if batch.file_size else 0.0
+        if not batch.dry_run and batch.rows_read:
+            # The check counted the rows: go by them, not by how far the reader has read ahead.
+            fraction = min(result.rows_read / batch.rows_read, 0.99)
         progress = {
             "rows_read": result.rows_read,
             "written": 0 if batch.dry_run else result.new + result.updated,

@@ -1110,7 +1110,6 @@
 
   function renderEmotionChart(stages) {
     const target = document.getElementById("jr-emotion-chart");
-    if (typeof Plotly === "undefined") return;
     if (!stages.length) {
       target.textContent = "";
       target.appendChild(el("div", { class: "jr-placeholder", text: "The curve appears once the map has stages with an emotion set." }));
@@ -1121,7 +1120,7 @@
     const y = stages.map((s) => (s.emotion === null ? null : s.emotion));
     const colours = y.map((v) => (v === null ? "#cbd5e1" : v < 0 ? "#e03131" : v > 0 ? "#2f9e44" : "#868e96"));
     const unset = stages.filter((s) => s.emotion === null).length;
-    Plotly.react(target, [{
+    window.cxalign.plotly().then((Plotly) => Plotly.react(target, [{
       x: x, y: y, type: "scatter", mode: "lines+markers+text", connectgaps: false,
       line: { shape: "spline", width: 3, color: "#3b5bdb" },
       marker: { size: 14, color: colours, line: { color: "#fff", width: 2 } },
@@ -1137,7 +1136,7 @@
         { type: "rect", xref: "paper", x0: 0, x1: 1, y0: 0, y1: 2.9, fillcolor: "rgba(47,158,68,.05)", line: { width: 0 }, layer: "below" },
         { type: "rect", xref: "paper", x0: 0, x1: 1, y0: -2.7, y1: 0, fillcolor: "rgba(224,49,49,.05)", line: { width: 0 }, layer: "below" },
       ],
-    }, { displayModeBar: false, responsive: true });
+    }, { displayModeBar: false, responsive: true }));
   }
 
   // ---- export as PNG -----------------------------------------------------------------------

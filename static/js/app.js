@@ -5,7 +5,7 @@
     const meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.content : "";
   }
-  window.cxalign = { csrfToken: csrfToken };
+  window.cxalign = Object.assign(window.cxalign || {}, { csrfToken: csrfToken });
   document.addEventListener("htmx:configRequest", function (event) {
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });
@@ -60,6 +60,34 @@
     var ticked = Array.prototype.filter.call(boxes(name), function (box) { return box.checked; });
     document.querySelectorAll('[data-selected-count="' + CSS.escape(name) + '"]').forEach(function (el) {
       el.textContent = ticked.length + " selected";
+    });
+  });
+})();
+
+// <button data-busy="Checking…"> in a form: once the form is sent the button is disabled and
+// says what is going on, so a slow request shows it is working and is not sent twice.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) return;
+    var buttons = event.target.querySelectorAll("button[data-busy]");
+    // After the submit event, so the browser has already taken the form's data.
+    window.setTimeout(function () {
+      buttons.forEach(function (button) {
+        button.dataset.idleLabel = button.textContent;
+        button.textContent = button.getAttribute("data-busy");
+        button.disabled = true;
+        button.setAttribute("aria-busy", "true");
+      });
+    }, 0);
+  });
+  // Back to a page kept in the browser's memory: its buttons work again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("button[data-busy][aria-busy]").forEach(function (button) {
+      button.textContent = button.dataset.idleLabel;
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
     });
   });
 })();
