@@ -103,40 +103,57 @@ def answer_time(rng: random.Random, people: list[dict]) -> tuple[dict, datetime]
             return customer, first + timedelta(minutes=rng.randrange(0, minutes))
 
 
-def main() -> None:
-    rng = random.Random(2026)
-    people = customers(rng)
-    start = START
-    rows = []
-    for _ in range(2500):
-        nps = rng.choices(range(11), weights=[2, 1, 2, 3, 3, 5, 7, 10, 16, 22, 24])[0]
-        pool = GOOD if nps >= 9 else BAD if nps <= 6 else MIXED
-        comment = rng.choice(pool)
-        if rng.random() < 0.3 and comment:
-            comment += ". " + rng.choice(GOOD + BAD + MIXED)
-        customer, recorded = answer_time(rng, people)
-        rows.append(
-            {
-                "ResponseId": f"R_{rng.getrandbits(48):012x}",
-                "RecordedDate": recorded.strftime("%Y-%m-%d %H:%M:%S"),
-                "ExternalReference": customer["id"],
-                "DistributionChannel": rng.choice(["email", "email", "anonymous", "sms"]),
-                "UserLanguage": rng.choice(["EN", "EN", "DE", "NL"]),
-                "Q1_NPS": str(nps),
-                "Q1_NPS_GROUP": "Promoter" if nps >= 9 else "Passive" if nps >= 7 else "Detractor",
-                "Q2": comment,
-                "Q3": str(rng.randint(1, 5)),
-                "Q4": str(rng.randint(1, 7)),
-                "Segment": customer["segment"],
-                "Touchpoint": rng.choice(TOUCHPOINTS),
-            }
-        )
-    # Deliberately awkward rows: valid ones...
+COLUMNS = {  # the export's column names and their question texts (its second header row)
+    "StartDate": "Start Date",
+    "EndDate": "End Date",
+    "Status": "Response Type",
+    "Progress": "Progress",
+    "Duration (in seconds)": "Duration (in seconds)",
+    "Finished": "Finished",
+    "RecordedDate": "Recorded Date",
+    "ResponseId": "Response ID",
+    "ExternalReference": "External Data Reference",
+    "DistributionChannel": "Distribution Channel",
+    "UserLanguage": "User Language",
+    "Q1_NPS": "How likely are you to recommend Northwind to a colleague or friend?",
+    "Q1_NPS_GROUP": "How likely are you to recommend Northwind - Group",
+    "Q2": "What is the main reason for your score?",
+    "Q3": "Overall, how satisfied are you with your last order? (1-5)",
+    "Q4": "How easy was it to get what you needed today? (1-7)",
+    "Segment": "Segment",
+    "Touchpoint": "Touchpoint",
+}
+
+
+def response_row(rng: random.Random, people: list[dict]) -> dict:
+    nps = rng.choices(range(11), weights=[2, 1, 2, 3, 3, 5, 7, 10, 16, 22, 24])[0]
+    pool = GOOD if nps >= 9 else BAD if nps <= 6 else MIXED
+    comment = rng.choice(pool)
+    if rng.random() < 0.3 and comment:
+        comment += ". " + rng.choice(GOOD + BAD + MIXED)
+    customer, recorded = answer_time(rng, people)
+    return {
+        "ResponseId": f"R_{rng.getrandbits(48):012x}",
+        "RecordedDate": recorded.strftime("%Y-%m-%d %H:%M:%S"),
+        "ExternalReference": customer["id"],
+        "DistributionChannel": rng.choice(["email", "email", "anonymous", "sms"]),
+        "UserLanguage": rng.choice(["EN", "EN", "DE", "NL"]),
+        "Q1_NPS": str(nps),
+        "Q1_NPS_GROUP": "Promoter" if nps >= 9 else "Passive" if nps >= 7 else "Detractor",
+        "Q2": comment,
+        "Q3": str(rng.randint(1, 5)),
+        "Q4": str(rng.randint(1, 7)),
+        "Segment": customer["segment"],
+        "Touchpoint": rng.choice(TOUCHPOINTS),
+    }
+
+
+def plant_awkward(rows: list[dict]) -> None:
+    """Valid but awkward rows, then bad ones, each with a clear row/column message on import."""
     rows[5]["Q2"] = "Great service 😀👍 — merci beaucoup!"
     rows[6]["Q2"] = 'First line\nsecond line, with "quotes", commas; and more'
     rows[7]["Q2"] = "<script>alert('x')</script> <b>bold</b> should show as text"
     rows[8]["Q2"] = '=HYPERLINK("http://example.com","click") formula-looking comment'
-    # ...and bad ones, each with a clear row/column message on import.
     rows[20]["Q1_NPS"] = "11"
     rows[21]["Q1_NPS"] = "-1"
     rows[22]["Q1_NPS"] = "N/A"
@@ -146,50 +163,15 @@ def main() -> None:
     rows[26]["Touchpoint"] = "Chatbot"
     rows[27]["ResponseId"] = rows[10]["ResponseId"]
     rows[28]["Q3"] = "9"
-    names = [
-        "StartDate",
-        "EndDate",
-        "Status",
-        "Progress",
-        "Duration (in seconds)",
-        "Finished",
-        "RecordedDate",
-        "ResponseId",
-        "ExternalReference",
-        "DistributionChannel",
-        "UserLanguage",
-        "Q1_NPS",
-        "Q1_NPS_GROUP",
-        "Q2",
-        "Q3",
-        "Q4",
-        "Segment",
-        "Touchpoint",
-    ]
-    texts = {
-        "StartDate": "Start Date",
-        "EndDate": "End Date",
-        "Status": "Response Type",
-        "Progress": "Progress",
-        "Duration (in seconds)": "Duration (in seconds)",
-        "Finished": "Finished",
-        "RecordedDate": "Recorded Date",
-        "ResponseId": "Response ID",
-        "ExternalReference": "External Data Reference",
-        "DistributionChannel": "Distribution Channel",
-        "UserLanguage": "User Language",
-        "Q1_NPS": "How likely are you to recommend Northwind to a colleague or friend?",
-        "Q1_NPS_GROUP": "How likely are you to recommend Northwind - Group",
-        "Q2": "What is the main reason for your score?",
-        "Q3": "Overall, how satisfied are you with your last order? (1-5)",
-        "Q4": "How easy was it to get what you needed today? (1-7)",
-        "Segment": "Segment",
-        "Touchpoint": "Touchpoint",
-    }
+
+
+def write_responses(rng: random.Random, rows: list[dict]) -> None:
+    """The Qualtrics-shaped export: names, question texts, import ids, then the rows."""
+    names = list(COLUMNS)
     with (HERE / "northwind-qualtrics-nps.csv").open("w", newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)
         writer.writerow(names)
-        writer.writerow([texts[n] for n in names])
+        writer.writerow([COLUMNS[n] for n in names])
         writer.writerow(
             [json.dumps({"ImportId": n if n.startswith("Q") else f"_{n.lower()}"}) for n in names]
         )
@@ -197,7 +179,7 @@ def main() -> None:
             recorded = (
                 datetime.strptime(row["RecordedDate"], "%Y-%m-%d %H:%M:%S")
                 if row["RecordedDate"][:2] == "20" and row["RecordedDate"][5:7] <= "12"
-                else start
+                else START
             )
             full = {
                 "StartDate": (recorded - timedelta(minutes=3)).strftime("%Y-%m-%d %H:%M:%S"),
@@ -209,31 +191,28 @@ def main() -> None:
                 **row,
             }
             writer.writerow([full[n] for n in names])
+
+
+def write_customers(people: list[dict]) -> None:
     with (HERE / "northwind-customers.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(
-            [
-                "Customer ID",
-                "Segment",
-                "Customer since",
-                "Annual revenue",
-                "CLV",
-                "Churned on",
-                "Onboarding success",
-            ]
-        )
+        writer.writerow(["Customer ID", "Segment", "Customer since", "Annual revenue", "CLV",
+                         "Churned on", "Onboarding success"])  # fmt: skip
         for c in people:
-            writer.writerow(
-                [
-                    c["id"],
-                    c["segment"],
-                    c["since"].strftime("%Y-%m-%d"),
-                    f"{c['revenue']:.2f}",
-                    f"{c['clv']:.2f}",
-                    c["churned"].strftime("%Y-%m-%d") if c["churned"] else "",
-                    c["onboarding"],
-                ]
-            )
+            writer.writerow([
+                c["id"], c["segment"], c["since"].strftime("%Y-%m-%d"), f"{c['revenue']:.2f}",
+                f"{c['clv']:.2f}", c["churned"].strftime("%Y-%m-%d") if c["churned"] else "",
+                c["onboarding"],
+            ])  # fmt: skip
+
+
+def main() -> None:
+    rng = random.Random(2026)
+    people = customers(rng)
+    rows = [response_row(rng, people) for _ in range(2500)]
+    plant_awkward(rows)
+    write_responses(rng, rows)
+    write_customers(people)
 
 
 if __name__ == "__main__":
