@@ -186,10 +186,10 @@ def _latest_sql(period: str, p_params: list, where: str, w_params: list) -> tupl
 
 
 def _latest_sql_pg(where: str, w_params: list) -> tuple[str, list]:
-    """PostgreSQL: one DISTINCT ON per period, in exactly the order of the index
-    `response_customer_latest` (feedback migration 0007), so each is a plain index scan with
-    no sort. Byte order ("C") for the text keys: the same grouping and ties as the database's
-    collation would give, and the order the index holds."""
+    """PostgreSQL: one DISTINCT ON per period, each sorting only its own period's rows, on
+    byte-order ("C") text keys: the same grouping and ties as the database's collation would
+    give, and a much cheaper sort. (An index in exactly this order made the read 2.5 times
+    faster but feedback imports a third slower; imports won.)"""
     organization_id, cur_from, cur_to, prev_from, prev_to = w_params
     parts = []
     for label in (1, 0):
