@@ -9,8 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import FormView, TemplateView, View
 
@@ -27,10 +25,7 @@ from cxalign.orgs.tenancy import OrgViewMixin
 
 
 class AlignmentPage(OrgViewMixin):
-    """Base of the alignment pages: `url(name, **kwargs)` for this organization."""
-
-    def url(self, name: str, **kwargs) -> str:
-        return reverse(f"alignment:{name}", kwargs={"org_slug": self.organization.slug, **kwargs})
+    """Base of the alignment pages: the cycle a page shows."""
 
     def cycle(self):
         return pages_data.cycle_pick(
@@ -146,11 +141,11 @@ class FlagDetailView(AlignmentPage, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        flag = get_object_or_404(
+        flag = self.get_org_object(
             pages_data.flag_list(organization=self.organization)
             .select_related("first_run", "last_run")
             .defer("first_run__results", "last_run__results"),
-            pk=self.kwargs["pk"],
+            self.kwargs["pk"],
         )
         flag.evidence_items = pages_data.evidence_items(flag.evidence)
         context.update(
@@ -172,7 +167,7 @@ class FlagActionView(AlignmentPage, OrgActionView):
         raise NotImplementedError
 
     def post(self, request, *args, **kwargs):
-        flag = get_object_or_404(Flag.objects.for_org(self.organization), pk=kwargs["pk"])
+        flag = self.get_org_object(Flag, kwargs["pk"])
         form = self.form_class(request.POST)
         if not form.is_valid():
             messages.error(request, "The form was incomplete; reload the page and try again.")
@@ -189,8 +184,8 @@ class FlagActionView(AlignmentPage, OrgActionView):
     def back(self, flag: Flag) -> HttpResponseRedirect:
         target = self.request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()}):
-            target = self.url("flag_detail", pk=flag.pk)
-        return HttpResponseRedirect(target or self.url("flag_detail", pk=flag.pk))
+            target = self.org_url("alignment:flag_detail", pk=flag.pk)
+        return HttpResponseRedirect(target or self.org_url("alignment:flag_detail", pk=flag.pk))
 
 
 class FlagAcknowledgeView(FlagActionView):
@@ -247,7 +242,7 @@ class RunListView(AlignmentPage, CreateFormMixin, FormView):
         return self.run
 
     def get_success_url(self):
-        return self.url("run_detail", pk=self.run.pk)
+        return self.org_url("alignment:run_detail", pk=self.run.pk)
 
 
 class RunDetailView(AlignmentPage, TemplateView):
