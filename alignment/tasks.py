@@ -1,23 +1,13 @@
 """Celery tasks of the alignment engine: thin wrappers that re-fetch by id and call services."""
 
 from celery import chain, shared_task
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from alignment.tasks_escalation import checkins_escalate  # noqa: F401  (found by the worker)
-
-RETRY = {
-    "bind": True,
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": 10,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
+from cxalign.celery import DB_TASK
 
 
-@shared_task(**RETRY)
+@shared_task(**DB_TASK)
 def recompute_compute(self, run_id: int) -> bool:
     """Step 1 of a run: compute every figure (a second delivery recomputes the same)."""
     from alignment.services import run_compute
@@ -25,7 +15,7 @@ def recompute_compute(self, run_id: int) -> bool:
     return run_compute(run_id=run_id)
 
 
-@shared_task(**RETRY)
+@shared_task(**DB_TASK)
 def recompute_publish(self, run_id: int) -> str | None:
     """Step 2 of a run: flags, KPI measurements, and the run becomes the one pages read."""
     from alignment.services import run_publish
@@ -39,7 +29,7 @@ def recompute_chain(run_id: int):
     return chain(recompute_compute.si(run_id), recompute_publish.si(run_id)).apply_async()
 
 
-@shared_task(**RETRY)
+@shared_task(**DB_TASK)
 def recompute_due_cycles(self) -> int:
     """Daily: queue a run for every cycle between its inputs-due date and its start."""
     from alignment.services import runs_request_due

@@ -398,28 +398,48 @@ def checkin_due(goal: Goal, now=None) -> bool:
     return goal.last_checkin_at is None or now - goal.last_checkin_at > CHECKIN_DUE_AFTER
 
 
+def _weight_under(rows: list[dict]) -> dict[int | None, float]:
+    """{parent id: the summed weight of its goals that still count}."""
+    under: dict[int | None, float] = {}
+    for r in rows:
+        if r["status"] != Goal.Status.DROPPED:
+            under[r["parent_id"]] = under.get(r["parent_id"], 0.0) + float(r["weight"])
+    return under
+
+
+def _own_goals(*, member: Membership, cycle: Cycle) -> list[Goal]:
+    recent = CheckIn.objects.select_related("author__user").order_by("-created_at")
+    return list(
+        Goal.objects.filter(cycle=cycle, owner=member)
+        .select_related("parent__owner__user", "org_unit", "kpi")
+        .prefetch_related(Prefetch("checkins", queryset=recent, to_attr="recent_checkins"))
+        .order_by("key", "id")
+    )
+
+
+def _team(*, member: Membership, cycle: Cycle, progress: dict, now) -> list[dict]:
+    """The active goals of the people below `member`, least recently checked in first."""
+    below = rules.reports_below(member_id=member.id, organization=member.organization)
+    if not below:
+        return []
+    team_goals = (
+        Goal.objects.filter(cycle=cycle, owner_id__in=below, status=Goal.Status.ACTIVE)
+        .select_related("owner__user", "owner__unit", "parent")
+        .order_by(F("last_checkin_at").asc(nulls_first=True), "key")[:TEAM_LIMIT]
+    )
+    return [
+        {"goal": g, "progress": progress.get(g.id, Progress(None, None, 0)),
+         "due": checkin_due(g, now)}
+        for g in team_goals
+    ]  # fmt: skip
+
+
 def my_goals(*, member: Membership, cycle: Cycle) -> dict:
     """What `member` owes a check-in on, and how each of their goals feeds the one above."""
     rows = list(Goal.objects.filter(cycle=cycle).values(*ROLLUP_FIELDS))
     progress = rollup(rows)
-    weight_under: dict[int | None, float] = {}
-    for r in rows:
-        if r["status"] != Goal.Status.DROPPED:
-            weight_under[r["parent_id"]] = weight_under.get(r["parent_id"], 0.0) + float(
-                r["weight"]
-            )
-    goals = list(
-        Goal.objects.filter(cycle=cycle, owner=member)
-        .select_related("parent__owner__user", "org_unit", "kpi")
-        .prefetch_related(
-            Prefetch(
-                "checkins",
-                queryset=CheckIn.objects.select_related("author__user").order_by("-created_at"),
-                to_attr="recent_checkins",
-            )
-        )
-        .order_by("key", "id")
-    )
+    weight_under = _weight_under(rows)
+    goals = _own_goals(member=member, cycle=cycle)
     now = timezone.now()
     measured = goals_measured(goals=goals)
     items = []
@@ -440,19 +460,7 @@ def my_goals(*, member: Membership, cycle: Cycle) -> dict:
                 "checkins": goal.recent_checkins[:5],
             }
         )
-    team = []
-    below = rules.reports_below(member_id=member.id, organization=member.organization)
-    if below:
-        team_goals = (
-            Goal.objects.filter(cycle=cycle, owner_id__in=below, status=Goal.Status.ACTIVE)
-            .select_related("owner__user", "owner__unit", "parent")
-            .order_by(F("last_checkin_at").asc(nulls_first=True), "key")[:TEAM_LIMIT]
-        )
-        team = [
-            {"goal": g, "progress": progress.get(g.id, Progress(None, None, 0)),
-             "due": checkin_due(g, now)}
-            for g in team_goals
-        ]  # fmt: skip
+    team = _team(member=member, cycle=cycle, progress=progress, now=now)
     return {
         "items": items,
         "due": [i for i in items if i["due"]],

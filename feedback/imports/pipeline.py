@@ -313,12 +313,7 @@ class _Producer(threading.Thread):
         errors.sort(key=lambda e: e[0])
         chunk.errors = errors
         chunk.rejected += int((~ok).sum())
-        if checked.unknown_touchpoints is not None:
-            unknown = np.flatnonzero(checked.unknown_touchpoints & ok)
-            chunk.unknown_touchpoints = len(unknown)
-            names = pc.unique(checked.columns["touchpoint_name"].take(pa.array(unknown)))
-            chunk.unknown_touchpoint_names = names.slice(0, UNKNOWN_EXAMPLES).to_pylist()
-        chunk.unknown_values = _unknown_tally(checked, ok)
+        _note_unknowns(chunk, checked, ok)
 
         # Sort the good rows into new, changed and unchanged by key and fingerprint.
         good = np.flatnonzero(ok)
@@ -442,6 +437,16 @@ class _Producer(threading.Thread):
         return pa.table(data)
 
 
+def _note_unknowns(chunk: Chunk, checked, ok: np.ndarray) -> None:
+    """Good rows naming a touchpoint, customer or segment the organization does not know."""
+    if checked.unknown_touchpoints is not None:
+        unknown = np.flatnonzero(checked.unknown_touchpoints & ok)
+        chunk.unknown_touchpoints = len(unknown)
+        names = pc.unique(checked.columns["touchpoint_name"].take(pa.array(unknown)))
+        chunk.unknown_touchpoint_names = names.slice(0, UNKNOWN_EXAMPLES).to_pylist()
+    chunk.unknown_values = _unknown_tally(checked, ok)
+
+
 def _unknown_tally(checked, ok: np.ndarray) -> dict[str, tuple[int, list[str]]]:
     """Per comparison: how many good rows name an unknown value, and the first few values."""
     tally = {}
@@ -463,6 +468,17 @@ def _id_lists(n: int, rows: np.ndarray, ids: np.ndarray) -> pa.Array:
     offsets = np.zeros(n + 1, np.int32)
     np.cumsum(np.bincount(rows, minlength=n), out=offsets[1:])
     return pa.ListArray.from_arrays(pa.array(offsets), pa.array(ids.astype(np.int32)))
+
+
+def _tally(result: Result, chunk: Chunk) -> None:
+    """Add one chunk's counts to the run's."""
+    result.rows_read += chunk.rows_read
+    result.new += chunk.new_count
+    result.updated += chunk.updated_count
+    result.unchanged += chunk.unchanged
+    result.rejected += chunk.rejected
+    result.add_unknown(chunk.unknown_touchpoints, chunk.unknown_touchpoint_names or [])
+    result.add_unknown_values(chunk.unknown_values or {})
 
 
 def run(
@@ -503,13 +519,7 @@ def run(
             skip = dry_run or (all_or_nothing and result.rejected + item.rejected)
             if writer is not None and not skip:
                 writer.write(item)
-            result.rows_read += item.rows_read
-            result.new += item.new_count
-            result.updated += item.updated_count
-            result.unchanged += item.unchanged
-            result.rejected += item.rejected
-            result.add_unknown(item.unknown_touchpoints, item.unknown_touchpoint_names or [])
-            result.add_unknown_values(item.unknown_values or {})
+            _tally(result, item)
             sink.add(item.errors or [])
             if on_progress is not None:
                 on_progress(result, item.bytes_read)

@@ -74,60 +74,68 @@ class Tagger:
         empty = (np.empty(0, np.int64), np.empty(0, np.int64))
         if self.empty or len(comments) == 0:
             return empty
-        comments = pc.fill_null(comments, "")
-        # One pass: lower-case, split on white space, trim punctuation off the words. Plain
-        # ASCII text (most chunks) takes the byte-wise kernels, several times faster.
-        if pc.all(pc.string_is_ascii(comments)).as_py():
-            words = pc.ascii_split_whitespace(pc.ascii_lower(comments))
-            flat = pc.ascii_trim(words.flatten(), ASCII_PUNCTUATION)
-        else:
-            words = pc.utf8_split_whitespace(pc.utf8_lower(comments))
-            flat = pc.utf8_trim(words.flatten(), PUNCTUATION)
-        parents = pc.list_parent_indices(words).to_numpy()
-        n = len(flat)
-        if n == 0:
+        flat, parents = _words(pc.fill_null(comments, ""))
+        if len(flat) == 0:
             return empty
         # Only words of some rule can start a match: look the others up no further.
         position = pc.index_in(flat, value_set=self.first_words)
         candidates = np.flatnonzero(
             ~np.asarray(pc.is_null(position).to_numpy(zero_copy_only=False))
         )
-        if len(candidates) == 0:
+        found = [self._width_hits(w, flat, parents, candidates) for w in range(1, MAX_WORDS + 1)]
+        found = [f for f in found if f is not None]
+        if not found:
             return empty
-        found_rows, found_themes = [], []
-        for width in range(1, MAX_WORDS + 1):
-            terms = self.terms[width - 1]
-            if len(terms) == 0:
-                continue
-            starts = candidates[candidates + width - 1 < n]
-            if width > 1:
-                starts = starts[parents[starts] == parents[starts + width - 1]]
-            if len(starts) == 0:
-                continue
-            parts = [flat.take(pa.array(starts + k)) for k in range(width)]
-            grams = parts[0] if width == 1 else pc.binary_join_element_wise(*parts, " ")
-            idx = pc.index_in(grams, value_set=terms)
-            hit = ~np.asarray(pc.is_null(idx).to_numpy(zero_copy_only=False))
-            if not hit.any():
-                continue
-            term_idx = idx.filter(pa.array(hit)).to_numpy()
-            lengths = self.lengths[width - 1][term_idx]
-            # Each hit's theme ids, gathered from the flat list without a Python loop.
-            ends = np.cumsum(lengths)
-            gather = np.arange(ends[-1]) + np.repeat(
-                self.offsets[width - 1][term_idx] - (ends - lengths), lengths
-            )
-            found_rows.append(np.repeat(parents[starts[hit]], lengths))
-            found_themes.append(self.flat[width - 1][gather])
-        if not found_rows:
-            return empty
-        rows = np.concatenate(found_rows).astype(np.int64)
-        themes = np.concatenate(found_themes).astype(np.int64)
-        span = int(themes.max()) + 1
-        combined = np.sort(rows * span + themes)
-        if len(combined) > 1:
-            combined = combined[np.concatenate([[True], combined[1:] != combined[:-1]])]
-        return combined // span, combined % span
+        rows = np.concatenate([r for r, _ in found]).astype(np.int64)
+        themes = np.concatenate([t for _, t in found]).astype(np.int64)
+        return _unique_pairs(rows, themes)
+
+    def _width_hits(self, width: int, flat, parents: np.ndarray, candidates: np.ndarray):
+        """(rows, theme ids) of the rules of `width` words found in the words, or None."""
+        terms = self.terms[width - 1]
+        if len(terms) == 0 or len(candidates) == 0:
+            return None
+        starts = candidates[candidates + width - 1 < len(flat)]
+        if width > 1:
+            starts = starts[parents[starts] == parents[starts + width - 1]]
+        if len(starts) == 0:
+            return None
+        parts = [flat.take(pa.array(starts + k)) for k in range(width)]
+        grams = parts[0] if width == 1 else pc.binary_join_element_wise(*parts, " ")
+        idx = pc.index_in(grams, value_set=terms)
+        hit = ~np.asarray(pc.is_null(idx).to_numpy(zero_copy_only=False))
+        if not hit.any():
+            return None
+        term_idx = idx.filter(pa.array(hit)).to_numpy()
+        lengths = self.lengths[width - 1][term_idx]
+        # Each hit's theme ids, gathered from the flat list without a Python loop.
+        ends = np.cumsum(lengths)
+        gather = np.arange(ends[-1]) + np.repeat(
+            self.offsets[width - 1][term_idx] - (ends - lengths), lengths
+        )
+        return np.repeat(parents[starts[hit]], lengths), self.flat[width - 1][gather]
+
+
+def _words(comments: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Every comment lower-cased, split on white space, punctuation trimmed off the words:
+    (the words in one flat array, each word's comment index). Plain ASCII text (most chunks)
+    takes the byte-wise kernels, several times faster."""
+    if pc.all(pc.string_is_ascii(comments)).as_py():
+        words = pc.ascii_split_whitespace(pc.ascii_lower(comments))
+        flat = pc.ascii_trim(words.flatten(), ASCII_PUNCTUATION)
+    else:
+        words = pc.utf8_split_whitespace(pc.utf8_lower(comments))
+        flat = pc.utf8_trim(words.flatten(), PUNCTUATION)
+    return flat, pc.list_parent_indices(words).to_numpy()
+
+
+def _unique_pairs(rows: np.ndarray, themes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (row, theme) pairs, each once, sorted."""
+    span = int(themes.max()) + 1
+    combined = np.sort(rows * span + themes)
+    if len(combined) > 1:
+        combined = combined[np.concatenate([[True], combined[1:] != combined[:-1]])]
+    return combined // span, combined % span
 
 
 def tag_texts(rules: list[tuple[int, str]], comments: list[str]) -> list[set[int]]:
