@@ -11,9 +11,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+
 from feedback.imports.tagging import Tagger
 from feedback.models import Response, Theme, ThemeRule
 
+MAX_PATTERNS = 6  # a new theme's keywords previewed at once (the rest: on the theme's page)
 PREVIEW_COMMENTS = 20_000  # the newest comments a preview reads (one query, constant cost)
 SAMPLES = 3
 OTHER_THEMES = 3
@@ -34,25 +37,52 @@ class RulePreview:
 
 def rule_preview(*, theme: Theme, pattern: str) -> RulePreview:
     """Match count, SAMPLES matches and the other themes they carry (three queries)."""
-    rule = ThemeRule(organization_id=theme.organization_id, theme=theme, pattern=pattern)
-    rule.full_clean(exclude=["theme", "organization"])  # normalises; a bad pattern says why
+    rule = _clean(theme.organization_id, pattern)
+    preview = _preview(theme.organization_id, rule, _newest_comments(theme.organization_id), theme)
+    preview.exists = ThemeRule.objects.filter(theme=theme, pattern=rule.pattern).exists()
+    return preview
+
+
+def patterns_preview(*, organization_id: int, patterns: list[str]) -> list[RulePreview]:
+    """The same preview for each keyword of a theme not created yet (one read of the comments).
+
+    A bad pattern raises ValidationError naming it, as the theme's creation would."""
+    rules = [_clean(organization_id, p) for p in patterns[:MAX_PATTERNS]]
+    rows = _newest_comments(organization_id) if rules else None
+    return [_preview(organization_id, rule, rows) for rule in rules]
+
+
+def _clean(organization_id: int, pattern: str) -> ThemeRule:
+    rule = ThemeRule(organization_id=organization_id, pattern=pattern)
+    try:
+        rule.full_clean(exclude=["theme", "organization"])  # normalises; a bad pattern says why
+    except ValidationError as exc:
+        raise ValidationError(f"“{pattern[:60]}”: {' '.join(exc.messages)}") from exc
+    return rule
+
+
+def _newest_comments(organization_id: int) -> tuple[list, bool]:
+    """The newest PREVIEW_COMMENTS comments, and whether they are all of them."""
     rows = list(
-        Response.objects.for_org(theme.organization_id)
+        Response.objects.for_org(organization_id)
         .exclude(comment="")
         .order_by("-id")
         .values_list("id", "comment", "theme_ids", "nps")[: PREVIEW_COMMENTS + 1]
     )
-    everything = len(rows) <= PREVIEW_COMMENTS
-    rows = rows[:PREVIEW_COMMENTS]
+    return rows[:PREVIEW_COMMENTS], len(rows) <= PREVIEW_COMMENTS
+
+
+def _preview(organization_id, rule: ThemeRule, comments, theme: Theme | None = None):
+    rows, everything = comments
     preview = RulePreview(rule.pattern, rule.kind, read=len(rows), everything=everything)
-    hits, _ = Tagger.build([(theme.id, rule.pattern)]).tag([r[1] for r in rows])
+    theme_id = theme.id if theme else 0
+    hits, _ = Tagger.build([(theme_id, rule.pattern)]).tag([r[1] for r in rows])
     matched = [rows[i] for i in sorted(set(hits.tolist()))]
     preview.matches = len(matched)
-    preview.already = sum(theme.id in theme_ids for _, _, theme_ids, _ in matched)
+    preview.already = sum(theme_id in theme_ids for _, _, theme_ids, _ in matched)
     words = re.compile(_highlight_regex(rule.pattern), re.IGNORECASE)
     preview.samples = _samples(matched, words)
-    preview.other_themes = _other_themes(theme, matched)
-    preview.exists = ThemeRule.objects.filter(theme=theme, pattern=rule.pattern).exists()
+    preview.other_themes = _other_themes(organization_id, theme_id, matched)
     return preview
 
 
@@ -70,13 +100,13 @@ def _samples(matched: list, words: re.Pattern) -> list[dict]:
     return samples
 
 
-def _other_themes(theme: Theme, matched: list) -> list[tuple[str, int]]:
-    counts = Counter(t for _, _, theme_ids, _ in matched for t in theme_ids if t != theme.id)
+def _other_themes(organization_id: int, theme_id: int, matched: list) -> list[tuple[str, int]]:
+    counts = Counter(t for _, _, theme_ids, _ in matched for t in theme_ids if t != theme_id)
     top = counts.most_common(OTHER_THEMES)
     if not top:
         return []
     names = dict(
-        Theme.objects.for_org(theme.organization_id)
+        Theme.objects.for_org(organization_id)
         .filter(id__in=[t for t, _ in top])
         .values_list("id", "name")
     )

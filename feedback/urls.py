@@ -36,6 +36,11 @@ urlpatterns = [
         {"kind": "initiative"},
         name="answers_initiative",
     ),
+    path(
+        "themes/preview/",
+        views_actions.PatternsPreviewView.as_view(),
+        name="patterns_preview",
+    ),
     path("themes/<int:pk>/rules/", views.RuleAddView.as_view(), name="rule_add"),
     path(
         "themes/<int:pk>/rules/preview/",

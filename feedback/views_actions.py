@@ -8,18 +8,14 @@ from django.http import HttpResponseRedirect
 from django.views.generic import TemplateView
 
 from cxalign.orgs.models import Membership
-from cxalign.orgs.pages import OrgActionView
+from cxalign.orgs.pages import OrgActionView, error_text
 from cxalign.orgs.params import parse_id
 from cxalign.orgs.redirects import safe_next
 from cxalign.orgs.roles import Role
 from feedback import bulk, queue, rule_preview
-from feedback.forms import FollowUpBulkForm, RuleForm, TagForm
+from feedback.forms import FollowUpBulkForm, RuleForm, TagForm, ThemeCreateForm
 from feedback.models import Theme
 from feedback.views import FeedbackPage
-
-
-def _sentence(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 def _form_sentence(form) -> str:
@@ -44,7 +40,7 @@ class FollowUpBulkView(FeedbackPage, OrgActionView):
             )
             messages.success(request, bulk.followups_bulk_message(count, **changes))
         except ValidationError as exc:
-            messages.error(request, _sentence(exc))
+            messages.error(request, error_text(exc))
         return HttpResponseRedirect(safe_next(request, self.url("followups")))
 
     def _changes(self, data: dict) -> dict:
@@ -82,7 +78,7 @@ class TriageBulkTagView(FeedbackPage, OrgActionView):
             note = f" ({already} already carried it)" if already else ""
             messages.success(request, f"{len(ids)} {noun} tagged as {theme.name}{note}.")
         except ValidationError as exc:
-            messages.error(request, _sentence(exc))
+            messages.error(request, error_text(exc))
         return HttpResponseRedirect(safe_next(request, self.url("triage")))
 
 
@@ -107,5 +103,29 @@ class RulePreviewView(FeedbackPage, TemplateView):
                 theme=theme, pattern=form.cleaned_data["pattern"]
             )
         except ValidationError as exc:
-            context["problem"] = _sentence(exc)
+            context["problem"] = error_text(exc)
+        return context
+
+
+class PatternsPreviewView(FeedbackPage, TemplateView):
+    """What a new theme's keywords would tag, before the theme is created:
+    GET ?patterns=refund, charged twice (htmx: the fragment under the form)."""
+
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request"):
+            return ["feedback/_patterns_preview.html"]
+        return ["feedback/patterns_preview.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = ThemeCreateForm(data={"patterns": self.request.GET.get("patterns", "")})
+        form.is_valid()  # only the keywords are read; the theme's other fields come later
+        patterns = form.pattern_list()
+        context.update(patterns=patterns, more=max(0, len(patterns) - rule_preview.MAX_PATTERNS))
+        try:
+            context["previews"] = rule_preview.patterns_preview(
+                organization_id=self.organization.id, patterns=patterns
+            )
+        except ValidationError as exc:
+            context["problem"] = error_text(exc)
         return context

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from cxalign.orgs.roles import Role
 from feedback import services
-from feedback.models import Customer, FollowUp, Response, Source
+from feedback.models import Customer, FollowUp, Response, Source, Theme
 from tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -160,3 +160,30 @@ def test_cx_lead_previews_a_rule_before_saving_it(page, live_server, sign_in, sc
     expect(page.locator(".messages")).to_contain_text("Rule “rep” added.")
     expect(page.locator(".theme-rules")).to_contain_text("rep")
     assert list(theme.rules.values_list("pattern", flat=True)) == ["rep"]
+
+
+def test_cx_lead_sees_a_new_themes_keywords_match_before_adding_it(
+    page, live_server, sign_in, screenshot, org
+):
+    lead = MembershipFactory(organization=org, role=Role.CX_LEAD, user__username="lead")
+    source = Source.objects.create(organization=org, name="Survey")
+    texts = ["Charged twice for one order", "I was charged  twice", "Refund took weeks",
+             "Late delivery", "charged twice, refund please"]  # fmt: skip
+    for i, text in enumerate(texts):
+        Response.objects.create(organization=org, source=source, key=f"k{i}", comment=text)
+    sign_in(page, lead)
+    page.goto(f"{live_server.url}/o/{org.slug}/feedback/themes/")
+    page.fill("#id_name", "Billing")
+    page.locator("#id_patterns").press_sequentially("charged twice, refund")
+    previews = page.locator("[data-testid=pattern-preview]")
+    expect(previews).to_have_count(2)  # shown as the keywords are typed, no click needed
+    expect(previews.nth(0).locator("[data-testid=rule-preview-count]")).to_have_text("3")
+    expect(previews.nth(1).locator("[data-testid=rule-preview-count]")).to_have_text("2")
+    expect(previews.nth(0).locator("[data-testid=rule-sample]")).to_have_count(3)
+    expect(previews.nth(0).locator("mark").first).to_have_text(re.compile("charged", re.I))
+    assert not Theme.objects.filter(organization=org).exists()
+    screenshot("feedback-10-new-theme-preview")
+    page.get_by_role("button", name="Add theme").click()
+    expect(page.locator(".messages")).to_contain_text("Theme “Billing” created.")
+    theme = Theme.objects.get(organization=org)
+    assert sorted(theme.rules.values_list("pattern", flat=True)) == ["charged twice", "refund"]

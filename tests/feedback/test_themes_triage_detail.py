@@ -1,11 +1,13 @@
 """Themes (small multiples, a whitelisted top-N, suggestions without overlapping repeats, the
 rule preview), triage of several comments at once, and the response detail page."""
 
+import re
+
 import pytest
 
 from feedback import charts, services
 from feedback.imports.tagging import suggest_phrases
-from feedback.models import Customer, Response, Source
+from feedback.models import Customer, Response, Source, Theme
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +142,68 @@ def test_rule_preview_queries_do_not_grow(client, cx_lead, org, django_assert_ma
     comments(org, ["rep here"] * 300, start=3)
     with django_assert_max_num_queries(8):
         assert client.get(url).context["preview"].matches == 303
+
+
+def test_a_new_themes_keywords_are_previewed_before_the_theme_is_saved(client, cx_lead, org):
+    billing = services.theme_create(organization=org, data={"name": "Billing"})
+    texts = ["I was charged twice", "Refund took weeks", "They CHARGED  twice again",
+             "refund please, charged twice", "Great service", "Refunds are slow"]  # fmt: skip
+    rows = comments(org, texts)
+    Response.objects.filter(pk=rows[0].pk).update(theme_ids=[billing.id])
+    client.force_login(cx_lead.user)
+    url = f"/o/{org.slug}/feedback/themes/preview/"
+    page = client.get(url, {"patterns": "Refund,\ncharged twice"})
+    first, second = page.context["previews"]
+    # An independent count: whole words, any case, any run of spaces between them.
+    expected = [sum(bool(re.search(rx, t, re.I)) for t in texts)
+                for rx in [r"\brefund\b", r"\bcharged\s+twice\b"]]  # fmt: skip
+    assert [first.matches, second.matches] == expected == [2, 3]
+    assert (first.pattern, first.kind, second.kind) == ("refund", "keyword", "phrase")
+    assert second.other_themes == [("Billing", 1)]
+    shown = ["".join(t for t, _ in s["parts"]) for s in second.samples]
+    assert shown == ["refund please, charged twice", texts[2], texts[0]]
+    assert "<mark>charged twice</mark>" in page.content.decode()
+    assert Theme.objects.count() == 1  # nothing saved
+    fragment = client.get(url, {"patterns": "refund"}, HTTP_HX_REQUEST="true")
+    assert fragment.templates[0].name == "feedback/_patterns_preview.html"
+    themes_page = client.get(f"/o/{org.slug}/feedback/themes/").content.decode()
+    assert 'data-testid="patterns-preview-button"' in themes_page and url in themes_page
+
+
+@pytest.mark.parametrize(
+    "patterns, problem",
+    [("refund, !!!", "“!!!”"), ("x" * 121, "“xxxxx"), ("", None)],
+)
+def test_a_new_themes_bad_keyword_is_named_in_the_preview(client, cx_lead, org, patterns, problem):
+    client.force_login(cx_lead.user)
+    page = client.get(f"/o/{org.slug}/feedback/themes/preview/", {"patterns": patterns})
+    assert page.status_code == 200
+    if problem:
+        assert problem in page.context["problem"]
+    else:
+        assert page.context["previews"] == [] and "Give a keyword" in page.content.decode()
+
+
+def test_a_new_themes_preview_reads_only_the_own_organization(client, cx_lead, org, other_org):
+    comments(other_org, ["refund now"] * 4)
+    comments(org, ["refund later"], start=10)
+    client.force_login(cx_lead.user)
+    page = client.get(f"/o/{org.slug}/feedback/themes/preview/", {"patterns": "refund"})
+    assert page.context["previews"][0].matches == 1
+
+
+def test_a_new_themes_preview_queries_do_not_grow(
+    client, cx_lead, org, django_assert_max_num_queries
+):
+    client.force_login(cx_lead.user)
+    client.get(f"/o/{org.slug}/?overview=1")
+    url = f"/o/{org.slug}/feedback/themes/preview/?patterns=rep,late,refund,charged+twice"
+    comments(org, ["rep here"] * 3)
+    with django_assert_max_num_queries(8):
+        client.get(url)
+    comments(org, ["rep is late"] * 300, start=3)
+    with django_assert_max_num_queries(8):
+        assert client.get(url).context["previews"][1].matches == 300
 
 
 # ---------------------------------------------------------------- triage
