@@ -622,3 +622,45 @@ class Capability(OrgOwned):
     @property
     def gap(self) -> int:
         return max(0, self.needed_level - self.current_level)
+
+
+class GoalImport(OrgOwned):
+    """One uploaded cascade file: checked in the background, then applied all or nothing."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Checking the file"
+        CHECKED = "checked", "Checked; ready to import"
+        APPLYING = "applying", "Importing"
+        SUCCEEDED = "succeeded", "Imported"
+        FAILED = "failed", "Not imported"
+
+    ACTIVE = {Status.CHECKING, Status.APPLYING}
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="imports")
+    created_by = models.ForeignKey(
+        "orgs.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.FileField(upload_to="strategy/imports/%Y/%m/", max_length=300)
+    file_name = models.CharField(max_length=255)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CHECKING)
+    # goals_import's summary: created, updated, rejected, errors, warnings, rows (the preview).
+    summary = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "cascade import"
+
+    def __str__(self) -> str:
+        return f"Cascade import {self.pk} of {self.file_name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def ready(self) -> bool:
+        """Checked with no bad row: the person may apply it."""
+        return self.status == self.Status.CHECKED and not self.summary.get("errors")

@@ -21,6 +21,7 @@ from strategy.models import (
     Cycle,
     Decision,
     Goal,
+    GoalImport,
     GoverningModel,
     Initiative,
     KeyChoice,
@@ -43,6 +44,16 @@ def cycle_list(*, organization: Organization) -> list[Cycle]:
         Cycle.objects.for_org(organization)
         .annotate(goal_count=Count("goals"))
         .order_by("-starts_on")
+    )
+
+
+def goal_import_list(*, organization: Organization):
+    """Cascade uploads, newest first (the summary, which can be large, is not read)."""
+    return (
+        GoalImport.objects.for_org(organization)
+        .select_related("cycle", "created_by__user")
+        .defer("summary")
+        .order_by("-created_at", "-id")
     )
 
 

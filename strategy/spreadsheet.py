@@ -51,6 +51,7 @@ REQUIRED = {"key", "title"}
 # Other names people give a column, normalised: the import reads them as the canonical one.
 ALIASES = {"owner": "owner username", "kpi direction": "direction"}
 MAX_ROWS = 20000
+PROGRESS_ROWS = 250  # goals_import reports its progress every this many rows
 
 
 def _norm(name) -> str:
@@ -443,13 +444,15 @@ def goals_import(
     dry_run: bool = False,
     with_rows: bool = False,
     notes: list[dict] | None = None,
+    on_progress=None,
 ) -> dict:
     """Check every row, then (unless `dry_run` or any row is wrong) create or update them all.
 
     Returns {"created", "updated", "rejected", "errors": [{"row", "message"}],
     "warnings": [{"row", "column", "message"}], "dry_run", "cycle"}; warnings never block.
     `with_rows` adds "rows": what each good row will do (for the page's preview). `notes` are
-    the file's own warnings, from `read_rows`.
+    the file's own warnings, from `read_rows`. `on_progress(checked, total)`, when given, is
+    called as the rows are checked (a background import shows it).
     """
     ctx = _lookups(cycle)
     existing = ctx["existing"]
@@ -457,12 +460,16 @@ def goals_import(
     warnings: list[dict] = list(notes or [])
     parsed: list[dict] = []
     seen_keys: dict[str, int] = {}
-    for row in rows:
+    for number, row in enumerate(rows, 1):
+        if on_progress and number % PROGRESS_ROWS == 0:
+            on_progress(number, len(rows))
         item, problems = _check_row(row, ctx, seen_keys, warnings)
         if problems:
             errors.append({"row": row.get("_row"), "message": " ".join(problems)})
         else:
             parsed.append(item)
+    if on_progress and rows:
+        on_progress(len(rows), len(rows))
     errors += _check_parents(cycle=cycle, parsed=parsed, ctx=ctx, seen_keys=seen_keys)
     _settle_measures(parsed, existing)
     created = sum(1 for i in parsed if i["key"] not in existing)

@@ -12,6 +12,21 @@ urlpatterns = [
     ),
     path("cascade/export.<str:fmt>", views.CascadeExportView.as_view(), name="cascade_export"),
     path("cascade/import/", views.CascadeImportView.as_view(), name="cascade_import"),
+    path(
+        "cascade/import/<int:pk>/",
+        views.CascadeImportDetailView.as_view(),
+        name="cascade_import_detail",
+    ),
+    path(
+        "cascade/import/<int:pk>/progress/",
+        views.CascadeImportProgressView.as_view(),
+        name="cascade_import_progress",
+    ),
+    path(
+        "cascade/import/<int:pk>/apply/",
+        views.CascadeImportApplyView.as_view(),
+        name="cascade_import_apply",
+    ),
     path("my-goals/", views.MyGoalsView.as_view(), name="my_goals"),
     path("goals/new/", views.GoalCreateView.as_view(), name="goal_create"),
     path("goals/<int:pk>/", views.GoalDetailView.as_view(), name="goal_detail"),

@@ -26,7 +26,7 @@ from cxalign.orgs.pages import (
 from cxalign.orgs.params import page_id
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
-from strategy import charts, rules, selectors, services, spreadsheet
+from strategy import charts, imports, rules, selectors, services, spreadsheet
 from strategy.forms import (
     CapabilityForm,
     CarryOverForm,
@@ -47,6 +47,7 @@ from strategy.models import (
     Cycle,
     Decision,
     Goal,
+    GoalImport,
     GoverningModel,
     Initiative,
     KeyChoice,
@@ -321,65 +322,82 @@ class CascadeExportView(OrgViewMixin, CycleMixin, TemplateView):
 
 
 class CascadeImportView(OrgViewMixin, CycleMixin, FormView):
-    """Upload a spreadsheet, see every bad row, then apply it all or nothing."""
+    """Upload a spreadsheet: it is checked in the background and its preview opens."""
 
     template_name = "strategy/import.html"
     form_class = ImportForm
     read_role = Role.EXECUTIVE
     write_role = Role.EXECUTIVE
-    SESSION_KEY = "strategy_import"
 
     def get_initial(self):
         return {"cycle": self.cycle.pk if self.cycle else None}
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["recent"] = selectors.goal_import_list(organization=self.organization)[:5]
+        return context
+
     def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        cycle = form.cleaned_data["cycle"]
-        notes: list[dict] = []
         try:
-            rows = spreadsheet.read_rows(upload.read(), filename=upload.name, notes=notes)
+            job = imports.goal_import_upload(
+                organization=self.organization,
+                cycle=form.cleaned_data["cycle"],
+                created_by=self.membership,
+                uploaded_file=form.cleaned_data["file"],
+            )
         except ValidationError as exc:
             form_add_validation_error(form, exc)
             return self.form_invalid(form)
-        summary = spreadsheet.goals_import(
-            cycle=cycle, rows=rows, dry_run=True, with_rows=True, notes=notes
-        )
-        self.request.session[self.SESSION_KEY] = {
-            "cycle": cycle.pk,
-            "rows": rows,
-            "filename": upload.name,
-        }
-        return self.render_to_response(
-            self.get_context_data(
-                form=form, summary=summary, preview_cycle=cycle, filename=upload.name
-            )
-        )
+        return redirect(self.org_url("strategy:cascade_import_detail", job.pk))
 
-    def post(self, request, *args, **kwargs):
-        if "apply" not in request.POST:
-            return super().post(request, *args, **kwargs)
-        pending = request.session.get(self.SESSION_KEY)
-        if not pending:
-            messages.error(request, "Upload the file again: the preview expired.")
-            return redirect(self.org_url("strategy:cascade_import"))
-        cycle = self.get_org_object(Cycle, pending["cycle"])
-        try:
-            summary = spreadsheet.goals_import(cycle=cycle, rows=pending["rows"], dry_run=False)
-        except ValidationError as exc:
-            messages.error(request, "Nothing was imported: " + error_text(exc))
-            return redirect(self.org_url("strategy:cascade_import"))
-        request.session.pop(self.SESSION_KEY, None)
-        if summary["errors"]:
-            messages.error(
-                request, f"Nothing was imported: {summary['rejected']} row(s) are wrong."
-            )
-            return redirect(self.org_url("strategy:cascade_import"))
-        messages.success(
-            request,
-            f"Imported {pending['filename']}: {summary['created']} goal(s) created, "
-            f"{summary['updated']} updated.",
+
+class GoalImportMixin(OrgViewMixin):
+    read_role = Role.EXECUTIVE
+    write_role = Role.EXECUTIVE
+
+    def get_job(self) -> GoalImport:
+        return self.get_org_object(GoalImport.objects.select_related("cycle"), self.kwargs["pk"])
+
+
+class CascadeImportDetailView(GoalImportMixin, TemplateView):
+    """One upload: its live progress, then every bad row or the preview and the Import button."""
+
+    template_name = "strategy/import_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = self.get_job()
+        rows = job.summary.get("rows", [])
+        context.update(
+            job=job,
+            summary=job.summary,
+            shown_rows=rows[: imports.PREVIEW_ROWS],
+            hidden_rows=max(0, len(rows) - imports.PREVIEW_ROWS),
+            progress=imports.goal_import_progress(job),
         )
-        return redirect(self.org_url("strategy:cascade") + f"?cycle={cycle.pk}")
+        return context
+
+
+class CascadeImportProgressView(CascadeImportDetailView):
+    """The progress card, polled by htmx every second; a finished job reloads the page."""
+
+    template_name = "strategy/_import_progress.html"
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if not context["job"].is_active and self.request.headers.get("HX-Request"):
+            response["HX-Refresh"] = "true"
+        return response
+
+
+class CascadeImportApplyView(GoalImportMixin, OrgActionView):
+    def post(self, request, *args, **kwargs):
+        job = self.get_job()
+        try:
+            imports.goal_import_apply(job=job)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        return redirect(self.org_url("strategy:cascade_import_detail", job.pk))
 
 
 # ---------------------------------------------------------------- goals and check-ins

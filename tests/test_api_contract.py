@@ -107,6 +107,16 @@ def _import_body(org, generic):
     return {"file": file, "source": "Contract survey"}, "multipart"
 
 
+def _goal_import_body(org, generic):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from strategy.models import Cycle
+
+    csv = b"key,title,owner username\nCONTRACT,Contract goal,exec\n"
+    cycle = Cycle.objects.for_org(org).order_by("-starts_on").first()
+    return {"cycle": cycle.id, "file": SimpleUploadedFile("goals.csv", csv)}, "multipart"
+
+
 def _checkin_body(org, generic):
     # A check-in of a KPI-measured goal states the KPI's current value.
     return {**generic, "value": "1"}, "json"
@@ -117,11 +127,12 @@ CREATE_BODY_OVERRIDES = {
     "strategy-model-list": _governing_model_body,
     "strategy-cycle-list": _cycle_body,
     "feedback-import-list": _import_body,
+    "strategy-goal-import-list": _goal_import_body,
     "strategy-checkin-list": _checkin_body,
     "alignment-run-list": lambda org, body: (_run_body(org), "json"),
 }
 # Endpoints that queue work and answer 202 Accepted with the row they created.
-ACCEPTED = {"alignment-run-list"}
+ACCEPTED = {"alignment-run-list", "strategy-goal-import-list"}
 
 
 def _run_body(org) -> dict:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import time
 from pathlib import Path
 
 from django.conf import settings
@@ -25,6 +24,7 @@ from django.utils import timezone
 
 from cxalign.background import enqueue_on_commit
 from cxalign.orgs.models import Membership, Organization
+from cxalign.progress import TTL_S, progress_clear, progress_get, progress_set, throttled
 from cxalign.tabular.read import FileProblem
 from feedback.imports import pipeline
 from feedback.imports.files import FileInfo, info_from_json, info_to_json, inspect_file
@@ -38,8 +38,6 @@ from journeys.models import Touchpoint
 
 log = logging.getLogger(__name__)
 Status = ImportBatch.Status
-PROGRESS_TTL = 24 * 3600
-PROGRESS_EVERY_S = 0.3  # a running import writes its progress to the cache at most this often
 
 
 # ---------------------------------------------------------------- progress and cancel flags
@@ -49,8 +47,7 @@ PROGRESS_EVERY_S = 0.3  # a running import writes its progress to the cache at m
 # run in the web process).
 
 
-def _progress_key(batch_id: int) -> str:
-    return f"feedback:import:{batch_id}:progress"
+PROGRESS = "feedback:import"  # the batch's live counts: cxalign.progress under this kind
 
 
 def _cancel_key(batch_id: int) -> str:
@@ -61,7 +58,7 @@ def import_progress(batch: ImportBatch) -> dict:
     """Live counts of a running import (or the stored ones of a finished one)."""
     if batch.is_active:
         # Nothing counted yet: zeros, not the counts of the check that came before.
-        live = cache.get(_progress_key(batch.id))
+        live = progress_get(PROGRESS, batch.id)
         return live or {"rows_read": 0, "written": 0, "rejected": 0, "fraction": 0.0}
     done = batch.status in {Status.PREVIEWED, Status.SUCCEEDED, Status.REJECTED}
     return {
@@ -252,7 +249,7 @@ def import_batch_cancel(*, batch: ImportBatch) -> str:
     )
     if stopped:
         return "cancelled"
-    cache.set(_cancel_key(batch.id), True, PROGRESS_TTL)
+    cache.set(_cancel_key(batch.id), True, TTL_S)
     return "cancelling"
 
 
@@ -342,7 +339,7 @@ def import_batch_process(*, batch_id: int) -> str:
         _finish_outside(batch.id, None, Status.FAILED, None, f"The import failed: {exc}")
         raise
     finally:
-        cache.delete(_progress_key(batch.id))
+        progress_clear(PROGRESS, batch.id)
 
 
 TIDY_ROWS = 10_000  # rows written from which an import vacuums and analyses its table
@@ -392,13 +389,8 @@ def _run(batch: ImportBatch, report: Path) -> str:
 
 def _progress_reporter(batch: ImportBatch):
     """A callback that puts the run's counts in the cache (the page polls them)."""
-    last = {"t": 0.0}
 
     def on_progress(result: pipeline.Result, bytes_read: int) -> None:
-        now = time.monotonic()
-        if now - last["t"] < PROGRESS_EVERY_S:
-            return
-        last["t"] = now
         fraction = min(bytes_read / batch.file_size, 0.99) if batch.file_size else 0.0
         if not batch.dry_run and batch.rows_read:
             # The check counted the rows: go by them, not by how far the reader has read ahead.
@@ -409,9 +401,9 @@ def _progress_reporter(batch: ImportBatch):
             "rejected": result.rejected,
             "fraction": fraction,
         }
-        cache.set(_progress_key(batch.id), progress, PROGRESS_TTL)
+        progress_set(PROGRESS, batch.id, progress)
 
-    return on_progress
+    return throttled(on_progress)
 
 
 def _finish(

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cxalign.orgs.api.base import OrgModelSerializer
@@ -10,6 +11,7 @@ from strategy.models import (
     Cycle,
     Decision,
     Goal,
+    GoalImport,
     GoverningModel,
     Initiative,
     KeyChoice,
@@ -344,3 +346,47 @@ class ImportResultSerializer(serializers.Serializer):
     warnings = ImportWarningSerializer(many=True)
     dry_run = serializers.BooleanField()
     cycle = serializers.CharField()
+
+
+class GoalImportUploadSerializer(serializers.Serializer):
+    cycle = serializers.PrimaryKeyRelatedField(queryset=Cycle.objects.all())
+    file = serializers.FileField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        organization = self.context.get("organization")
+        if organization is not None:
+            self.fields["cycle"].queryset = Cycle.objects.for_org(organization)
+
+
+class GoalImportSerializer(serializers.ModelSerializer):
+    """A cascade upload: its status and, once checked, what it will do or did (no row list)."""
+
+    created = serializers.SerializerMethodField()
+    updated = serializers.SerializerMethodField()
+    rejected = serializers.SerializerMethodField()
+    errors = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = GoalImport
+        fields = ["id", "cycle", "file_name", "status", "message", "created", "updated",
+                  "rejected", "errors", "warnings", "created_at", "finished_at"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_created(self, job) -> int | None:
+        return job.summary.get("created")
+
+    def get_updated(self, job) -> int | None:
+        return job.summary.get("updated")
+
+    def get_rejected(self, job) -> int | None:
+        return job.summary.get("rejected")
+
+    @extend_schema_field(ImportErrorSerializer(many=True))
+    def get_errors(self, job) -> list:
+        return job.summary.get("errors", [])
+
+    @extend_schema_field(ImportWarningSerializer(many=True))
+    def get_warnings(self, job) -> list:
+        return job.summary.get("warnings", [])

@@ -8,6 +8,7 @@ router.register("governing-models", views.GoverningModelViewSet, basename="strat
 router.register("key-choices", views.KeyChoiceViewSet, basename="strategy-keychoice")
 router.register("cycles", views.CycleViewSet, basename="strategy-cycle")
 router.register("goals", views.GoalViewSet, basename="strategy-goal")
+router.register("goal-imports", views.GoalImportViewSet, basename="strategy-goal-import")
 router.register("checkins", views.CheckInViewSet, basename="strategy-checkin")
 router.register("commitments", views.CommitmentViewSet, basename="strategy-commitment")
 router.register("initiatives", views.InitiativeViewSet, basename="strategy-initiative")

@@ -16,7 +16,7 @@ from cxalign.orgs.api.base import (
 from cxalign.orgs.api.parsers import SafeJSONParser
 from cxalign.orgs.params import query_id
 from cxalign.orgs.roles import Role
-from strategy import selectors, services, spreadsheet
+from strategy import imports, selectors, services, spreadsheet
 from strategy.api.serializers import (
     CapabilitySerializer,
     CarryOverResultSerializer,
@@ -25,6 +25,8 @@ from strategy.api.serializers import (
     CommitmentSerializer,
     CycleSerializer,
     DecisionSerializer,
+    GoalImportSerializer,
+    GoalImportUploadSerializer,
     GoalSerializer,
     GoverningModelSerializer,
     ImportRequestSerializer,
@@ -41,6 +43,7 @@ from strategy.models import (
     Cycle,
     Decision,
     Goal,
+    GoalImport,
     GoverningModel,
     Initiative,
     KeyChoice,
@@ -48,6 +51,8 @@ from strategy.models import (
     Vision,
 )
 from strategy.rollup import ROLLUP_FIELDS, rollup
+
+SYNC_ROWS = 1_000  # rows goals/import/ checks in the request (about a fifth of a second)
 
 
 @extend_schema(parameters=[ORG_SLUG_PARAMETER])
@@ -300,12 +305,19 @@ class GoalViewSet(OrgScopedViewSet):
         parser_classes=[MultiPartParser, FormParser, SafeJSONParser],
     )
     def import_goals(self, request, *args, **kwargs):
-        """Import a cascade from CSV/XLSX: all or nothing; 400 names each bad row and why."""
+        """Import a cascade from CSV/XLSX in the request: all or nothing; 400 names each bad row
+        and why. At most SYNC_ROWS rows: a larger file goes to goal-imports/ (background)."""
         body = ImportRequestSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
         notes: list[dict] = []
         rows = spreadsheet.read_rows(upload.read(), filename=upload.name, notes=notes)
+        if len(rows) > SYNC_ROWS:
+            raise serializers.ValidationError(
+                {"file": f"The file has {len(rows):,} rows; this endpoint checks at most "
+                         f"{SYNC_ROWS:,} in the request. POST it to goal-imports/ to check and "
+                         "import it in the background."}
+            )  # fmt: skip
         summary = spreadsheet.goals_import(
             cycle=body.validated_data["cycle"],
             rows=rows,
@@ -314,6 +326,47 @@ class GoalViewSet(OrgScopedViewSet):
         )
         code = status.HTTP_400_BAD_REQUEST if summary["errors"] else status.HTTP_200_OK
         return Response(summary, status=code)
+
+
+class GoalImportViewSet(OrgScopedGenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Cascade uploads checked and applied in the background: POST a file (202), poll the job
+    (or progress/), then POST apply/ once it is checked with no bad row (all or nothing)."""
+
+    queryset = GoalImport.objects.select_related("cycle").order_by("-created_at", "-id")
+    serializer_class = GoalImportSerializer
+    read_role = Role.EXECUTIVE
+    write_role = Role.EXECUTIVE
+    parser_classes = [MultiPartParser, FormParser, SafeJSONParser]
+    filterset_fields = ["cycle", "status"]
+
+    @extend_schema(
+        request={"multipart/form-data": GoalImportUploadSerializer},
+        responses={202: GoalImportSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        body = GoalImportUploadSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        job = imports.goal_import_upload(
+            organization=self.organization,
+            cycle=body.validated_data["cycle"],
+            created_by=self.membership,
+            uploaded_file=body.validated_data["file"],
+        )
+        return Response(GoalImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={202: GoalImportSerializer})
+    @action(detail=True, methods=["post"])
+    def apply(self, request, *args, **kwargs):
+        """Import a file checked with no bad row; 400 says why another cannot be."""
+        job = imports.goal_import_apply(job=self.get_object())
+        return Response(GoalImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={200: None})
+    @action(detail=True, methods=["get"])
+    def progress(self, request, *args, **kwargs):
+        """{"status", "checked", "total", "fraction"} while the job runs."""
+        job = self.get_object()
+        return Response({"status": job.status, **imports.goal_import_progress(job)})
 
 
 class CheckInViewSet(

@@ -11,9 +11,10 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from strategy import spreadsheet
-from strategy.models import Goal
+from strategy.models import Goal, GoalImport
 from tests.spreadsheets import measured, sheet_xml, workbook, write_bomb
 from tests.strategy.factories import CycleFactory, GoalFactory
+from tests.strategy.import_flow import apply_cascade, upload_cascade
 
 pytestmark = pytest.mark.django_db
 
@@ -426,17 +427,16 @@ def test_api_import_returns_warnings_and_imports(as_user, executive, cycle, org,
     assert Goal.objects.get(key="SIDE").measure == Goal.Measure.NONE
 
 
-def test_import_page_shows_warnings_and_still_imports(client, executive, cycle, org, people):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+def test_import_page_shows_warnings_and_still_imports(
+    client, executive, cycle, org, people, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
     client.force_login(executive.user)
-    upload = SimpleUploadedFile("g.csv", csv_of(f"SIDE,Side,,{people['head']},,cx,,,,,1,"))
-    page = client.post(
-        reverse("strategy:cascade_import", args=[org.slug]), {"cycle": cycle.pk, "file": upload}
-    ).content.decode()
+    job, page = upload_cascade(client, capture, org, cycle, "g.csv",
+                               csv_of(f"SIDE,Side,,{people['head']},,cx,,,,,1,"))  # fmt: skip
     assert 'data-testid="import-warnings"' in page
     assert "flagged as an orphan goal" in page and "Not measurable yet" in page
-    response = client.post(reverse("strategy:cascade_import", args=[org.slug]), {"apply": "1"})
+    response, job = apply_cascade(client, capture, org, job)
     assert response.status_code == 302
     assert Goal.objects.get(key="SIDE").owner.user.username == people["head"]
 
@@ -534,17 +534,20 @@ def test_unclosed_quote_is_refused_naming_its_row(cycle, people):
     assert 'Row 3: a quote (") opens in this row and is never closed' in str(exc.value)
 
 
-def test_import_page_refuses_a_bomb_and_warns_about_the_encoding(client, executive, cycle, org,
-                                                                 people, tmp_path):  # fmt: skip
+def test_import_page_refuses_a_bomb_and_warns_about_the_encoding(
+    client, executive, cycle, org, people, tmp_path, django_capture_on_commit_callbacks
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     url = reverse("strategy:cascade_import", args=[org.slug])
     client.force_login(executive.user)
     bomb = write_bomb(tmp_path / "bomb.xlsx", part="sheet", megabytes=10).read_bytes()
     page = client.post(url, {"cycle": cycle.pk, "file": SimpleUploadedFile("g.xlsx", bomb)})
+    # Refused in the request (the zip's directory is read, nothing unpacked): no job is made.
     assert page.status_code == 200 and "zip bomb" in page.content.decode()
+    assert not GoalImport.objects.exists()
     content = csv_of(f"TOP,Café crème,,{people['exec']},,cx,,,,,1,").decode().encode("cp1252")
-    page = client.post(url, {"cycle": cycle.pk, "file": SimpleUploadedFile("g.csv", content)})
-    text = page.content.decode()
+    _, text = upload_cascade(client, django_capture_on_commit_callbacks, org, cycle, "g.csv",
+                             content)  # fmt: skip
     assert 'data-testid="import-warnings"' in text and "not valid UTF-8" in text
     assert "Café crème" in text

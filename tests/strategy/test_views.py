@@ -6,13 +6,14 @@ import pytest
 from django.urls import reverse
 
 from strategy import services
-from strategy.models import CheckIn, Goal, GoverningModel
+from strategy.models import CheckIn, Goal, GoalImport, GoverningModel
 from tests.strategy.factories import (
     CapabilityFactory,
     DecisionFactory,
     GoalFactory,
     InitiativeFactory,
 )
+from tests.strategy.import_flow import apply_cascade, upload_cascade
 from tests.strategy.test_api import grow
 
 pytestmark = pytest.mark.django_db
@@ -229,27 +230,28 @@ def test_commitments_page_shows_who_has_not_committed(client, executive, cycle, 
     assert "I sponsor the CX model." in page and "Everyone has committed" in page
 
 
-def test_import_page_previews_bad_rows_then_applies_all_or_nothing(client, executive, cycle, org):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+def test_import_page_previews_bad_rows_then_applies_all_or_nothing(
+    client, executive, cycle, org, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
     client.force_login(executive.user)
     header = "key,title,parent key,owner username,org unit,leg,KPI,baseline,target,unit,weight,due date\n"
-    bad = SimpleUploadedFile("g.csv", (header + "A,Top,,ghost,,cx,,,,,1,\n").encode())
-    page = client.post(
-        url("cascade_import", org), {"cycle": cycle.pk, "file": bad}
-    ).content.decode()
+    bad, page = upload_cascade(client, capture, org, cycle, "g.csv",
+                               (header + "A,Top,,ghost,,cx,,,,,1,\n").encode())  # fmt: skip
     assert "ghost" in page and "nothing will be imported" in page
-    good = SimpleUploadedFile(
-        "g.csv", (header + f"A,Top,,{executive.user.username},,cx,,,,,1,\n").encode()
-    )
-    page = client.post(
-        url("cascade_import", org), {"cycle": cycle.pk, "file": good}
-    ).content.decode()
-    assert "1 goal will be created" in page
+    assert 'data-testid="import-apply"' not in page
+    response, bad = apply_cascade(client, capture, org, bad)
+    assert bad.status == GoalImport.Status.CHECKED and not Goal.objects.exists()
+    good, page = upload_cascade(client, capture, org, cycle, "g.csv",
+                                (header + f"A,Top,,{executive.user.username},,cx,,,,,1,\n").encode())  # fmt: skip
+    assert "1 goal will be created" in page and "Import 1 goal<" in page
     assert not Goal.objects.exists()
-    response = client.post(url("cascade_import", org), {"apply": "1"})
+    response, good = apply_cascade(client, capture, org, good)
     assert response.status_code == 302
+    assert good.status == GoalImport.Status.SUCCEEDED
     assert Goal.objects.get().key == "A"
+    page = client.get(response.url).content.decode()
+    assert "1 goal(s) created, 0 updated" in page
 
 
 LIST_PAGES = ["cascade", "my_goals", "cycles", "commitments", "initiatives", "decisions",
@@ -348,14 +350,13 @@ def test_my_goals_lists_the_team_goals_a_manager_may_check_in_on(
     assert 'data-testid="team-goals"' not in client.get(url("my_goals", org)).content.decode()
 
 
-def test_import_preview_says_what_each_row_will_do(client, executive, cascade, org):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+def test_import_preview_says_what_each_row_will_do(
+    client, executive, cascade, org, django_capture_on_commit_callbacks
+):
     client.force_login(executive.user)
     header = "key,title,parent key,owner username,org unit,leg,KPI,baseline,target,unit,weight,due date\n"
     rows = (f"CORP,Corp again,,{executive.user.username},,cx,,,,,1,\n"
             f"NEW,Brand new,CORP,{executive.user.username},,cx,,,,,1,\n")  # fmt: skip
-    upload = SimpleUploadedFile("g.csv", (header + rows).encode())
-    page = client.post(url("cascade_import", org), {"cycle": cascade["corp"].cycle_id,
-                       "file": upload}).content.decode()  # fmt: skip
+    _, page = upload_cascade(client, django_capture_on_commit_callbacks, org,
+                             cascade["corp"].cycle, "g.csv", (header + rows).encode())  # fmt: skip
     assert "Updated" in page and "Created" in page and "Brand new" in page
