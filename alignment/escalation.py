@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from cxalign.orgs.models import Membership, Organization
 from strategy.models import Cycle, Goal
+from strategy.rules import line_above
 
 # A leader hears of a missed check-in once it is overdue by more than this.
 ESCALATE_AFTER_DAYS = 14
@@ -99,18 +100,11 @@ def checkins_owed(
         else:
             days = (today - max(goal.cycle.starts_on, timezone.localdate(goal.created_at))).days
         url = reverse("strategy:goal_detail", args=[organization.slug, goal.id]) + "#checkin"
-        owed.append(Owed(goal, days, days - cadence, url, leaders=_line(goal.owner_id, boss_of)))
+        owed.append(
+            Owed(goal, days, days - cadence, url, leaders=line_above(goal.owner_id, boss_of))
+        )
     owed.sort(key=lambda o: (-o.overdue_days, o.goal.key, o.goal.id))
     return owed
-
-
-def _line(member_id: int, boss_of: dict[int, int]) -> list[int]:
-    line, seen, current = [], {member_id}, boss_of.get(member_id)
-    while current is not None and current not in seen:
-        line.append(current)
-        seen.add(current)
-        current = boss_of.get(current)
-    return line
 
 
 def escalation_plan(*, organization: Organization, now=None) -> dict[int, dict]:

@@ -13,6 +13,12 @@ def reporting_line(*, member_id: int | None, organization) -> list[int]:
         .filter(reports_to__isnull=False)
         .values_list("id", "reports_to_id")
     )
+    return line_above(member_id, boss_of)
+
+
+def line_above(member_id: int, boss_of: dict[int, int]) -> list[int]:
+    """The ids above `member_id` in `boss_of` (member id -> their manager's), nearest first;
+    a loop in the data stops the walk instead of running forever."""
     line, seen, current = [], {member_id}, boss_of.get(member_id)
     while current is not None and current not in seen:
         line.append(current)

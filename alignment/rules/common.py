@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from alignment.rules.base import RuleContext, Subject
 from cxalign.orgs.models import OrgUnit
-from strategy.models import Goal, GoverningModel
+from strategy.models import Goal, GoverningModel, Initiative
 
 # The KPIs that measure the customer's experience (built-in keys).
 CX_KPIS = frozenset(
@@ -23,6 +23,18 @@ def cached(ctx: RuleContext, name: str, load: Callable):
     if name not in store:
         store[name] = load()
     return store[name]
+
+
+def answered(ctx: RuleContext, model, ids: list[int]) -> set[int]:
+    """The rows of `model` (a theme, a touchpoint: anything with `goals` and `initiatives`
+    links) among `ids` that a live goal or initiative of the cycle answers: two queries."""
+    column = f"{model._meta.model_name}_id"
+    goals = model.goals.through.objects.filter(**{f"{column}__in": ids}, goal__cycle=ctx.cycle)
+    goals = goals.exclude(goal__status=Goal.Status.DROPPED)
+    initiatives = model.initiatives.through.objects.filter(
+        **{f"{column}__in": ids}, initiative__cycle=ctx.cycle
+    ).exclude(initiative__status=Initiative.Status.STOPPED)
+    return {*goals.values_list(column, flat=True), *initiatives.values_list(column, flat=True)}
 
 
 def cycle_goals(ctx: RuleContext) -> list[Goal]:

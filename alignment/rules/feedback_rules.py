@@ -8,10 +8,9 @@ from urllib.parse import urlencode
 from django.db.models import BooleanField, Case, Count, Min, Value, When
 
 from alignment.rules.base import Finding, RuleContext, Subject, rule
-from alignment.rules.common import cx_sponsor, nps_fell, unit_leader
+from alignment.rules.common import answered, cx_sponsor, nps_fell, unit_leader
 from feedback.models import FollowUp, ImportBatch, Theme
 from journeys.models import Audience
-from strategy.models import Goal, Initiative
 
 UNLINKED_SHARE_MAX = 0.05
 INPUTS_WINDOW_DAYS = 60
@@ -65,19 +64,6 @@ def segment_nps_fell(ctx: RuleContext) -> list[Finding]:
     return findings
 
 
-def _answered_themes(ctx: RuleContext, ids: list[int]) -> set[int]:
-    """Themes (of `ids`) a live goal or initiative of the cycle answers: two queries."""
-    goals = Theme.goals.through.objects.filter(theme_id__in=ids, goal__cycle=ctx.cycle)
-    goals = goals.exclude(goal__status=Goal.Status.DROPPED)
-    initiatives = Theme.initiatives.through.objects.filter(
-        theme_id__in=ids, initiative__cycle=ctx.cycle
-    ).exclude(initiative__status=Initiative.Status.STOPPED)
-    return {
-        *goals.values_list("theme_id", flat=True),
-        *initiatives.values_list("theme_id", flat=True),
-    }
-
-
 @rule("rising_theme_unanswered")
 def rising_theme_unanswered(ctx: RuleContext) -> list[Finding]:
     """A theme the figures call rising (share grew by the organization's ratio, with enough
@@ -90,10 +76,10 @@ def rising_theme_unanswered(ctx: RuleContext) -> list[Finding]:
         return []
     themes = Theme.objects.for_org(ctx.organization).filter(id__in=list(rising))
     themes = themes.select_related("owner_unit").order_by("name")
-    answered = _answered_themes(ctx, list(rising))
+    answered_ids = answered(ctx, Theme, list(rising))
     findings = []
     for theme in themes:
-        if theme.id in answered:
+        if theme.id in answered_ids:
             continue
         figures = rising[theme.id]
         ratio = figures.get("share_ratio_current_to_previous")

@@ -6,26 +6,17 @@ from collections import defaultdict
 from django.db.models import Count, Q
 
 from alignment.rules.base import Finding, RuleContext, Subject, rule
-from alignment.rules.common import cx_sponsor, nps_fell, touchpoint_figures, unit_leader
+from alignment.rules.common import (
+    answered,
+    cx_sponsor,
+    nps_fell,
+    touchpoint_figures,
+    unit_leader,
+)
 from journeys.models import Audience, Journey, Stage, Touchpoint
 from journeys.selectors import journey_signals
-from strategy.models import Goal, Initiative
 
 ARCHIVED = Journey.Status.ARCHIVED
-
-
-def _linked_touchpoints(ctx: RuleContext, ids: list[int]) -> set[int]:
-    """Touchpoints (of `ids`) linked to a live goal or initiative of the cycle: two queries."""
-    goals = Touchpoint.goals.through.objects.filter(
-        touchpoint_id__in=ids, goal__cycle=ctx.cycle
-    ).exclude(goal__status=Goal.Status.DROPPED)
-    initiatives = Touchpoint.initiatives.through.objects.filter(
-        touchpoint_id__in=ids, initiative__cycle=ctx.cycle
-    ).exclude(initiative__status=Initiative.Status.STOPPED)
-    return {
-        *goals.values_list("touchpoint_id", flat=True),
-        *initiatives.values_list("touchpoint_id", flat=True),
-    }
 
 
 @rule("touchpoint_unaddressed")
@@ -47,7 +38,7 @@ def touchpoint_unaddressed(ctx: RuleContext) -> list[Finding]:
     rows = rows.exclude(journey__status=ARCHIVED).values(
         "id", "name", "journey_id", "journey__name", "owner_id", "owner__name"
     )
-    linked = _linked_touchpoints(ctx, list(hot))
+    linked = answered(ctx, Touchpoint, list(hot))
     findings = []
     for row in rows.order_by("id"):
         if row["id"] not in linked:

@@ -874,19 +874,12 @@
       toast("Saved.", "ok");
       return;
     }
-    if (result.status === 409 && result.data.current) {
-      state.touchpoints.set(id, result.data.current);
-      state.drawer.version = result.data.current.version;
-      render();
-      showConflict(result.data.current, CARD_LABELS);
-      return;
-    }
     if (result.status === 404) {
       closeDrawer();
       toast("This touchpoint was deleted by someone else.", "bad");
       return reload();
     }
-    showFieldErrors(result.data);
+    drawerSaveRefused(result, state.touchpoints, id, CARD_LABELS);
   }
 
   const STAGE_LABELS = { name: "Name", phase: "Phase", customer_goal: "Customer goal", customer_actions: "Customer actions", emotion: "Emotion", emotion_note: "Emotion note" };
@@ -936,13 +929,8 @@
         render();
       }
       toast("Stage saved.", "ok");
-    } else if (result.status === 409 && result.data.current) {
-      state.stages.set(id, result.data.current);
-      state.drawer.version = result.data.current.version;
-      render();
-      showConflict(result.data.current, STAGE_LABELS);
     } else {
-      showFieldErrors(result.data);
+      drawerSaveRefused(result, state.stages, id, STAGE_LABELS);
     }
   }
 
@@ -975,11 +963,19 @@
       state.pains.set(id, result.data);
       closeDrawer();
       render();
-    } else if (result.status === 409 && result.data.current) {
-      state.pains.set(id, result.data.current);
+    } else {
+      drawerSaveRefused(result, state.pains, id, PAIN_LABELS);
+    }
+  }
+
+  // A drawer's save the server refused: on a conflict (someone saved meanwhile) show theirs
+  // beside ours and take their version; else the field errors.
+  function drawerSaveRefused(result, rows, id, labels) {
+    if (result.status === 409 && result.data.current) {
+      rows.set(id, result.data.current);
       state.drawer.version = result.data.current.version;
       render();
-      showConflict(result.data.current, PAIN_LABELS);
+      showConflict(result.data.current, labels);
     } else {
       showFieldErrors(result.data);
     }
