@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.alignment.factories import make_ctx
-from tests.strategy.factories import CycleFactory
+from tests.alignment.figures import make_ctx
+from tests.factories import CycleFactory
 
 
 @pytest.fixture

@@ -11,14 +11,15 @@ from pypdf import PdfReader
 
 from alignment.brief import theme_comments
 from strategy.models import Decision
-from tests.alignment.factories import (
+from tests.factories import (
+    CycleFactory,
     FlagFactory,
+    GoalFactory,
     ResponseFactory,
     RunFactory,
     SourceFactory,
     ThemeFactory,
 )
-from tests.strategy.factories import CycleFactory, GoalFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,15 @@ from django.test.utils import CaptureQueriesContext
 
 from cxalign.orgs.models import Membership
 from cxalign.orgs.roles import Role
-from tests.alignment.factories import FlagFactory, FollowUpFactory
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
-from tests.strategy.factories import CycleFactory, GoalFactory
+from tests.factories import (
+    CycleFactory,
+    FlagFactory,
+    FollowUpFactory,
+    GoalFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from alignment.models import Flag, Run
 from kpis.models import Measurement
 from kpis.services import kpi_builtins_ensure
 from tests.alignment import company
-from tests.alignment.factories import FlagFactory
-from tests.strategy.factories import CycleFactory
+from tests.factories import CycleFactory, FlagFactory
 
 INPUTS_DUE = datetime.date(2026, 11, 15)
 

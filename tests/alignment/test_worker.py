@@ -13,8 +13,8 @@ from alignment.tasks import recompute_due_cycles
 from cxalign.celery import app as celery_app
 from feedback.models import ImportBatch
 from tests.alignment import company
+from tests.factories import CycleFactory
 from tests.feedback.test_worker_kill import lock_table, start_worker, wait_for, waiting_on
-from tests.strategy.factories import CycleFactory
 
 
 def preparing_cycle(org, today=None):

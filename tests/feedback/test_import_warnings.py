@@ -8,7 +8,7 @@ import pytest
 from feedback import services
 from feedback.imports.known import KnownValues
 from feedback.models import Customer, Response
-from tests.journeys.factories import AudienceFactory
+from tests.factories import AudienceFactory
 
 pytestmark = pytest.mark.django_db
 

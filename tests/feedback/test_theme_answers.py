@@ -5,7 +5,7 @@ import pytest
 
 from feedback import services
 from feedback.models import Theme
-from tests.strategy.factories import GoalFactory, InitiativeFactory
+from tests.factories import GoalFactory, InitiativeFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from feedback import services
 from feedback.models import Response
 from journeys import services as journey_services
 from journeys.models import Touchpoint
-from tests.journeys.factories import StageFactory, TouchpointFactory
+from tests.factories import StageFactory, TouchpointFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -312,12 +312,7 @@ def filtered(org):
     """Three responses that each filter tells apart."""
     import datetime
 
-    from tests.journeys.factories import (
-        AudienceFactory,
-        JourneyFactory,
-        StageFactory,
-        TouchpointFactory,
-    )
+    from tests.factories import AudienceFactory, JourneyFactory, StageFactory, TouchpointFactory
 
     stage = StageFactory(journey=JourneyFactory(audience=AudienceFactory(organization=org)))
     touchpoint = TouchpointFactory(stage=stage)

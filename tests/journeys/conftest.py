@@ -1,11 +1,6 @@
 import pytest
 
-from tests.journeys.factories import (
-    AudienceFactory,
-    JourneyFactory,
-    StageFactory,
-    TouchpointFactory,
-)
+from tests.factories import AudienceFactory, JourneyFactory, StageFactory, TouchpointFactory
 
 
 @pytest.fixture

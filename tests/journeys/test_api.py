@@ -3,14 +3,14 @@
 import pytest
 
 from journeys.models import PainPoint, Stage, Touchpoint
-from tests.journeys.conftest import api
-from tests.journeys.factories import (
+from tests.factories import (
     AudienceFactory,
     JourneyFactory,
     PainPointFactory,
     StageFactory,
     TouchpointFactory,
 )
+from tests.journeys.conftest import api
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,7 @@ from cxalign.orgs.concurrency import VersionConflict
 from journeys import selectors, services
 from journeys.blueprints import BLUEPRINTS
 from journeys.models import Journey, PainPoint, Stage, Touchpoint
-from tests.factories import OrgUnitFactory
-from tests.journeys.factories import (
-    AudienceFactory,
-    JourneyFactory,
-    TouchpointFactory,
-)
+from tests.factories import AudienceFactory, JourneyFactory, OrgUnitFactory, TouchpointFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +51,7 @@ def test_signals_unowned_duplicate_data_and_unlinked_moments(org, journey, stage
 
 
 def test_a_linked_moment_is_not_a_signal(org, journey, stages):
-    from tests.strategy.factories import CycleFactory, GoalFactory
+    from tests.factories import CycleFactory, GoalFactory
 
     unit = OrgUnitFactory(organization=org)
     tp = TouchpointFactory(stage=stages[0], moment_that_matters=True, owner=unit)
@@ -70,8 +65,8 @@ def test_a_linked_moment_is_not_a_signal(org, journey, stages):
 
 
 def test_link_goals_through_the_api_and_refuse_another_orgs(as_user, member, org, outsider, card):
+    from tests.factories import CycleFactory, GoalFactory
     from tests.journeys.conftest import api
-    from tests.strategy.factories import CycleFactory, GoalFactory
 
     goal = GoalFactory(cycle=CycleFactory(organization=org))
     foreign = GoalFactory(cycle=CycleFactory(organization=outsider.organization))

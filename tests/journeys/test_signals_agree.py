@@ -4,11 +4,16 @@ the board agree, on counts worked out by hand."""
 import pytest
 
 from journeys import selectors, services
-from tests.factories import OrgUnitFactory
+from tests.factories import (
+    AudienceFactory,
+    CycleFactory,
+    GoalFactory,
+    JourneyFactory,
+    OrgUnitFactory,
+    StageFactory,
+)
+from tests.factories import TouchpointFactory as TP
 from tests.journeys.conftest import api
-from tests.journeys.factories import AudienceFactory, JourneyFactory, StageFactory
-from tests.journeys.factories import TouchpointFactory as TP
-from tests.strategy.factories import CycleFactory, GoalFactory
 
 pytestmark = pytest.mark.django_db
 

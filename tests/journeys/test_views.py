@@ -5,10 +5,10 @@ from django.urls import reverse
 
 from cxalign.orgs.roles import Role
 from journeys.models import Audience, Journey, Touchpoint
-from tests.factories import MembershipFactory
-from tests.journeys.factories import (
+from tests.factories import (
     AudienceFactory,
     JourneyFactory,
+    MembershipFactory,
     PainPointFactory,
     StageFactory,
     TouchpointFactory,

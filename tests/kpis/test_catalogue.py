@@ -15,7 +15,7 @@ from kpis import selectors
 from kpis.charts import sparkline
 from kpis.models import KPI, Measurement
 from strategy.models import Goal
-from tests.strategy.factories import CycleFactory, GoalFactory
+from tests.factories import CycleFactory, GoalFactory
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 1, 31)

@@ -7,8 +7,7 @@ from django.urls import reverse
 from kpis import services
 from kpis.catalogue import BUILTIN_KPIS
 from kpis.models import KPI
-from tests.factories import OrganizationFactory
-from tests.strategy.factories import CycleFactory, GoalFactory
+from tests.factories import CycleFactory, GoalFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 
 from cxalign.orgs.params import ID_MAX, parse_id
 from feedback import services as feedback_services
-from tests.strategy.factories import CycleFactory, GoalFactory
+from tests.factories import CycleFactory, GoalFactory
 
 pytestmark = pytest.mark.django_db
 

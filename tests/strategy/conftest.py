@@ -5,8 +5,7 @@ import pytest
 from cxalign.orgs.roles import Role
 from kpis.models import KPI
 from strategy.models import Goal
-from tests.factories import MembershipFactory, OrgUnitFactory
-from tests.strategy.factories import CycleFactory, GoalFactory
+from tests.factories import CycleFactory, GoalFactory, MembershipFactory, OrgUnitFactory
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from kpis.models import KPI, Measurement
 from strategy import services
 from strategy.models import CheckIn, Commitment, Goal, GoverningModel, KeyChoice
-from tests.strategy.factories import (
+from tests.factories import (
     CapabilityFactory,
     CycleFactory,
     DecisionFactory,

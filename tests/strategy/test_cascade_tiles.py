@@ -13,7 +13,7 @@ from django.urls import reverse
 from strategy import selectors
 from strategy.models import Goal
 from strategy.templatetags.strategy_tree import progress_tone
-from tests.strategy.factories import GoalFactory
+from tests.factories import GoalFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from openpyxl import Workbook, load_workbook
 
 from strategy import spreadsheet
 from strategy.models import Goal
+from tests.factories import CycleFactory, GoalFactory
 from tests.spreadsheets import measured, sheet_xml, workbook, write_bomb
-from tests.strategy.factories import CycleFactory, GoalFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from django.utils import timezone
 from cxalign.orgs.roles import Role
 from strategy import selectors
 from strategy.models import Goal
-from tests.factories import MembershipFactory
-from tests.strategy.factories import GoalFactory
+from tests.factories import GoalFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,13 @@ from cxalign.orgs.concurrency import VersionConflict
 from cxalign.orgs.roles import Role
 from strategy import selectors, services
 from strategy.models import CheckIn, Cycle, Decision, Goal, GoverningModel, KeyChoice
-from tests.factories import MembershipFactory, OrganizationFactory, OrgUnitFactory
-from tests.strategy.factories import CycleFactory, GoalFactory
+from tests.factories import (
+    CycleFactory,
+    GoalFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    OrgUnitFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,7 @@ from django.urls import reverse
 
 from strategy import services
 from strategy.models import CheckIn, Goal, GoverningModel
-from tests.strategy.factories import (
-    CapabilityFactory,
-    DecisionFactory,
-    GoalFactory,
-    InitiativeFactory,
-)
+from tests.factories import CapabilityFactory, DecisionFactory, GoalFactory, InitiativeFactory
 from tests.strategy.test_api import grow
 
 pytestmark = pytest.mark.django_db
@@ -197,7 +192,7 @@ def test_goal_form_accepts_a_top_level_goal_owned_outside_the_c_team(client, exe
 
 
 def test_carry_over_is_one_action(client, executive, cascade, org):
-    from tests.strategy.factories import CycleFactory
+    from tests.factories import CycleFactory
 
     target = CycleFactory(organization=org, name="FY2027", status="preparing")
     client.force_login(executive.user)
