@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from cxalign import background
 from cxalign.orgs.models import Organization
 from feedback.models import ImportBatch
-from tests.feedback.test_imports_db import upload
+from tests.feedback.imports.test_jobs import upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,7 +53,7 @@ def test_enqueued_task_runs_after_commit_in_its_own_thread(org, threads):
     assert background._running and not SEEN  # the caller goes on while the task waits
     GATE.set()
     assert background.wait_idle(30)
-    assert SEEN == {"thread": "task tests.feedback.test_import_background.gated_count",
+    assert SEEN == {"thread": "task tests.test_background.gated_count",
                     "organizations": 1}  # fmt: skip
     assert _backends() == backends  # the thread closed its connection
 
