@@ -11,7 +11,8 @@ from django.db import connection, transaction
 from cxalign import background
 from cxalign.orgs.models import Organization
 from feedback.models import ImportBatch
-from tests.feedback.imports.test_jobs import upload
+from tests.feedback.imports.uploads import numbered_rows as _rows
+from tests.feedback.imports.uploads import upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,10 +74,6 @@ def test_rolled_back_work_starts_no_task(org, threads):
     assert not background._running
 
 
-def _rows(n: int) -> str:
-    return "Response ID,NPS,Comment\n" + "".join(f"R{i},{i % 11},row {i}\n" for i in range(n))
-
-
 def test_page_check_and_import_run_in_the_background(client, cx_lead, org, threads):
     GATE.set()
     batch = upload(org, cx_lead, _rows(500))
@@ -93,47 +90,3 @@ def test_page_check_and_import_run_in_the_background(client, cx_lead, org, threa
     batch.refresh_from_db()
     assert (batch.status, batch.rows_new) == (ImportBatch.Status.SUCCEEDED, 500)
     assert _backends() == backends
-
-
-@pytest.mark.parametrize(
-    ("new", "updated", "button"),
-    [(0, 0, "Nothing to import"), (3, 0, "Import 3 rows"), (0, 1, "Import 1 row")],
-)
-def test_import_button_is_disabled_when_nothing_would_be_written(
-    client, cx_lead, org, new, updated, button
-):
-    batch = upload(org, cx_lead, _rows(3))
-    ImportBatch.objects.filter(pk=batch.pk).update(
-        status=ImportBatch.Status.PREVIEWED, rows_read=3, rows_new=new, rows_updated=updated,
-        rows_unchanged=3 - new - updated,
-    )  # fmt: skip
-    client.force_login(cx_lead.user)
-    html = client.get(f"/o/{org.slug}/feedback/imports/{batch.pk}/").content.decode()
-    tag = html[
-        html.index('data-testid="commit"') - 60 : html.index(
-            "</button>", html.index('data-testid="commit"')
-        )
-    ]
-    assert tag.endswith(button)
-    assert (" disabled" in tag) == (new + updated == 0)
-    assert ('data-busy="Starting the import' in tag) == (new + updated > 0)
-
-
-def test_import_waiting_to_start_shows_no_counts_of_its_check(client, cx_lead, org):
-    batch = upload(org, cx_lead, _rows(3))
-    ImportBatch.objects.filter(pk=batch.pk).update(
-        status=ImportBatch.Status.QUEUED, rows_read=3, rows_new=3
-    )
-    client.force_login(cx_lead.user)
-    html = client.get(f"/o/{org.slug}/feedback/imports/{batch.pk}/progress/").content.decode()
-    assert '<strong data-testid="progress-read">0</strong>' in html
-
-
-def test_polled_progress_card_keeps_the_cancel_button(client, cx_lead, viewer, org):
-    batch = upload(org, cx_lead, _rows(3))
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)
-    url = f"/o/{org.slug}/feedback/imports/{batch.pk}/progress/"
-    client.force_login(cx_lead.user)
-    assert "Cancel import" in client.get(url).content.decode()
-    client.force_login(viewer.user)
-    assert "Cancel import" not in client.get(url).content.decode()

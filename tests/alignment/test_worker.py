@@ -14,7 +14,7 @@ from cxalign.celery import app as celery_app
 from feedback.models import ImportBatch
 from tests.alignment import company
 from tests.factories import CycleFactory
-from tests.feedback.test_tasks_worker import lock_table, start_worker, wait_for, waiting_on
+from tests.workers import lock_table, start_worker, wait_for, waiting_on
 
 
 def preparing_cycle(org, today=None):

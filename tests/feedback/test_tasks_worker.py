@@ -6,22 +6,16 @@ on any machine); its transaction dies with it, the broker hands the message out 
 visibility timeout, and the second worker imports the whole file, nothing doubled.
 """
 
-import os
 import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
 from cxalign.celery import app as celery_app
 from feedback import services
 from feedback.models import ImportBatch, Response
+from tests.workers import lock_table, start_worker, wait_for, waiting_on
 
-ROOT = Path(__file__).resolve().parents[2]
 ROWS = 50_000
 
 
@@ -31,47 +25,6 @@ def big_file() -> bytes:
         f"K{i:07d},2024-01-01T10:00:00Z,{i % 11},parcel {i} arrived late" for i in range(ROWS)
     ]
     return ("\n".join(lines) + "\n").encode()
-
-
-def start_worker() -> subprocess.Popen:
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {**os.environ, "DATABASE_URL": url, "CELERY_VISIBILITY_TIMEOUT": "3"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "cxalign", "worker", "--pool=solo"]
-        + ["--loglevel=WARNING", "--without-gossip", "--without-mingle"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def lock_table(table: str):
-    """A second connection holding an exclusive lock on `table` until it is rolled back."""
-    blocker = connection.get_new_connection(connection.get_connection_params())
-    blocker.cursor().execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
-    return blocker
-
-
-def waiting_on(table: str) -> bool:
-    """Some connection waits for a lock on `table` (pg_locks: a lock not granted)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-            "WHERE NOT l.granted AND c.relname = %s",
-            [table],
-        )
-        return cursor.fetchone()[0] > 0
-
-
-def wait_for(predicate, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @pytest.mark.worker

@@ -1,11 +1,14 @@
-"""Re-imports change only the mapped columns; scheduled churn is kept (PostgreSQL COPY path)."""
+"""Writing imported rows (feedback/imports/writers.py): re-imports change only the mapped
+columns, scheduled churn is kept (PostgreSQL COPY path); SQLite rows carry ISO dates."""
 
 import datetime as dt
 from decimal import Decimal
 
+import pyarrow as pa
 import pytest
 
 from feedback import services
+from feedback.imports.writers import _python_rows
 from feedback.models import Customer, Response, Theme
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +84,18 @@ def test_narrower_file_preview_counts_unchanged_rows(org, tmp_path):
         organization=org, path=tmp_path / "b.csv", source_name="Survey", dry_run=True
     )
     assert (batch.rows_updated, batch.rows_unchanged) == (0, 2)
+
+
+def test_python_rows_format_dates_for_sqlite():
+    from datetime import UTC, date, datetime
+
+    table = pa.table(
+        {
+            "at": pa.array(
+                [datetime(2024, 3, 1, 10, 0, tzinfo=UTC), None], pa.timestamp("s", tz="UTC")
+            ),
+            "day": pa.array([date(2024, 1, 2), None]),
+            "n": pa.array([1, None], pa.int16()),
+        }
+    )
+    assert _python_rows(table) == [("2024-03-01 10:00:00", "2024-01-02", 1), (None, None, None)]
