@@ -8,7 +8,7 @@ from django.urls import reverse
 from strategy import services
 from strategy.models import CheckIn, Goal, GoverningModel
 from tests.factories import CapabilityFactory, DecisionFactory, GoalFactory, InitiativeFactory
-from tests.strategy.test_api import grow
+from tests.strategy.api.test_views import grow
 
 pytestmark = pytest.mark.django_db
 
