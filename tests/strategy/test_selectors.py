@@ -1,6 +1,6 @@
-"""My goals: the team's goals fold into one collapsed line per person.
-
-Issue "first run and daily use", item 7 (an executive's page was 4,700 px long).
+"""Reads of the strategy app (strategy/selectors.py). My goals: the team's goals fold into one
+collapsed line per person. Issue "first run and daily use", item 7 (an executive's page was
+4,700 px long).
 """
 
 import datetime

@@ -505,7 +505,7 @@ def test_carry_over_of_5000_goals_is_a_few_bulk_queries(
     org, cycle, executive, django_assert_max_num_queries
 ):
     from strategy.models import Goal as G
-    from tests.strategy.test_views import bulk_cascade
+    from tests.strategy.cascades import bulk_cascade
 
     bulk_cascade(cycle, executive, 5000)
     target = CycleFactory(organization=org, name="FY2027", status=Cycle.Status.PREPARING)

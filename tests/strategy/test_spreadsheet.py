@@ -1,46 +1,25 @@
-"""Spreadsheet import and export: bad rows named, all or nothing, re-import updates."""
+"""Goals import and export (strategy/spreadsheet.py): bad rows named, all or nothing,
+re-import updates, measures and directions, files built to hurt."""
 
 import io
-import json
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
-from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from strategy import spreadsheet
 from strategy.models import Goal
 from tests.factories import CycleFactory, GoalFactory
 from tests.spreadsheets import measured, sheet_xml, workbook, write_bomb
+from tests.strategy.goal_files import HEADER, csv_of, good_file
 
 pytestmark = pytest.mark.django_db
-
-HEADER = "key,title,parent key,owner username,org unit,leg,KPI,baseline,target,unit,weight,due date"
-
-
-@pytest.fixture
-def people(executive, line, viewer):
-    return {"exec": executive.user.username, "head": line["head"].user.username,
-            "viewer": viewer.user.username}  # fmt: skip
-
-
-def csv_of(*lines) -> bytes:
-    return ("\n".join([HEADER, *lines]) + "\n").encode()
 
 
 def run(cycle, content: bytes, name="goals.csv", dry_run=False):
     return spreadsheet.goals_import(
         cycle=cycle, rows=spreadsheet.read_rows(content, filename=name), dry_run=dry_run
-    )
-
-
-def good_file(p):
-    return csv_of(
-        f"TOP,Most recommended,,{p['exec']},,cx,nps,20,35,points,2,2026-12-31",
-        f"SVC,Answer in a day,TOP,{p['head']},Service,customer experience,,,,,1,",
-        f"PPL,Keep our people,TOP,{p['head']},Service,people,,,,,1.5,31.12.2026",
     )
 
 
@@ -174,48 +153,6 @@ def test_csv_export_lists_parents_before_children(cycle, people):
 
 
 # ---------------------------------------------------------------- the command
-
-
-def command(tmp_path, content: bytes, *args):
-    path = tmp_path / "goals.csv"
-    path.write_bytes(content)
-    out = io.StringIO()
-    code = 0
-    try:
-        call_command("import_goals", str(path), *args, stdout=out)
-    except SystemExit as exc:
-        code = exc.code
-    return code, json.loads(out.getvalue())
-
-
-def test_command_prints_one_json_summary(tmp_path, org, cycle, people):
-    code, summary = command(tmp_path, good_file(people), "--org", org.slug, "--cycle", cycle.name)
-    assert code == 0
-    assert summary["created"] == 3 and summary["errors"] == []
-    code, again = command(tmp_path, good_file(people), "--org", org.slug, "--cycle", cycle.name)
-    assert (again["created"], again["updated"]) == (0, 3)
-
-
-def test_command_dry_run_and_bad_rows(tmp_path, org, cycle, people):
-    code, summary = command(
-        tmp_path, good_file(people), "--org", org.slug, "--cycle", cycle.name, "--dry-run"
-    )
-    assert code == 0 and summary["dry_run"] and not Goal.objects.exists()
-    code, summary = command(
-        tmp_path, csv_of("A,Top,,ghost,,cx,,,,,1,"), "--org", org.slug, "--cycle", cycle.name
-    )
-    assert code == 1
-    assert summary["rejected"] == 1
-    assert summary["errors"] == [{"row": 2, "message": summary["errors"][0]["message"]}]
-
-
-def test_command_names_a_missing_org_or_cycle(tmp_path, org, cycle, people):
-    from django.core.management.base import CommandError
-
-    with pytest.raises(CommandError):
-        command(tmp_path, good_file(people), "--org", "nope", "--cycle", cycle.name)
-    with pytest.raises(CommandError):
-        command(tmp_path, good_file(people), "--org", org.slug, "--cycle", "FY1900")
 
 
 def test_too_long_unit_and_too_many_digits_are_named_per_row(cycle, people):
@@ -406,41 +343,6 @@ def test_direction_parse():
         == ["up", "down", "up", "down", None, None]  # fmt: skip
 
 
-def test_command_returns_warnings_without_failing(tmp_path, org, cycle, people):
-    content = csv_of(f"SIDE,Side,,{people['head']},,cx,,,,,1,")
-    code, summary = command(tmp_path, content, "--org", org.slug, "--cycle", cycle.name)
-    assert code == 0 and summary["created"] == 1
-    assert summary["warnings"][0]["row"] == 2 and "orphan goal" in summary["warnings"][0]["message"]
-
-
-def test_api_import_returns_warnings_and_imports(as_user, executive, cycle, org, people):
-    upload = io.BytesIO(csv_of(f"SIDE,Side,,{people['head']},,cx,,,,,1,"))
-    upload.name = "goals.csv"
-    response = as_user(executive).post(
-        f"/api/v1/orgs/{org.slug}/goals/import/", {"cycle": cycle.pk, "file": upload},
-        format="multipart",
-    )  # fmt: skip
-    assert response.status_code == 200, response.json()
-    body = response.json()
-    assert body["created"] == 1 and body["warnings"][0]["column"] == "owner username"
-    assert Goal.objects.get(key="SIDE").measure == Goal.Measure.NONE
-
-
-def test_import_page_shows_warnings_and_still_imports(client, executive, cycle, org, people):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    client.force_login(executive.user)
-    upload = SimpleUploadedFile("g.csv", csv_of(f"SIDE,Side,,{people['head']},,cx,,,,,1,"))
-    page = client.post(
-        reverse("strategy:cascade_import", args=[org.slug]), {"cycle": cycle.pk, "file": upload}
-    ).content.decode()
-    assert 'data-testid="import-warnings"' in page
-    assert "flagged as an orphan goal" in page and "Not measurable yet" in page
-    response = client.post(reverse("strategy:cascade_import", args=[org.slug]), {"apply": "1"})
-    assert response.status_code == 302
-    assert Goal.objects.get(key="SIDE").owner.user.username == people["head"]
-
-
 # ---------------------------------------------------------------- files built to hurt, odd files
 
 
@@ -484,31 +386,6 @@ def test_nul_characters_are_removed_with_a_warning(cycle, people):
     assert Goal.objects.get(key="TOP").title == "Most recommended"
 
 
-def test_nul_reaches_no_database_through_the_api(as_user, executive, cycle, org, people):
-    upload = io.BytesIO(csv_of(f"TOP,Top\x00,,{people['exec']},,cx,,,,,1,"))
-    upload.name = "goals.csv"
-    response = as_user(executive).post(
-        f"/api/v1/orgs/{org.slug}/goals/import/", {"cycle": cycle.pk, "file": upload},
-        format="multipart",
-    )  # fmt: skip
-    assert response.status_code == 200, response.json()
-    assert "NUL" in response.json()["warnings"][0]["message"]
-    assert Goal.objects.get(key="TOP").title == "Top"
-
-
-def test_nul_in_a_goal_title_is_a_form_error_and_a_400(client, as_user, executive, cycle, org):
-    client.force_login(executive.user)
-    data = {"cycle": cycle.pk, "title": "Side\x00bet", "owner": executive.pk, "leg": "cx",
-            "measure": "none", "weight": "1", "status": "active"}  # fmt: skip
-    page = client.post(reverse("strategy:goal_create", args=[org.slug]), data)
-    assert page.status_code == 200 and "Null characters are not allowed." in page.content.decode()
-    body = {"cycle": cycle.pk, "title": "a\x00b", "owner": executive.pk, "leg": "cx",
-            "measure": "milestone", "weight": "1"}  # fmt: skip
-    api = as_user(executive).post(f"/api/v1/orgs/{org.slug}/goals/", body, format="json")
-    assert api.status_code == 400 and api.json() == {"title": ["Null characters are not allowed."]}
-    assert not Goal.objects.exists()
-
-
 def test_csv_that_is_not_utf8_is_read_with_a_warning(cycle, people):
     content = csv_of(f"TOP,Zufriedenheit für Kunden,,{people['exec']},,cx,,,,,1,").decode()
     notes: list[dict] = []
@@ -532,19 +409,3 @@ def test_unclosed_quote_is_refused_naming_its_row(cycle, people):
     with pytest.raises(ValidationError) as exc:
         spreadsheet.read_rows(content, filename="g.csv")
     assert 'Row 3: a quote (") opens in this row and is never closed' in str(exc.value)
-
-
-def test_import_page_refuses_a_bomb_and_warns_about_the_encoding(client, executive, cycle, org,
-                                                                 people, tmp_path):  # fmt: skip
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    url = reverse("strategy:cascade_import", args=[org.slug])
-    client.force_login(executive.user)
-    bomb = write_bomb(tmp_path / "bomb.xlsx", part="sheet", megabytes=10).read_bytes()
-    page = client.post(url, {"cycle": cycle.pk, "file": SimpleUploadedFile("g.xlsx", bomb)})
-    assert page.status_code == 200 and "zip bomb" in page.content.decode()
-    content = csv_of(f"TOP,Café crème,,{people['exec']},,cx,,,,,1,").decode().encode("cp1252")
-    page = client.post(url, {"cycle": cycle.pk, "file": SimpleUploadedFile("g.csv", content)})
-    text = page.content.decode()
-    assert 'data-testid="import-warnings"' in text and "not valid UTF-8" in text
-    assert "Café crème" in text

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from kpis.models import KPI, Measurement
+from kpis.models import Measurement
 from strategy import services
 from strategy.models import CheckIn, Commitment, Goal, GoverningModel, KeyChoice
 from tests.factories import (
@@ -15,6 +15,8 @@ from tests.factories import (
     GoalFactory,
     InitiativeFactory,
 )
+from tests.strategy.cascades import grow
+from tests.strategy.goal_files import csv_of
 
 pytestmark = pytest.mark.django_db
 
@@ -469,24 +471,6 @@ def test_import_api_by_a_manager_is_403(as_user, manager, cycle, org):
 # ---------------------------------------------------------------- query counts
 
 
-def grow(org, cycle, executive, line, n):
-    """n more goals under a fresh corporate goal, with check-ins, initiatives and the rest."""
-    top = GoalFactory(cycle=cycle, owner=executive, measure=Goal.Measure.ROLLUP)
-    goals = [
-        GoalFactory(cycle=cycle, parent=top, owner=line["lead"], org_unit=line["desk"])
-        for _ in range(n)
-    ]
-    for goal in goals[:5]:
-        services.checkin_log(goal=goal, author=line["lead"], confidence="at_risk",
-                             statement="x", progress=Decimal("0.3"))  # fmt: skip
-    for _ in range(3):
-        initiative = InitiativeFactory(cycle=cycle, org_unit=line["desk"])
-        initiative.goals.set(goals[:3])
-        DecisionFactory(organization=org).goals.set(goals[:2])
-        CapabilityFactory(organization=org)
-    KPI.objects.create(organization=org, key=f"k{n}", name=f"K {n}", unit="%")
-
-
 LIST_ENDPOINTS = [
     "goals/",
     "goals/tree/",
@@ -523,3 +507,36 @@ def test_list_endpoint_queries_do_not_grow(
 def test_tree_root_of_another_organization_is_404(as_user, viewer, world, other_org, org):
     foreign = GoalFactory(cycle=CycleFactory(organization=other_org))
     assert as_user(viewer).get(api(org, f"goals/tree/?root={foreign.pk}")).status_code == 404
+
+
+def test_api_import_returns_warnings_and_imports(as_user, executive, cycle, org, people):
+    upload = io.BytesIO(csv_of(f"SIDE,Side,,{people['head']},,cx,,,,,1,"))
+    upload.name = "goals.csv"
+    response = as_user(executive).post(
+        f"/api/v1/orgs/{org.slug}/goals/import/", {"cycle": cycle.pk, "file": upload},
+        format="multipart",
+    )  # fmt: skip
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["created"] == 1 and body["warnings"][0]["column"] == "owner username"
+    assert Goal.objects.get(key="SIDE").measure == Goal.Measure.NONE
+
+
+def test_nul_reaches_no_database_through_the_api(as_user, executive, cycle, org, people):
+    upload = io.BytesIO(csv_of(f"TOP,Top\x00,,{people['exec']},,cx,,,,,1,"))
+    upload.name = "goals.csv"
+    response = as_user(executive).post(
+        f"/api/v1/orgs/{org.slug}/goals/import/", {"cycle": cycle.pk, "file": upload},
+        format="multipart",
+    )  # fmt: skip
+    assert response.status_code == 200, response.json()
+    assert "NUL" in response.json()["warnings"][0]["message"]
+    assert Goal.objects.get(key="TOP").title == "Top"
+
+
+def test_the_tree_api_takes_the_same_filters(as_user, viewer, org, cycle, mixed):
+    api = as_user(viewer)
+    base = f"/api/v1/orgs/{org.slug}/goals/tree/"
+    assert api.get(base, {"confidence": "attention", "status": "active"}).json()["matched"] == 2
+    assert api.get(base, {"level": 1, "status": "live"}).json()["matched"] == 3
+    assert api.get(base, {"level": "abc"}).status_code == 400
