@@ -253,7 +253,7 @@ def test_empty_organization_gives_nulls_not_errors(org):
 
 def test_on_sqlite():
     """This module again, on the embedded SQLite database, in a subprocess."""
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     env = {**os.environ, "DATABASE_URL": "", "REDIS_URL": "", "CXALIGN_SQLITE_RUN": "1"}
     result = subprocess.run(
         [
