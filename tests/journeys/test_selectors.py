@@ -1,5 +1,6 @@
-"""The silo signals have one implementation: the overview page, the API `signals/` action and
-the board agree, on counts worked out by hand."""
+"""Reads of the journeys app (journeys/selectors.py). The silo signals have one implementation:
+the overview page, the API `signals/` action and the board agree, on counts worked out by hand;
+the emotion sparkline."""
 
 import pytest
 
@@ -11,6 +12,7 @@ from tests.factories import (
     JourneyFactory,
     OrgUnitFactory,
     StageFactory,
+    TouchpointFactory,
 )
 from tests.factories import TouchpointFactory as TP
 from tests.journeys.conftest import api
@@ -79,3 +81,50 @@ def test_organization_signals_queries_do_not_grow(org, two_journeys, django_asse
     with django_assert_num_queries(4):
         big = selectors.organization_signals(organization=org)
     assert big["journeys"][journey.pk]["unowned"] == small["journeys"][journey.pk]["unowned"] + 20
+
+
+def test_signals_unowned_duplicate_data_and_unlinked_moments(org, journey, stages):
+    unit = OrgUnitFactory(organization=org)
+    TouchpointFactory(stage=stages[0], name="Form", owner=None, data_fields=["email", "vat number"])
+    TouchpointFactory(
+        stage=stages[1], name="Call", owner=unit, data_fields=["Email"], moment_that_matters=True
+    )
+    TouchpointFactory(stage=stages[2], name="Visit", owner=unit, data_fields=["phone"])
+    board = selectors.journey_board(journey=journey)
+    signals = board["signals"]
+    assert [r["name"] for r in signals["unowned"]] == ["Form"]
+    assert [d["field"] for d in signals["duplicate_data"]] == ["email"]
+    assert [r["name"] for r in signals["unlinked_moments"]] == ["Call"]
+    org_signals = selectors.organization_signals(organization=org)["journeys"][journey.pk]
+    assert (
+        org_signals["unowned"],
+        org_signals["duplicate_data"],
+        org_signals["unlinked_moments"],
+    ) == (1, 1, 1)
+
+
+def test_a_linked_moment_is_not_a_signal(org, journey, stages):
+    from tests.factories import CycleFactory, GoalFactory
+
+    unit = OrgUnitFactory(organization=org)
+    tp = TouchpointFactory(stage=stages[0], moment_that_matters=True, owner=unit)
+    assert selectors.journey_board(journey=journey)["signals"]["unlinked_moments"]
+    tp.goals.add(GoalFactory(cycle=CycleFactory(organization=org)))
+    assert selectors.journey_board(journey=journey)["signals"]["unlinked_moments"] == []
+    assert (
+        selectors.organization_signals(organization=org)["journeys"][journey.pk]["unlinked_moments"]
+        == 0
+    )
+
+
+def test_audience_without_journey_is_a_signal(org, audience):
+    lonely = AudienceFactory(organization=org, name="Lonely")
+    JourneyFactory(audience=audience)
+    assert list(selectors.audiences_without_journey(organization=org)) == [lonely]
+
+
+def test_sparkline_scales_emotions_and_needs_two_points():
+    assert selectors.sparkline([1]) is None
+    assert selectors.sparkline([None, 2, None]) is None
+    spark = selectors.sparkline([-2, None, 2], width=100, height=28)
+    assert spark["points"] == "0.0,25.0 100.0,3.0"

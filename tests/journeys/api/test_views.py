@@ -1,6 +1,8 @@
 """The journeys API: tenancy, roles, versions, board moves and bad input."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from journeys.models import PainPoint, Stage, Touchpoint
 from tests.factories import (
@@ -10,7 +12,7 @@ from tests.factories import (
     StageFactory,
     TouchpointFactory,
 )
-from tests.journeys.conftest import api
+from tests.journeys.conftest import HEADER, api
 
 pytestmark = pytest.mark.django_db
 
@@ -586,3 +588,145 @@ def test_viewer_reads_actions_but_writes_none(
     )
     response = getattr(as_user(viewer), method)(url, body or {})
     assert response.status_code == (403 if write else 200)
+
+
+@pytest.mark.parametrize("where", ["page", "api"])
+def test_export_quotes_formulas(api_client, viewer, org, journey, stages, card, where):
+    card.notes = "=cmd|' /C calc'!A0"
+    card.customer_action = "@SUM(A1)"
+    card.save()
+    path = reverse("journeys:export", kwargs={"org_slug": org.slug, "pk": journey.pk})
+    if where == "api":
+        path = api(org, f"journeys/{journey.pk}/export/")
+    api_client.force_login(viewer.user)
+    response = api_client.get(path)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    body = response.getvalue().decode("utf-8-sig")
+    assert "'=cmd" in body and "'@SUM(A1)" in body
+
+
+def test_api_import_preview_then_create(as_user, member, viewer, outsider, org, audience):
+    body = (HEADER + "A,before,,,B,web,,no,,,,\n").encode()
+
+    def post(client, dry_run):
+        upload = SimpleUploadedFile("j.csv", body, content_type="text/csv")
+        return client.post(
+            api(org, "journeys/import/"),
+            {"name": "From CSV", "audience": audience.pk, "file": upload, "dry_run": dry_run},
+            format="multipart",
+        )
+
+    assert post(as_user(outsider), True).status_code == 404
+    assert post(as_user(viewer), True).status_code == 403
+    preview = post(as_user(member), True)
+    assert preview.status_code == 200
+    assert preview.json()["touchpoints"] == 1
+    created = post(as_user(member), False)
+    assert created.status_code == 201
+    assert created.json()["journey"]["name"] == "From CSV"
+
+
+def test_api_import_bad_file_is_400_with_rows(as_user, member, org, audience):
+    upload = SimpleUploadedFile("j.csv", (HEADER + ",,,,B,web,,no,,,,\n").encode())
+    response = as_user(member).post(
+        api(org, "journeys/import/"),
+        {"name": "X", "audience": audience.pk, "file": upload},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["row"] == 2
+
+
+def test_api_template_and_copy(as_user, member, viewer, org, audience, journey, stages):
+    client = as_user(member)
+    templates = client.get(api(org, "journeys/templates/")).json()
+    assert {t["key"] for t in templates} == {
+        "b2b-onboarding",
+        "b2c-purchase",
+        "employee-onboarding",
+    }
+    made = client.post(
+        api(org, "journeys/from-template/"),
+        {"template": "b2c-purchase", "audience": audience.pk, "name": "Shop"},
+    )
+    assert made.status_code == 201
+    bad = client.post(
+        api(org, "journeys/from-template/"),
+        {"template": "x", "audience": audience.pk, "name": "Shop"},
+    )
+    assert bad.status_code == 400 and "template" in bad.json()
+    copy = client.post(api(org, f"journeys/{journey.pk}/copy/"), {"name": "Copy"})
+    assert copy.status_code == 201
+    assert (
+        as_user(viewer).post(api(org, f"journeys/{journey.pk}/copy/"), {"name": "C2"}).status_code
+        == 403
+    )
+    taken = as_user(member).post(api(org, f"journeys/{journey.pk}/copy/"), {"name": "Copy"})
+    assert taken.status_code == 400 and "name" in taken.json()
+
+
+def test_huge_and_odd_numbers_never_500(as_user, member, org, journey, stages, card):
+    client = as_user(member)
+    huge = 10**20
+    move = client.post(
+        api(org, f"touchpoints/{card.pk}/move/"), {"stage": stages[1].pk, "after": huge}
+    )
+    assert move.status_code in (400, 409)
+    assert client.post(api(org, f"touchpoints/{card.pk}/move/"), {"stage": huge}).status_code == 400
+    created = client.post(
+        api(org, "touchpoints/"), {"stage": stages[0].pk, "name": "X", "after": huge}
+    )
+    assert created.status_code in (400, 409)
+    assert client.get(api(org, f"journeys/{journey.pk}/changes/?since={huge}")).status_code in (
+        200,
+        400,
+    )
+    assert client.get(api(org, f"touchpoints/{huge}/")).status_code == 404
+    nul = client.patch(api(org, f"touchpoints/{card.pk}/"), {"name": "a\x00b", "version": 1})
+    assert nul.status_code == 400 and "name" in nul.json()
+
+
+def test_api_import_answers_the_warnings(as_user, member, org, audience):
+    body = (HEADER + "Café,before,,,Ad,web,,no,,,,\n").encode("cp1252")
+    upload = SimpleUploadedFile("j.csv", body, content_type="text/csv")
+    response = as_user(member).post(
+        api(org, "journeys/import/"),
+        {"name": "From CSV", "audience": audience.pk, "file": upload, "dry_run": True},
+        format="multipart",
+    )
+    assert response.status_code == 200
+    assert "not valid UTF-8" in response.json()["warnings"][0]
+
+
+def test_a_card_added_with_a_name_only_gets_the_channel_its_name_says(as_user, member, stages):
+    client = as_user(member)
+    sms = client.post(api(stages[0].organization, "touchpoints/"),
+                      {"stage": stages[0].pk, "name": "SMS reminder"})  # fmt: skip
+    plain = client.post(api(stages[0].organization, "touchpoints/"),
+                        {"stage": stages[0].pk, "name": "Welcome pack"})  # fmt: skip
+    assert sms.status_code == 201 and sms.json()["channel"] == "sms"
+    assert plain.status_code == 201 and plain.json()["channel"] == ""
+    assert Touchpoint.objects.get(pk=plain.json()["id"]).channel == ""
+
+
+def test_a_channel_someone_chose_is_kept(as_user, member, stages):
+    response = as_user(member).post(
+        api(stages[0].organization, "touchpoints/"),
+        {"stage": stages[0].pk, "name": "SMS reminder", "channel": "app"},
+    )
+    assert response.status_code == 201 and response.json()["channel"] == "app"
+
+
+def test_link_goals_through_the_api_and_refuse_another_orgs(as_user, member, org, outsider, card):
+    from tests.factories import CycleFactory, GoalFactory
+    from tests.journeys.conftest import api
+
+    goal = GoalFactory(cycle=CycleFactory(organization=org))
+    foreign = GoalFactory(cycle=CycleFactory(organization=outsider.organization))
+    client = as_user(member)
+    bad = client.patch(api(org, f"touchpoints/{card.pk}/"), {"goals": [foreign.pk], "version": 1})
+    assert bad.status_code == 400 and "goals" in bad.json()
+    ok = client.patch(api(org, f"touchpoints/{card.pk}/"), {"goals": [goal.pk], "version": 1})
+    assert ok.status_code == 200, ok.json()
+    assert ok.json()["goals"] == [goal.pk]
+    assert list(goal.touchpoints.all()) == [card]
