@@ -1,5 +1,5 @@
-"""Inputs of the alignment rules without a database: NPS blocks of the figures document,
-rule contexts and findings."""
+"""Figure documents without a database: NPS blocks and changes the rules read, rule contexts
+and findings, and a run's results as the brief reads them."""
 
 from django.utils import timezone
 
@@ -39,3 +39,28 @@ def finding(key: str = "a", magnitude: float = 1.0, **kw) -> Finding:
         magnitude=magnitude,
         **fields,
     )
+
+
+def _score(nps):
+    return {"responses": 120, "nps": nps, "adjusted_low": nps - 9, "adjusted_high": nps + 9}
+
+
+def _links(churn_d, clv_p, clv_d):
+    cls = lambda churn, clv, n: {"customers": n, "churned": 0, "churn_rate": churn,  # noqa: E731
+                                 "clv_mean": clv, "clv_median": clv, "revenue_sum": clv * n}  # fmt: skip
+    return {"current": {"customers": 60, "promoters": cls(0.1, clv_p, 30),
+                        "passives": cls(0.2, clv_p, 10), "detractors": cls(churn_d, clv_d, 20),
+                        "revenue_at_risk": 123456.0, "churn_ratio_detractors_to_promoters": 4.0}}  # fmt: skip
+
+
+def results_document(nps_all, themes):
+    """A run's stored results as the brief reads them: NPS, links, value of moving, themes."""
+    return {
+        "nps": {"all": {"current": _score(nps_all), "change_points": -12.0, "significant": True},
+                "SMB": {"current": _score(5.0), "change_points": 1.0, "significant": False}},
+        "links": {"all": _links(0.4, 900.0, 700.0), "SMB": _links(0.5, 800.0, 500.0)},
+        "value_of_moving": {"share": 0.1, "value": 600.0, "churn_avoided": 0.8,
+                            "segments": {"SMB": {"value": 600.0}}, "simpson": True,
+                            "simpson_message": "Read the segments, not the pooled figure."},
+        "themes": themes,
+    }  # fmt: skip

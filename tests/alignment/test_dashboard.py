@@ -15,7 +15,6 @@ from alignment import dashboard, services
 from alignment.models import Flag
 from cxalign.orgs.roles import Role
 from tests.alignment import company
-from tests.alignment.test_brief import brief_data  # noqa: F401 -- a fixture
 from tests.factories import (
     CheckInFactory,
     CommitmentFactory,

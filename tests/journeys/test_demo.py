@@ -6,7 +6,7 @@ from cxalign.orgs.models import Organization
 from journeys import demo as journeys_demo
 from journeys.models import Journey, PainPoint, Touchpoint
 from strategy import demo as strategy_demo
-from tests.strategy.test_demo import core_demo
+from tests.demo_core import core_demo
 
 pytestmark = pytest.mark.django_db
 
