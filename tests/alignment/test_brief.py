@@ -10,76 +10,15 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from alignment.brief import theme_comments
-from strategy.models import Decision
-from tests.alignment.factories import (
+from tests.alignment.figures import results_document as _results
+from tests.factories import (
+    CycleFactory,
     FlagFactory,
-    ResponseFactory,
+    GoalFactory,
     RunFactory,
-    SourceFactory,
-    ThemeFactory,
 )
-from tests.strategy.factories import CycleFactory, GoalFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _score(nps):
-    return {"responses": 120, "nps": nps, "adjusted_low": nps - 9, "adjusted_high": nps + 9}
-
-
-def _links(churn_d, clv_p, clv_d):
-    cls = lambda churn, clv, n: {"customers": n, "churned": 0, "churn_rate": churn,  # noqa: E731
-                                 "clv_mean": clv, "clv_median": clv, "revenue_sum": clv * n}  # fmt: skip
-    return {"current": {"customers": 60, "promoters": cls(0.1, clv_p, 30),
-                        "passives": cls(0.2, clv_p, 10), "detractors": cls(churn_d, clv_d, 20),
-                        "revenue_at_risk": 123456.0, "churn_ratio_detractors_to_promoters": 4.0}}  # fmt: skip
-
-
-def _results(nps_all, themes):
-    return {
-        "nps": {"all": {"current": _score(nps_all), "change_points": -12.0, "significant": True},
-                "SMB": {"current": _score(5.0), "change_points": 1.0, "significant": False}},
-        "links": {"all": _links(0.4, 900.0, 700.0), "SMB": _links(0.5, 800.0, 500.0)},
-        "value_of_moving": {"share": 0.1, "value": 600.0, "churn_avoided": 0.8,
-                            "segments": {"SMB": {"value": 600.0}}, "simpson": True,
-                            "simpson_message": "Read the segments, not the pooled figure."},
-        "themes": themes,
-    }  # fmt: skip
-
-
-@pytest.fixture
-def brief_data(org, cycle):
-    cx_goal = GoalFactory(cycle=cycle, parent=None, leg="cx", title="Delight every retailer")
-    GoalFactory(cycle=cycle, parent=cx_goal, title="Answer every call within a minute")
-    GoalFactory(cycle=cycle, parent=None, leg="financial", title="Grow revenue")
-    late, slow = (
-        ThemeFactory(organization=org, name="Late delivery"),
-        ThemeFactory(organization=org, name="Slow refunds"),
-    )
-    themes = {
-        "Late delivery": {"theme_id": late.id, "rising": True, "share_ratio_current_to_previous": 3.0,
-                          "previous": {"share": 0.05}, "current": {"share": 0.15, "responses": 40, "nps": -30}},
-        "Slow refunds": {"theme_id": slow.id, "rising": True, "share_ratio_current_to_previous": 2.5,
-                         "previous": {"share": 0.02}, "current": {"share": 0.05, "responses": 31, "nps": -40}},
-    }  # fmt: skip
-    run = RunFactory(cycle=cycle, finished_at=timezone.now(), results=_results(11.0, themes))
-    source = SourceFactory(organization=org)
-    base = datetime.datetime(2026, 8, 1, 12, tzinfo=datetime.UTC)
-    for i in range(5):
-        ResponseFactory(source=source, comment=f"Truck late again {i}", theme_ids=[late.id],
-                        responded_at=base + datetime.timedelta(days=i))  # fmt: skip
-    for i in range(4):
-        ResponseFactory(source=source, comment=f"Refund still missing {i}", theme_ids=[slow.id],
-                        responded_at=base + datetime.timedelta(days=i))  # fmt: skip
-    # Outside the period: never quoted.
-    ResponseFactory(source=source, comment="Truck late in December", theme_ids=[late.id],
-                    responded_at=datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC))  # fmt: skip
-    top = FlagFactory(cycle=cycle, severity="high", magnitude=9, title="Checkout drives detractors away",
-                      first_run=run, last_run=run, owner_label="Dana")  # fmt: skip
-    FlagFactory(cycle=cycle, severity="low", title="A small thing", first_run=run, last_run=run)
-    Decision.objects.create(organization=org, cycle=cycle, title="Close the phone line on Sundays",
-                            customer_view="disapprove", customer_view_why="They order on Sundays.")  # fmt: skip
-    return {"run": run, "cx_goal": cx_goal, "top": top, "late": late, "slow": slow}
 
 
 def _url(org, suffix="brief/"):

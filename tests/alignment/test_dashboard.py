@@ -15,11 +15,17 @@ from alignment import dashboard, services
 from alignment.models import Flag
 from cxalign.orgs.roles import Role
 from tests.alignment import company
-from tests.alignment.factories import CommitmentFactory, FlagFactory
-from tests.alignment.test_brief import brief_data  # noqa: F401 -- a fixture
-from tests.factories import MembershipFactory, OrgUnitFactory
-from tests.journeys.factories import StageFactory, TouchpointFactory
-from tests.strategy.factories import CheckInFactory, CycleFactory, GoalFactory
+from tests.factories import (
+    CheckInFactory,
+    CommitmentFactory,
+    CycleFactory,
+    FlagFactory,
+    GoalFactory,
+    MembershipFactory,
+    OrgUnitFactory,
+    StageFactory,
+    TouchpointFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

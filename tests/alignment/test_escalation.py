@@ -11,8 +11,7 @@ from alignment.tasks_escalation import checkins_escalate
 from cxalign.orgs.models import Organization
 from cxalign.orgs.roles import Role
 from strategy.models import Goal
-from tests.factories import MembershipFactory
-from tests.strategy.factories import CycleFactory, GoalFactory
+from tests.factories import CycleFactory, GoalFactory, MembershipFactory
 
 
 def _days_ago(days: int):

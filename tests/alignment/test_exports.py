@@ -9,8 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from alignment.models import Run
-from tests.alignment.factories import FlagFactory, RunFactory
-from tests.factories import OrgUnitFactory
+from tests.factories import FlagFactory, OrgUnitFactory, RunFactory
 
 RESULTS = {
     "periods": {

@@ -6,7 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from alignment.flags import flag_acknowledge, flag_reopen, flags_sync
 from alignment.models import Flag
 from cxalign.orgs.concurrency import VersionConflict
-from tests.alignment.factories import RunFactory, finding
+from tests.alignment.figures import finding
+from tests.factories import RunFactory
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def test_acknowledged_flag_no_longer_raised_is_resolved(org, cycle, runs, cx_lea
 
 
 def test_sync_touches_only_its_own_cycle(org, cycle, runs):
-    from tests.strategy.factories import CycleFactory
+    from tests.factories import CycleFactory
 
     other = CycleFactory(organization=org, name="Other")
     sync(org, other, RunFactory(cycle=other), [finding("a")])

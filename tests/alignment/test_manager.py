@@ -8,10 +8,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cxalign.orgs.roles import Role
-from tests.alignment.factories import FlagFactory, RunFactory
-from tests.factories import MembershipFactory, OrgUnitFactory
-from tests.journeys.factories import TouchpointFactory
-from tests.strategy.factories import GoalFactory
+from tests.factories import (
+    FlagFactory,
+    GoalFactory,
+    MembershipFactory,
+    OrgUnitFactory,
+    RunFactory,
+    TouchpointFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

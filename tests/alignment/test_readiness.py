@@ -8,17 +8,17 @@ from django.utils import timezone
 from alignment.readiness import readiness
 from cxalign.orgs.roles import Role
 from strategy.models import GoverningModel
-from tests.alignment.factories import (
+from tests.factories import (
     CommitmentFactory,
+    CycleFactory,
     FlagFactory,
     GoverningModelFactory,
     ImportBatchFactory,
+    MembershipFactory,
     ResponseFactory,
     RunFactory,
     SourceFactory,
 )
-from tests.factories import MembershipFactory
-from tests.strategy.factories import CycleFactory
 
 pytestmark = pytest.mark.django_db
 KEYS = [

@@ -11,18 +11,24 @@ from alignment.rules.catalogue import CONTRACT
 from cxalign.orgs.roles import Role
 from kpis.models import KPI
 from strategy.models import Goal
-from tests.alignment.factories import (
+from tests.alignment.figures import change
+from tests.factories import (
+    AudienceFactory,
     CommitmentFactory,
+    CycleFactory,
+    DecisionFactory,
     FollowUpFactory,
+    GoalFactory,
     GoverningModelFactory,
     ImportBatchFactory,
+    InitiativeFactory,
+    JourneyFactory,
     KPIEffectFactory,
+    MembershipFactory,
+    OrgUnitFactory,
     ThemeFactory,
-    change,
+    TouchpointFactory,
 )
-from tests.factories import MembershipFactory, OrgUnitFactory
-from tests.journeys.factories import AudienceFactory, JourneyFactory, TouchpointFactory
-from tests.strategy.factories import CycleFactory, DecisionFactory, GoalFactory, InitiativeFactory
 
 DAY = datetime.timedelta(days=1)
 
@@ -196,7 +202,7 @@ def test_stale_checkin_not_raised_within_cadence_or_before_cycle_starts(ctx, org
     today = timezone.localdate()
     future = CycleFactory(organization=org, starts_on=today + DAY, ends_on=today + 90 * DAY)
     GoalFactory(cycle=future)
-    from tests.alignment.factories import make_ctx
+    from tests.alignment.figures import make_ctx
 
     assert run("stale_checkin", make_ctx(org, future)) == []
 
@@ -650,7 +656,7 @@ def _cascade(org, cycle, executive, first: int, last: int) -> dict:
 def test_evaluate_runs_every_rule_in_constant_queries(
     org, cycle, executive, django_assert_max_num_queries
 ):
-    from tests.alignment.factories import make_ctx
+    from tests.alignment.figures import make_ctx
 
     GoverningModelFactory(organization=org, kind="cx", owner=executive)
     GoverningModelFactory(organization=org, kind="risk", owner=None)

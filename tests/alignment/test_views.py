@@ -9,8 +9,7 @@ from alignment.models import Flag, Run
 from alignment.services import run_request
 from cxalign.orgs.roles import Role
 from tests.alignment import company
-from tests.alignment.factories import FlagFactory, RunFactory
-from tests.factories import MembershipFactory, OrgUnitFactory
+from tests.factories import FlagFactory, MembershipFactory, OrgUnitFactory, RunFactory
 
 Q2 = (datetime.date(2026, 4, 1), datetime.date(2026, 6, 30))
 Q3 = (datetime.date(2026, 7, 1), datetime.date(2026, 9, 30))

@@ -11,8 +11,7 @@ from alignment.models import Flag, Run
 from alignment.services import run_request
 from cxalign.orgs.roles import Role
 from tests.alignment import company
-from tests.factories import MembershipFactory
-from tests.strategy.factories import CycleFactory
+from tests.factories import CycleFactory, MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,11 +10,11 @@ from playwright.sync_api import expect
 
 from cxalign import background
 from strategy.models import Goal
-from tests.strategy.factories import CycleFactory
+from tests.factories import CycleFactory
+from tests.strategy.goal_files import HEADER
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-HEADER = "key,title,parent key,owner username,org unit,leg,KPI,baseline,target,unit,weight,due date"
 LEAVES = 12_000  # enough rows that checking and importing take a few seconds
 
 

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from journeys.models import Touchpoint
-from tests.journeys.factories import AudienceFactory, JourneyFactory, StageFactory
+from tests.factories import AudienceFactory, JourneyFactory, StageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,10 +7,10 @@ from playwright.sync_api import expect
 
 from cxalign.orgs.roles import Role
 from journeys.models import Journey, Touchpoint
-from tests.factories import MembershipFactory
-from tests.journeys.factories import (
+from tests.factories import (
     AudienceFactory,
     JourneyFactory,
+    MembershipFactory,
     StageFactory,
     TouchpointFactory,
 )

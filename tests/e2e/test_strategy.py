@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 
 from cxalign.orgs.roles import Role
 from strategy.models import Goal
-from tests.factories import MembershipFactory, OrgUnitFactory
-from tests.strategy.factories import CycleFactory, GoalFactory
+from tests.factories import CycleFactory, GoalFactory, MembershipFactory, OrgUnitFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,8 +13,7 @@ from playwright.sync_api import expect
 from cxalign.orgs.roles import Role
 from kpis.models import KPI, Measurement
 from strategy.models import Goal
-from tests.factories import MembershipFactory
-from tests.strategy.factories import CycleFactory, GoalFactory
+from tests.factories import CycleFactory, GoalFactory, MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

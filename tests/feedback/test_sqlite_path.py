@@ -7,60 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pyarrow as pa
 import pytest
 
-from feedback.charts import theme_trend, theme_trend_figure, trend_frame
-from feedback.imports.writers import _python_rows
 from tests.feedback.theme_flow import check_flow
 
 ROOT = Path(__file__).resolve().parents[2]
 DB_FILE = "cxalign.sqlite3"  # in CXALIGN_VAR_DIR (cxalign/settings.py)
-
-
-def test_python_rows_format_dates_for_sqlite():
-    from datetime import UTC, date, datetime
-
-    table = pa.table(
-        {
-            "at": pa.array(
-                [datetime(2024, 3, 1, 10, 0, tzinfo=UTC), None], pa.timestamp("s", tz="UTC")
-            ),
-            "day": pa.array([date(2024, 1, 2), None]),
-            "n": pa.array([1, None], pa.int16()),
-        }
-    )
-    assert _python_rows(table) == [("2024-03-01 10:00:00", "2024-01-02", 1), (None, None, None)]
-
-
-def test_trend_chart_has_title_units_and_period():
-    rows = [
-        {
-            "theme_id": 1,
-            "theme__name": "Delivery",
-            "month": "2024-01-01T00:00:00Z",
-            "volume": 3,
-            "scored": 3,
-            "promoters": 1,
-            "detractors": 1,
-        },
-        {
-            "theme_id": 1,
-            "theme__name": "Delivery",
-            "month": "2024-02-01T00:00:00Z",
-            "volume": 5,
-            "scored": 4,
-            "promoters": 3,
-            "detractors": 0,
-        },
-    ]
-    fig = theme_trend(trend_frame(rows), metric="nps", title="NPS by theme")
-    assert fig.layout.title.text == "NPS by theme · Jan 2024 – Feb 2024"
-    assert fig.layout.yaxis.title.text == "NPS (−100 to 100)"
-    assert fig.layout.xaxis.title.text == "Month the response was given"
-    assert list(fig.data[0].y) == [0, 75]
-    assert "plotly" in theme_trend_figure(trend_frame(rows))
-    assert theme_trend_figure(trend_frame([]), metric="volume") == ""
 
 
 @pytest.fixture(scope="module")

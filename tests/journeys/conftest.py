@@ -1,11 +1,6 @@
 import pytest
 
-from tests.journeys.factories import (
-    AudienceFactory,
-    JourneyFactory,
-    StageFactory,
-    TouchpointFactory,
-)
+from tests.factories import AudienceFactory, JourneyFactory, StageFactory, TouchpointFactory
 
 
 @pytest.fixture
@@ -30,3 +25,6 @@ def card(stages):
 
 def api(org, path=""):
     return f"/api/v1/orgs/{org.slug}/{path}"
+
+
+HEADER = "stage,phase,stage_emotion,customer_actions,touchpoint,channel,owner,moment_that_matters,customer_action,data_fields,pain_points,notes\n"

@@ -6,7 +6,7 @@ from cxalign.orgs.models import Organization
 from journeys import demo as journeys_demo
 from journeys.models import Journey, PainPoint, Touchpoint
 from strategy import demo as strategy_demo
-from tests.strategy.test_demo import core_demo
+from tests.demo_core import core_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +35,19 @@ def test_demo_journeys_load_once_with_their_owners_and_links():
     assert list(slots.initiatives.values_list("name", flat=True)) == [
         "Fewer delivery slots per route"
     ]
+
+
+def test_demo_loads_twice_without_creating_anything_the_second_time(db):
+    from cxalign.orgs.demo import demo_load
+
+    first = demo_load()
+    assert first["journeys"]["touchpoints"] >= 40
+    assert first["journeys"]["journeys"] == 5
+    northwind = Journey.objects.filter(organization__slug="northwind")
+    assert northwind.count() == 4
+    assert {
+        a.kind
+        for a in northwind[0].audience.__class__.objects.filter(organization__slug="northwind")
+    } == {"customer", "employee"}
+    second = demo_load()
+    assert second["journeys"] == {}

@@ -7,12 +7,7 @@ from cxalign.orgs.concurrency import VersionConflict
 from journeys import selectors, services
 from journeys.blueprints import BLUEPRINTS
 from journeys.models import Journey, PainPoint, Stage, Touchpoint
-from tests.factories import OrgUnitFactory
-from tests.journeys.factories import (
-    AudienceFactory,
-    JourneyFactory,
-    TouchpointFactory,
-)
+from tests.factories import TouchpointFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,61 +28,6 @@ def test_a_conflict_writes_nothing_not_even_the_revision(journey, card):
         services.touchpoint_update(touchpoint=stale, data={"name": "second"}, version=1)
     assert Touchpoint.objects.get(pk=card.pk).name == "first"
     assert Journey.objects.get(pk=journey.pk).revision == revision
-
-
-def test_signals_unowned_duplicate_data_and_unlinked_moments(org, journey, stages):
-    unit = OrgUnitFactory(organization=org)
-    TouchpointFactory(stage=stages[0], name="Form", owner=None, data_fields=["email", "vat number"])
-    TouchpointFactory(
-        stage=stages[1], name="Call", owner=unit, data_fields=["Email"], moment_that_matters=True
-    )
-    TouchpointFactory(stage=stages[2], name="Visit", owner=unit, data_fields=["phone"])
-    board = selectors.journey_board(journey=journey)
-    signals = board["signals"]
-    assert [r["name"] for r in signals["unowned"]] == ["Form"]
-    assert [d["field"] for d in signals["duplicate_data"]] == ["email"]
-    assert [r["name"] for r in signals["unlinked_moments"]] == ["Call"]
-    org_signals = selectors.organization_signals(organization=org)["journeys"][journey.pk]
-    assert (
-        org_signals["unowned"],
-        org_signals["duplicate_data"],
-        org_signals["unlinked_moments"],
-    ) == (1, 1, 1)
-
-
-def test_a_linked_moment_is_not_a_signal(org, journey, stages):
-    from tests.strategy.factories import CycleFactory, GoalFactory
-
-    unit = OrgUnitFactory(organization=org)
-    tp = TouchpointFactory(stage=stages[0], moment_that_matters=True, owner=unit)
-    assert selectors.journey_board(journey=journey)["signals"]["unlinked_moments"]
-    tp.goals.add(GoalFactory(cycle=CycleFactory(organization=org)))
-    assert selectors.journey_board(journey=journey)["signals"]["unlinked_moments"] == []
-    assert (
-        selectors.organization_signals(organization=org)["journeys"][journey.pk]["unlinked_moments"]
-        == 0
-    )
-
-
-def test_link_goals_through_the_api_and_refuse_another_orgs(as_user, member, org, outsider, card):
-    from tests.journeys.conftest import api
-    from tests.strategy.factories import CycleFactory, GoalFactory
-
-    goal = GoalFactory(cycle=CycleFactory(organization=org))
-    foreign = GoalFactory(cycle=CycleFactory(organization=outsider.organization))
-    client = as_user(member)
-    bad = client.patch(api(org, f"touchpoints/{card.pk}/"), {"goals": [foreign.pk], "version": 1})
-    assert bad.status_code == 400 and "goals" in bad.json()
-    ok = client.patch(api(org, f"touchpoints/{card.pk}/"), {"goals": [goal.pk], "version": 1})
-    assert ok.status_code == 200, ok.json()
-    assert ok.json()["goals"] == [goal.pk]
-    assert list(goal.touchpoints.all()) == [card]
-
-
-def test_audience_without_journey_is_a_signal(org, audience):
-    lonely = AudienceFactory(organization=org, name="Lonely")
-    JourneyFactory(audience=audience)
-    assert list(selectors.audiences_without_journey(organization=org)) == [lonely]
 
 
 @pytest.mark.parametrize("key", list(BLUEPRINTS))
@@ -149,32 +89,16 @@ def test_delete_audience_with_journeys_is_refused(audience, journey):
         services.audience_delete(audience=audience)
 
 
-def test_demo_loads_twice_without_creating_anything_the_second_time(db):
-    from cxalign.orgs.demo import demo_load
-
-    first = demo_load()
-    assert first["journeys"]["touchpoints"] >= 40
-    assert first["journeys"]["journeys"] == 5
-    northwind = Journey.objects.filter(organization__slug="northwind")
-    assert northwind.count() == 4
-    assert {
-        a.kind
-        for a in northwind[0].audience.__class__.objects.filter(organization__slug="northwind")
-    } == {"customer", "employee"}
-    second = demo_load()
-    assert second["journeys"] == {}
-
-
-def test_sparkline_scales_emotions_and_needs_two_points():
-    assert selectors.sparkline([1]) is None
-    assert selectors.sparkline([None, 2, None]) is None
-    spark = selectors.sparkline([-2, None, 2], width=100, height=28)
-    assert spark["points"] == "0.0,25.0 100.0,3.0"
-
-
 def test_inserting_a_stage_tells_other_editors_about_the_new_order(journey, stages):
     since = Journey.objects.get(pk=journey.pk).revision
     services.stage_create(journey=journey, after=stages[0], name="Between")
     changes = selectors.journey_changes(journey=journey, since=since)
     moved = {s["name"]: s["position"] for s in changes["stages"]}
     assert set(moved) == {stages[0].name, "Between", stages[1].name, stages[2].name}
+
+
+def test_the_service_guesses_and_an_edit_may_clear_it(stages):
+    card = services.touchpoint_create(stage=stages[0], name="Phone call to confirm")
+    assert card.channel == "phone"
+    card = services.touchpoint_update(touchpoint=card, data={"channel": ""}, version=card.version)
+    assert card.channel == ""

@@ -1,18 +1,20 @@
 """Pages of journeys: tenancy, roles, escaping, query counts and the CSV round trip."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cxalign.orgs.roles import Role
-from journeys.models import Audience, Journey, Touchpoint
-from tests.factories import MembershipFactory
-from tests.journeys.factories import (
+from journeys.models import Audience, Journey, Stage, Touchpoint
+from tests.factories import (
     AudienceFactory,
     JourneyFactory,
+    MembershipFactory,
     PainPointFactory,
     StageFactory,
     TouchpointFactory,
 )
+from tests.journeys.conftest import HEADER
 
 pytestmark = pytest.mark.django_db
 
@@ -291,3 +293,24 @@ def test_member_deletes_a_journey_and_cx_lead_an_empty_audience(
     client.force_login(cx_lead.user)
     assert client.post(url("audience_delete", org, pk=audience.pk)).status_code == 302
     assert not Audience.objects.filter(pk=audience.pk).exists()
+
+
+def test_non_utf8_file_is_read_with_a_warning_and_kept_through_the_confirm_page(
+    client, member, org, audience
+):
+    content = (HEADER + "Café,before,,,Crème brûlée,web,,no,,,,\n").encode("cp1252")
+    client.force_login(member.user)
+    url = f"/o/{org.slug}/journeys/import/"
+    upload = SimpleUploadedFile("j.csv", content, content_type="text/csv")
+    preview = client.post(url, {"name": "Imported", "audience": audience.pk, "file": upload})
+    page = preview.content.decode()
+    assert 'data-testid="import-warnings"' in page
+    assert "read as Western European (Windows-1252)" in page
+    content = preview.context["confirm_form"].initial["content"]
+    done = client.post(
+        url, {"name": "Imported", "audience": audience.pk, "content": content, "confirm": "True"}
+    )
+    assert done.status_code == 302
+    journey = Journey.objects.get(name="Imported")
+    assert Stage.objects.get(journey=journey).name == "Café"  # was "Caf\ufffd" after confirming
+    assert Touchpoint.objects.get(journey=journey).name == "Crème brûlée"

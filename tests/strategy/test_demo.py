@@ -2,26 +2,13 @@
 
 import pytest
 
-from cxalign.orgs.demo import Demo, demo_load
-from cxalign.orgs.models import Membership, Organization, OrgUnit
+from cxalign.orgs.models import Organization
 from strategy import demo as strategy_demo
 from strategy import selectors
 from strategy.models import Cycle, Goal, GoverningModel, Initiative, KPIEffect
+from tests.demo_core import core_demo
 
 pytestmark = pytest.mark.django_db
-
-
-def core_demo() -> Demo:
-    demo_load(only_core=True)
-    demo = Demo(
-        northwind=Organization.objects.get(slug="northwind"),
-        globex=Organization.objects.get(slug="globex"),
-    )
-    for m in Membership.objects.select_related("organization", "user"):
-        demo.people[f"{m.organization.slug}:{m.user.username}"] = m
-    for u in OrgUnit.objects.select_related("organization"):
-        demo.units[f"{u.organization.slug}:{u.name}"] = u
-    return demo
 
 
 def test_demo_loads_a_rich_northwind_and_a_second_run_creates_nothing():

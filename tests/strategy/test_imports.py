@@ -14,11 +14,11 @@ from cxalign.progress import progress_set, throttled
 from strategy import imports
 from strategy.models import Goal, GoalImport
 from strategy.tasks import goal_import_run
-from tests.factories import OrganizationFactory
-from tests.strategy.factories import CycleFactory, GoalFactory
+from tests.factories import CycleFactory, GoalFactory, OrganizationFactory
+from tests.strategy.goal_files import HEADER
 from tests.strategy.import_flow import upload_cascade
+from tests.workers import wait_for
 
-HEADER = "key,title,parent key,owner username,org unit,leg,KPI,baseline,target,unit,weight,due date"
 Status = GoalImport.Status
 
 
@@ -256,15 +256,6 @@ def test_the_import_page_lists_recent_uploads_in_constant_queries(
     with django_assert_max_num_queries(len(first)):
         page = client.get(url).content.decode()
     assert page.count("Checking the file") == 5  # the five newest
-
-
-def wait_for(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @pytest.mark.worker

@@ -10,8 +10,13 @@ from cxalign.orgs.concurrency import VersionConflict
 from cxalign.orgs.roles import Role
 from strategy import selectors, services
 from strategy.models import CheckIn, Cycle, Decision, Goal, GoverningModel, KeyChoice
-from tests.factories import MembershipFactory, OrganizationFactory, OrgUnitFactory
-from tests.strategy.factories import CycleFactory, GoalFactory
+from tests.factories import (
+    CycleFactory,
+    GoalFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    OrgUnitFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -500,7 +505,7 @@ def test_carry_over_of_5000_goals_is_a_few_bulk_queries(
     org, cycle, executive, django_assert_max_num_queries
 ):
     from strategy.models import Goal as G
-    from tests.strategy.test_views import bulk_cascade
+    from tests.strategy.cascades import bulk_cascade
 
     bulk_cascade(cycle, executive, 5000)
     target = CycleFactory(organization=org, name="FY2027", status=Cycle.Status.PREPARING)

@@ -1,20 +1,26 @@
-"""Strategy pages: tenancy, roles, friendly conflicts, htmx subtrees, flat query counts."""
+"""Strategy pages (strategy/views.py): tenancy, roles, friendly conflicts, htmx subtrees, flat
+query counts, the import page, and the cascade's summary tiles, which open the goals they count
+(issue "first run and daily use", item 5)."""
 
+import re
+import statistics
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from strategy import services
+from strategy import selectors, services
 from strategy.models import CheckIn, Goal, GoalImport, GoverningModel
-from tests.strategy.factories import (
+from tests.factories import (
     CapabilityFactory,
     DecisionFactory,
     GoalFactory,
     InitiativeFactory,
 )
+from tests.spreadsheets import write_bomb
+from tests.strategy.cascades import bulk_cascade, grow
+from tests.strategy.goal_files import csv_of
 from tests.strategy.import_flow import apply_cascade, upload_cascade
-from tests.strategy.test_api import grow
 
 pytestmark = pytest.mark.django_db
 
@@ -198,7 +204,7 @@ def test_goal_form_accepts_a_top_level_goal_owned_outside_the_c_team(client, exe
 
 
 def test_carry_over_is_one_action(client, executive, cascade, org):
-    from tests.strategy.factories import CycleFactory
+    from tests.factories import CycleFactory
 
     target = CycleFactory(organization=org, name="FY2027", status="preparing")
     client.force_login(executive.user)
@@ -292,20 +298,6 @@ def test_cascade_page_queries_stay_flat_for_a_deep_wide_cascade(
     assert page.count('class="tree-node') > 100
 
 
-def bulk_cascade(cycle, owner, total: int) -> None:
-    """`total` goals on four levels, written in bulk (no history), like bench/cascade.py."""
-    shape = [5, 50, 500, total - 555]
-    parents = [None]
-    for level, count in enumerate(shape):
-        rows = [
-            Goal(organization=cycle.organization, cycle=cycle, parent_id=parents[i % len(parents)],
-                 key=f"B{level}-{i}", title=f"Bulk {level}.{i}", owner=owner, leg="cx",
-                 measure="milestone", progress=Decimal("0.5") if level == 3 else None)
-            for i in range(count)
-        ]  # fmt: skip
-        parents = [g.id for g in Goal.objects.bulk_create(rows, batch_size=1000)]
-
-
 def test_a_5000_goal_cascade_answers_in_the_same_number_of_queries(
     client, executive, cycle, org, django_assert_max_num_queries
 ):
@@ -360,3 +352,157 @@ def test_import_preview_says_what_each_row_will_do(
     _, page = upload_cascade(client, django_capture_on_commit_callbacks, org,
                              cascade["corp"].cycle, "g.csv", (header + rows).encode())  # fmt: skip
     assert "Updated" in page and "Created" in page and "Brand new" in page
+
+
+def test_import_page_shows_warnings_and_still_imports(
+    client, executive, cycle, org, people, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    client.force_login(executive.user)
+    job, page = upload_cascade(client, capture, org, cycle, "g.csv",
+                               csv_of(f"SIDE,Side,,{people['head']},,cx,,,,,1,"))  # fmt: skip
+    assert 'data-testid="import-warnings"' in page
+    assert "flagged as an orphan goal" in page and "Not measurable yet" in page
+    response, job = apply_cascade(client, capture, org, job)
+    assert response.status_code == 302
+    assert Goal.objects.get(key="SIDE").owner.user.username == people["head"]
+
+
+def test_import_page_refuses_a_bomb_and_warns_about_the_encoding(
+    client, executive, cycle, org, people, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("strategy:cascade_import", args=[org.slug])
+    client.force_login(executive.user)
+    bomb = write_bomb(tmp_path / "bomb.xlsx", part="sheet", megabytes=10).read_bytes()
+    page = client.post(url, {"cycle": cycle.pk, "file": SimpleUploadedFile("g.xlsx", bomb)})
+    # Refused in the request (the zip's directory is read, nothing unpacked): no job is made.
+    assert page.status_code == 200 and "zip bomb" in page.content.decode()
+    assert not GoalImport.objects.exists()
+    content = csv_of(f"TOP,Café crème,,{people['exec']},,cx,,,,,1,").decode().encode("cp1252")
+    _, text = upload_cascade(client, django_capture_on_commit_callbacks, org, cycle, "g.csv",
+                             content)  # fmt: skip
+    assert 'data-testid="import-warnings"' in text and "not valid UTF-8" in text
+    assert "Café crème" in text
+
+
+def test_nul_in_a_goal_title_is_a_form_error_and_a_400(client, as_user, executive, cycle, org):
+    client.force_login(executive.user)
+    data = {"cycle": cycle.pk, "title": "Side\x00bet", "owner": executive.pk, "leg": "cx",
+            "measure": "none", "weight": "1", "status": "active"}  # fmt: skip
+    page = client.post(reverse("strategy:goal_create", args=[org.slug]), data)
+    assert page.status_code == 200 and "Null characters are not allowed." in page.content.decode()
+    body = {"cycle": cycle.pk, "title": "a\x00b", "owner": executive.pk, "leg": "cx",
+            "measure": "milestone", "weight": "1"}  # fmt: skip
+    api = as_user(executive).post(f"/api/v1/orgs/{org.slug}/goals/", body, format="json")
+    assert api.status_code == 400 and api.json() == {"title": ["Null characters are not allowed."]}
+    assert not Goal.objects.exists()
+
+
+def cascade_url(org) -> str:
+    return reverse("strategy:cascade", args=[org.slug])
+
+
+def tiles(client, org) -> dict[str, dict]:
+    page = client.get(cascade_url(org)).content.decode()
+    return {m["name"]: m.groupdict() for m in TILE.finditer(page)}
+
+
+def matched_on(client, org, href) -> int:
+    page = client.get(cascade_url(org) + href.replace("&amp;", "&")).content.decode()
+    found = MATCHED.search(page)
+    assert found, page
+    return int(found.group(1))
+
+
+def test_each_count_tile_opens_exactly_the_goals_it_counts(client, viewer, org, cycle, mixed):
+    client.force_login(viewer.user)
+    shown = tiles(client, org)
+    assert set(shown) == {"goals", "corporate", "attention", "no-checkin"}
+    goals = Goal.objects.filter(cycle=cycle)
+    expected = {
+        "goals": goals.exclude(status="dropped").count(),
+        "attention": goals.filter(status="active", confidence__in=["at_risk", "off_track"]).count(),
+        "no-checkin": goals.filter(status="active", confidence="").count(),
+    }
+    assert expected == {"goals": 11, "attention": 2, "no-checkin": 2}
+    for name, count in expected.items():
+        assert int(shown[name]["value"]) == count, name
+        assert matched_on(client, org, shown[name]["href"]) == count, name
+    # The corporate tile opens the corporate goals that are not dropped.
+    assert matched_on(client, org, shown["corporate"]["href"]) == 3
+
+
+def test_corporate_progress_is_the_unrounded_mean_of_the_goals_its_tile_opens(
+    client, viewer, org, cycle, mixed
+):
+    summary = selectors.cascade_tree(cycle=cycle).summary
+    mean = statistics.fmean(float(g.progress) for g in mixed)  # dropped C-DROPPED left out
+    assert summary["corporate_progress"] == pytest.approx(mean, rel=1e-12)
+    assert summary["corporate_progress"] != round(summary["corporate_progress"], 2)
+    client.force_login(viewer.user)
+    assert tiles(client, org)["corporate"]["value"] == f"{mean * 100:.0f}%"
+
+
+def test_no_checkin_tile_says_what_it_counts_not_the_legs(client, viewer, org, cycle, mixed):
+    client.force_login(viewer.user)
+    small = tiles(client, org)["no-checkin"]["small"]
+    in_progress = Goal.objects.filter(cycle=cycle, status="active").count()
+    assert "financial" not in small and "legs" not in small
+    assert f"{2 / in_progress * 100:.0f}% of the {in_progress} goals in progress" in small
+    summary = selectors.cascade_tree(cycle=cycle).summary
+    assert summary["no_checkin_share"] == pytest.approx(2 / in_progress)
+
+
+def test_an_on_track_goal_at_30_percent_has_a_green_bar(client, viewer, org, cycle, mixed):
+    client.force_login(viewer.user)
+    page = client.get(cascade_url(org), {"level": 1}).content.decode()
+    goal = mixed[0]  # 30 % and on track
+    bar = re.search(rf'data-testid="progress-{goal.id}".*?<div class="progress ([a-z]*)"', page)
+    assert bar and bar.group(1) == "ok"
+    assert re.search(rf'data-testid="goal-{goal.key}".*?On track', page, re.S)
+
+
+def test_the_legend_explains_weights_and_colours(client, viewer, org, cycle, mixed):
+    client.force_login(viewer.user)
+    page = client.get(cascade_url(org)).content.decode()
+    legend = re.search(r'data-testid="legend-weights">(.*?)</span>\s*</div>', page, re.S)
+    assert legend and "counts twice as much" in legend.group(1)
+    assert "off track or missed" in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["level=abc", "level=0", "level=99999999999999999999", "level=²", "confidence=zzz",
+     "status=zzz", "confidence=attention&status=live&level=7"],
+)  # fmt: skip
+def test_bad_or_odd_filters_never_fail(client, viewer, org, cycle, mixed, query):
+    client.force_login(viewer.user)
+    assert client.get(cascade_url(org) + "?" + query).status_code == 200
+
+
+def test_a_tile_list_reads_a_constant_number_of_queries(
+    client, executive, org, cycle, mixed, line, django_assert_max_num_queries
+):
+    client.force_login(executive.user)
+    query = {"status": "active", "confidence": "none"}
+    with django_assert_max_num_queries(16) as small:
+        assert client.get(cascade_url(org), query).status_code == 200
+    for i in range(120):
+        GoalFactory(cycle=cycle, key=f"MORE-{i}", parent=mixed[i % 3], owner=line["lead"],
+                    org_unit=line["desk"], confidence="" if i % 2 else "at_risk")  # fmt: skip
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = client.get(cascade_url(org), query).content.decode()
+    assert MATCHED.search(page).group(1) == str(2 + 60)
+
+
+TILE = re.compile(
+    r'<a class="card stat tile" href="(?P<href>[^"]+)" data-testid="tile-(?P<name>[a-z-]+)">'
+    r'<span class="label">[^<]*</span><span class="value">(?P<value>[^<]*)</span>'
+    r"<small>(?P<small>.*?)</small>",
+    re.S,
+)
+
+
+MATCHED = re.compile(r"(\d+) of (\d+) goals match")

@@ -1,0 +1,92 @@
+"""Embedded mode: a task enqueued from the web server runs in a thread of its own, so the
+request answers at once and the page shows the import's progress; commands and tests run
+tasks inline, in order. The thread closes its database connection."""
+
+import threading
+
+import pytest
+from celery import shared_task
+from django.db import connection, transaction
+
+from cxalign import background
+from cxalign.orgs.models import Organization
+from feedback.models import ImportBatch
+from tests.feedback.imports.uploads import numbered_rows as _rows
+from tests.feedback.imports.uploads import upload
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+GATE = threading.Event()
+SEEN: dict = {}
+
+
+@shared_task
+def gated_count() -> int:
+    """Waits for the test to open the gate, then reads the database."""
+    assert GATE.wait(30)
+    SEEN["thread"] = threading.current_thread().name
+    SEEN["organizations"] = Organization.objects.count()
+    return SEEN["organizations"]
+
+
+@pytest.fixture
+def threads():
+    GATE.clear()
+    SEEN.clear()
+    background.use_threads(True)
+    yield
+    GATE.set()
+    assert background.wait_idle(60)
+    background.use_threads(False)
+
+
+def _backends() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+def test_enqueued_task_runs_after_commit_in_its_own_thread(org, threads):
+    backends = _backends()
+    with transaction.atomic():
+        background.enqueue_on_commit(gated_count)
+        assert not background._running  # nothing starts before the commit
+    assert background._running and not SEEN  # the caller goes on while the task waits
+    GATE.set()
+    assert background.wait_idle(30)
+    assert SEEN == {"thread": "task tests.test_background.gated_count",
+                    "organizations": 1}  # fmt: skip
+    assert _backends() == backends  # the thread closed its connection
+
+
+def test_without_threads_tasks_run_inline(org):
+    GATE.set()
+    SEEN.clear()
+    with transaction.atomic():
+        background.enqueue_on_commit(gated_count)
+    assert SEEN["thread"] == threading.current_thread().name
+
+
+def test_rolled_back_work_starts_no_task(org, threads):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        background.enqueue_on_commit(gated_count)
+        raise RuntimeError("the request failed")
+    assert not background._running
+
+
+def test_page_check_and_import_run_in_the_background(client, cx_lead, org, threads):
+    GATE.set()
+    batch = upload(org, cx_lead, _rows(500))
+    client.force_login(cx_lead.user)
+    base = f"/o/{org.slug}/feedback/imports/{batch.pk}/"
+    mapping = {"map_response_id": "Response ID", "map_nps": "NPS", "map_comment": "Comment"}
+    backends = _backends()
+    assert client.post(base + "preview/", mapping).status_code == 302
+    assert background.wait_idle(60)
+    batch.refresh_from_db()
+    assert (batch.status, batch.rows_new) == (ImportBatch.Status.PREVIEWED, 500)
+    assert client.post(base + "commit/", {"mode": "skip"}).status_code == 302
+    assert background.wait_idle(60)
+    batch.refresh_from_db()
+    assert (batch.status, batch.rows_new) == (ImportBatch.Status.SUCCEEDED, 500)
+    assert _backends() == backends
