@@ -164,18 +164,13 @@ def bare_copy(path: Path) -> float:
 # ------------------------------------------------------------------ child: one import
 
 
-def child(path: str, fresh: bool) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxalign.settings")
-    import django
-
-    django.setup()
+def bench_org(fresh: bool):
+    """The bench's organization with its themes; a fresh run starts from no bench responses."""
     from django.core.management import call_command
-    from django.db import connection
 
     from cxalign.orgs.models import Organization
-    from feedback.models import ImportBatch, Response, Source, Theme
-    from feedback.services import import_file, rule_add
+    from feedback.models import Theme
+    from feedback.services import rule_add
 
     if fresh:
         call_command("migrate", verbosity=0)
@@ -186,56 +181,61 @@ def child(path: str, fresh: bool) -> None:
             for pattern in patterns:
                 rule_add(theme=theme, pattern=pattern)
     if fresh:
-        source = Source.objects.filter(organization=org, name=SOURCE).first()
-        if source:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT EXISTS (SELECT 1 FROM feedback_response WHERE organization_id <> %s)",
-                    [org.id],
-                )
-                others = cursor.fetchone()[0]
-                if connection.vendor == "postgresql" and not others:
-                    # Only the bench's rows in the table: start from an empty one, like the
-                    # bare table COPY is measured on.
-                    cursor.execute("TRUNCATE feedback_response")
-                else:
-                    # Raw delete: the ORM would load a million rows to cascade (and skew RSS).
-                    cursor.execute(
-                        "DELETE FROM feedback_response WHERE source_id = %s", [source.id]
-                    )
-            ImportBatch.objects.filter(source=source).delete()
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("VACUUM ANALYZE feedback_response")
+        empty_bench_rows(org)
+    return org
+
+
+def empty_bench_rows(org) -> None:
+    from django.db import connection
+
+    from feedback.models import ImportBatch, Source
+
+    source = Source.objects.filter(organization=org, name=SOURCE).first()
+    if source:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM feedback_response WHERE organization_id <> %s)",
+                [org.id],
+            )
+            others = cursor.fetchone()[0]
+            if connection.vendor == "postgresql" and not others:
+                # Only the bench's rows in the table: start from an empty one, like the bare
+                # table COPY is measured on.
+                cursor.execute("TRUNCATE feedback_response")
+            else:
+                # Raw delete: the ORM would load a million rows to cascade (and skew RSS).
+                cursor.execute("DELETE FROM feedback_response WHERE source_id = %s", [source.id])
+        ImportBatch.objects.filter(source=source).delete()
         if connection.vendor == "postgresql":
-            checkpoint(connection.cursor())
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE feedback_response")
+    if connection.vendor == "postgresql":
+        checkpoint(connection.cursor())
+
+
+def child(path: str, fresh: bool) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxalign.settings")
+    import django
+
+    django.setup()
+    from feedback.models import Response
+    from feedback.services import import_file
+
+    org = bench_org(fresh)
     started = time.perf_counter()
     batch = import_file(organization=org, path=path, source_name=SOURCE)
     elapsed = time.perf_counter() - started
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(
-        json.dumps(
-            {
-                "seconds": elapsed,
-                "status": batch.status,
-                "message": batch.message,
-                "rows_read": batch.rows_read,
-                "new": batch.rows_new,
-                "updated": batch.rows_updated,
-                "unchanged": batch.rows_unchanged,
-                "rejected": batch.rows_rejected,
-                "tags": sum(
-                    len(ids)
-                    for ids in Response.objects.filter(organization=org)
-                    .values_list("theme_ids", flat=True)
-                    .iterator(chunk_size=50_000)
-                )
-                if fresh
-                else None,
-                "peak_rss_mb": peak_kb / 1024,
-            }
-        )
-    )
+    tags = None
+    if fresh:
+        theme_lists = Response.objects.filter(organization=org).values_list("theme_ids", flat=True)
+        tags = sum(len(ids) for ids in theme_lists.iterator(chunk_size=50_000))
+    print(json.dumps({"seconds": elapsed, "status": batch.status, "message": batch.message,
+                      "rows_read": batch.rows_read, "new": batch.rows_new,
+                      "updated": batch.rows_updated, "unchanged": batch.rows_unchanged,
+                      "rejected": batch.rows_rejected, "tags": tags,
+                      "peak_rss_mb": peak_kb / 1024}))  # fmt: skip
 
 
 def run_child(path: Path, *, fresh: bool, env: dict) -> dict:
@@ -249,6 +249,39 @@ def run_child(path: Path, *, fresh: bool, env: dict) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def measure(big: Path, small: Path, rows: int, env: dict) -> dict:
+    """The bench's keys: COPY floor and import on the database of DATABASE_URL (SQLite when
+    unset), the re-import, and the 100,000-row import on SQLite."""
+    results: dict[str, object] = {}
+    if os.environ.get("DATABASE_URL"):
+        copy_s = bare_copy(big)
+        first = run_child(big, fresh=True, env=env)
+        again = run_child(big, fresh=False, env=env)
+        results["copy_rows_per_s"] = round(rows / copy_s)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            local = {**env, "DATABASE_URL": "", "CXALIGN_VAR_DIR": tmp, "DEBUG": "true"}
+            first = run_child(big, fresh=True, env=local)
+            again = run_child(big, fresh=False, env=local)
+        results["copy_rows_per_s"] = "n/a (SQLite)"
+    import_rate = rows / first["seconds"]
+    results["import_rows_per_s"] = round(import_rate)
+    copy_rate = results["copy_rows_per_s"]
+    results["ratio_to_copy"] = (
+        round(import_rate / copy_rate, 3) if isinstance(copy_rate, int) else "n/a"
+    )
+    results["peak_rss_mb"] = round(max(first["peak_rss_mb"], again["peak_rss_mb"]), 1)
+    results["reimport_rows_per_s"] = round(rows / again["seconds"])
+    results["reimport_new_rows"] = again["new"]
+    with tempfile.TemporaryDirectory() as tmp:
+        local = {**env, "DATABASE_URL": "", "CXALIGN_VAR_DIR": tmp, "DEBUG": "true"}
+        sqlite = run_child(small, fresh=True, env=local)
+    results["sqlite_100k_s"] = round(sqlite["seconds"], 2)
+    sys.stderr.write(f"# rows {rows}; first import {json.dumps(first)}\n"
+                     f"# re-import {json.dumps(again)}\n")  # fmt: skip
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", choices=["small", "full"], default="full")
@@ -259,53 +292,20 @@ def main() -> None:
     if args.child:
         child(args.child, args.fresh)
         return
-
     rows = 50_000 if args.scale == "small" else 1_000_000
     DATA.mkdir(parents=True, exist_ok=True)
     big = DATA / f"feedback-{rows}.csv"
     small = DATA / "feedback-100000.csv"
-    env = {
-        **os.environ,
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-production"),
-        "CELERY_TASK_ALWAYS_EAGER": "true",
-        "REDIS_URL": "",
-    }
+    env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "true", "REDIS_URL": "",
+           "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-production")}  # fmt: skip
     try:
         generate(big, rows)
         if rows == 100_000:
             small = big
         else:
             generate(small, 100_000)
-        results: dict[str, object] = {}
-        if os.environ.get("DATABASE_URL"):
-            copy_s = bare_copy(big)
-            first = run_child(big, fresh=True, env=env)
-            again = run_child(big, fresh=False, env=env)
-            results["copy_rows_per_s"] = round(rows / copy_s)
-        else:
-            with tempfile.TemporaryDirectory() as tmp:
-                local = {**env, "DATABASE_URL": "", "CXALIGN_VAR_DIR": tmp, "DEBUG": "true"}
-                first = run_child(big, fresh=True, env=local)
-                again = run_child(big, fresh=False, env=local)
-            results["copy_rows_per_s"] = "n/a (SQLite)"
-        import_rate = rows / first["seconds"]
-        results["import_rows_per_s"] = round(import_rate)
-        if isinstance(results["copy_rows_per_s"], int):
-            results["ratio_to_copy"] = round(import_rate / results["copy_rows_per_s"], 3)
-        else:
-            results["ratio_to_copy"] = "n/a"
-        results["peak_rss_mb"] = round(max(first["peak_rss_mb"], again["peak_rss_mb"]), 1)
-        results["reimport_rows_per_s"] = round(rows / again["seconds"])
-        results["reimport_new_rows"] = again["new"]
-        with tempfile.TemporaryDirectory() as tmp:
-            local = {**env, "DATABASE_URL": "", "CXALIGN_VAR_DIR": tmp, "DEBUG": "true"}
-            sqlite = run_child(small, fresh=True, env=local)
-        results["sqlite_100k_s"] = round(sqlite["seconds"], 2)
-        for key, value in results.items():
+        for key, value in measure(big, small, rows, env).items():
             print(f"{key}: {value}")
-        sys.stderr.write(
-            f"# rows {rows}; first import {json.dumps(first)}\n# re-import {json.dumps(again)}\n"
-        )
     finally:
         if not args.keep:
             for path in {big, small}:

@@ -98,6 +98,64 @@ def make_data(stages_n: int, cards_n: int):
     return org, user, journey, stages, cards
 
 
+def measure_loads(client, page: str, loads: int) -> tuple[int, list[float]]:
+    """The board's query count, then the time of `loads` loads (ms)."""
+    from django.db import connection
+
+    assert client.get(page).status_code == 200  # warm caches and templates
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        assert client.get(page).status_code == 200
+    load_times = []
+    for _ in range(loads):
+        start = time.perf_counter()
+        response = client.get(page)
+        load_times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+    return len(queries), load_times
+
+
+def measure_moves(client, org, stages, cards, moves: int) -> list[float] | None:
+    """The time (ms) of `moves` random card moves through the API; None when one fails."""
+    save_times = []
+    base = f"/api/v1/orgs/{org.slug}/touchpoints/"
+    for _ in range(moves):
+        card = random.choice(cards)
+        stage = random.choice(stages)
+        siblings = [c for c in cards if c.stage_id == stage.pk and c.pk != card.pk]
+        after = random.choice([None, *[c.pk for c in siblings[:5]]])
+        start = time.perf_counter()
+        response = client.post(f"{base}{card.pk}/move/", {"stage": stage.pk, "after": after},
+                               content_type="application/json")  # fmt: skip
+        save_times.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            print(f"move failed: {response.status_code} {response.content[:200]}", file=sys.stderr)
+            return None
+        card.stage_id = stage.pk
+    return save_times
+
+
+def cleanup(org, tmp) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from cxalign.orgs.models import Organization
+    from journeys.models import Journey
+
+    if org is not None:
+        Journey.objects.filter(organization=org).delete()
+        Organization.objects.filter(pk=org.pk).delete()
+        get_user_model().objects.filter(username=f"bench-{org.slug[6:]}").delete()
+    if tmp:
+        connection.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=sorted(SCALES), default="full")
@@ -109,68 +167,23 @@ def main() -> int:
     from django.test import Client
     from django.urls import reverse
 
-    from cxalign.orgs.models import Organization
-    from journeys.models import Journey
-
     org = None
     try:
         org, user, journey, stages, cards = make_data(stages_n, cards_n)
         client = Client()
         client.force_login(user)
         page = reverse("journeys:board", kwargs={"org_slug": org.slug, "pk": journey.pk})
-        assert client.get(page).status_code == 200  # warm caches and templates
-        queries = []
-
-        def count(execute, sql, params, many, context):
-            queries.append(sql)
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(count):
-            assert client.get(page).status_code == 200
-        load_times = []
-        for _ in range(loads):
-            start = time.perf_counter()
-            response = client.get(page)
-            load_times.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200
-        save_times = []
-        base = f"/api/v1/orgs/{org.slug}/touchpoints/"
-        for _ in range(moves):
-            card = random.choice(cards)
-            stage = random.choice(stages)
-            siblings = [c for c in cards if c.stage_id == stage.pk and c.pk != card.pk]
-            after = random.choice([None, *[c.pk for c in siblings[:5]]])
-            start = time.perf_counter()
-            response = client.post(
-                f"{base}{card.pk}/move/",
-                {"stage": stage.pk, "after": after},
-                content_type="application/json",
-            )
-            save_times.append((time.perf_counter() - start) * 1000)
-            if response.status_code != 200:
-                print(
-                    f"move failed: {response.status_code} {response.content[:200]}", file=sys.stderr
-                )
-                return 1
-            card.stage_id = stage.pk
-        print(
-            f"# {connection.vendor}, {stages_n} stages, {cards_n} touchpoints, "
-            f"{loads} loads, {moves} moves",
-            file=sys.stderr,
-        )
-        print(f"editor_queries: {len(queries)}")
+        queries, load_times = measure_loads(client, page, loads)
+        save_times = measure_moves(client, org, stages, cards, moves)
+        if save_times is None:
+            return 1
+        print(f"# {connection.vendor}, {stages_n} stages, {cards_n} touchpoints, "
+              f"{loads} loads, {moves} moves", file=sys.stderr)  # fmt: skip
+        print(f"editor_queries: {queries}")
         print(f"editor_load_ms: {statistics.median(load_times):.1f}")
         print(f"save_median_ms: {statistics.median(save_times):.1f}")
     finally:
-        if org is not None:
-            Journey.objects.filter(organization=org).delete()
-            Organization.objects.filter(pk=org.pk).delete()
-            from django.contrib.auth import get_user_model
-
-            get_user_model().objects.filter(username=f"bench-{org.slug[6:]}").delete()
-        if tmp:
-            connection.close()
-            shutil.rmtree(tmp, ignore_errors=True)
+        cleanup(org, tmp)
     return 0
 
 

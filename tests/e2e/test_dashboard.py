@@ -33,15 +33,26 @@ def _points(page, testid: str) -> int:
 def test_executive_and_manager_on_the_demo_company(page, browser, live_server, sign_in, screenshot):
     demo_load()
     org = Organization.objects.get(slug="northwind")
-    executive = Membership.objects.get(organization=org, user__username="exec")
     cycle = cycle_current(organization=org)
     run = run_latest(organization=org, cycle=cycle)
     assert run is not None
     page.set_viewport_size({"width": 1400, "height": 900})
     base = f"{live_server.url}/o/{org.slug}"
-
-    # 1. The executive signs in and lands on a dashboard.
+    executive = Membership.objects.get(organization=org, user__username="exec")
     sign_in(page, executive, DEMO_PASSWORD)
+    _lands_on_the_dashboard(page, base, run, screenshot)
+    _narrows_it_to_one_segment(page, screenshot)
+    _drills_from_a_flag_to_its_goal(page, screenshot)
+    _acknowledges_the_top_flag(page, base, org, cycle, screenshot)
+    _downloads_the_brief(page, base, cycle, run, screenshot)
+    manager = Membership.objects.get(organization=org, user__username="manager")
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    _manager_logs_what_they_owe(context.new_page(), base, org, manager, sign_in, screenshot)
+    context.close()
+
+
+def _lands_on_the_dashboard(page, base, run, screenshot):
+    """1. The executive signs in and lands on a dashboard."""
     assert page.url.endswith("/alignment/dashboard/"), page.url
     page.goto(f"{base}/alignment/dashboard/")
     expect(page.get_by_role("heading", name="Alignment dashboard")).to_be_visible()
@@ -57,7 +68,9 @@ def test_executive_and_manager_on_the_demo_company(page, browser, live_server, s
     expect(page.locator("[data-testid=readiness]")).to_be_visible()
     screenshot("dashboard-01-landing")
 
-    # 2. ... narrows it to one segment: the URL keeps the filter, the NPS chart shows fewer bars.
+
+def _narrows_it_to_one_segment(page, screenshot):
+    """2. ... narrows it to one segment: the URL keeps the filter, the NPS chart shows fewer bars."""
     before = _points(page, "nps-by-segment")
     page.select_option("#f-segment", "smb-retail")
     page.click("[data-testid=apply-filters]")
@@ -67,7 +80,9 @@ def test_executive_and_manager_on_the_demo_company(page, browser, live_server, s
     assert 0 < _points(page, "nps-by-segment") < before
     screenshot("dashboard-02-segment")
 
-    # 3. ... drills from a top flag to the goal it names.
+
+def _drills_from_a_flag_to_its_goal(page, screenshot):
+    """3. ... drills from a top flag to the goal it names."""
     subject = page.locator("[data-testid=top-flags] a.subject", has_text="goal").first
     href = subject.get_attribute("href")
     subject.click()
@@ -76,7 +91,9 @@ def test_executive_and_manager_on_the_demo_company(page, browser, live_server, s
     assert page.url.endswith(href)
     screenshot("dashboard-03-goal-from-flag")
 
-    # 4. ... acknowledges the top open flag with a reason.
+
+def _acknowledges_the_top_flag(page, base, org, cycle, screenshot):
+    """4. ... acknowledges the top open flag with a reason."""
     page.goto(f"{base}/alignment/dashboard/")
     flag = Flag.objects.filter(organization=org, cycle=cycle, state="open").order_by("id")
     top = page.locator("[data-testid=top-flag]").first
@@ -95,7 +112,9 @@ def test_executive_and_manager_on_the_demo_company(page, browser, live_server, s
     assert target.acknowledged_reason == "Known: the Q1 delivery plan addresses it."
     screenshot("dashboard-05-acknowledged")
 
-    # 5. ... opens the planning brief and downloads its PDF.
+
+def _downloads_the_brief(page, base, cycle, run, screenshot):
+    """5. ... opens the planning brief and downloads its PDF."""
     page.goto(f"{base}/alignment/dashboard/")
     page.click("[data-testid=open-brief]")
     page.wait_for_load_state("networkidle")
@@ -114,10 +133,9 @@ def test_executive_and_manager_on_the_demo_company(page, browser, live_server, s
     assert _squash(cx_goal.title) in text
     assert _squash(top_flags(cycle=cycle, run=run)[0].title) in text
 
-    # 6. A manager signs in, lands on their page, sees what they owe and logs a check-in.
-    manager = Membership.objects.get(organization=org, user__username="manager")
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    other = context.new_page()
+
+def _manager_logs_what_they_owe(other, base, org, manager, sign_in, screenshot):
+    """6. A manager signs in, lands on their page, sees what they owe and logs a check-in."""
     sign_in(other, manager, DEMO_PASSWORD)
     other.goto(f"{base}/")
     assert other.url.endswith(f"/o/{org.slug}/alignment/me/"), other.url
@@ -142,4 +160,3 @@ def test_executive_and_manager_on_the_demo_company(page, browser, live_server, s
     expect(other.locator(".alert.success")).to_contain_text("Check-in on")
     assert CheckIn.objects.filter(goal_id=goal_id, author=manager, confidence="at_risk").exists()
     screenshot("dashboard-09-checked-in", other)
-    context.close()

@@ -48,11 +48,17 @@ def test_two_people_edit_the_same_map(browser, live_server, sign_in, screenshot,
     second = StageFactory(journey=journey, name="Buy", phase="during", emotion=-1, position=2048)
     card = TouchpointFactory(stage=first, name="Welcome email", channel="email", position=1024)
     url = f"{live_server.url}/o/{org.slug}/journeys/{journey.pk}/"
-
     page_a = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
     page_b = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
     sign_in(page_a, ana)
     sign_in(page_b, ben)
+    _both_open_the_map(page_a, page_b, url, ana, ben)
+    _ana_adds_a_card_and_moves_it(page_a, page_b, first, second, journey, screenshot)
+    _both_edit_one_card(page_a, page_b, first, card, screenshot)
+    _delete_undo_and_print(page_a, second, url, screenshot)
+
+
+def _both_open_the_map(page_a, page_b, url, ana, ben):
     page_a.goto(url)
     page_b.goto(url)
     expect(page_a.locator("[data-testid=card]")).to_have_count(1)
@@ -64,6 +70,8 @@ def test_two_people_edit_the_same_map(browser, live_server, sign_in, screenshot,
         ben.user.first_name, timeout=LIVE
     )
 
+
+def _ana_adds_a_card_and_moves_it(page_a, page_b, first, second, journey, screenshot):
     # Ana adds a touchpoint; Ben sees it appear without reloading.
     _column(page_a, first).locator("[data-testid=add-touchpoint]").click()
     page_a.locator("[data-testid=composer-touchpoint]").fill("Setup call <b>now</b>")
@@ -95,6 +103,8 @@ def test_two_people_edit_the_same_map(browser, live_server, sign_in, screenshot,
     ).to_be_visible(timeout=LIVE)
     screenshot("journeys-01-board", page_a)
 
+
+def _both_edit_one_card(page_a, page_b, first, card, screenshot):
     # Both open the same card; Ana saves first, Ben's save gets the conflict with his text kept.
     _column(page_a, first).locator("[data-testid=card]", has_text="Welcome email").click()
     _column(page_b, first).locator("[data-testid=card]", has_text="Welcome email").click()
@@ -121,7 +131,9 @@ def test_two_people_edit_the_same_map(browser, live_server, sign_in, screenshot,
     assert card.notes == "Ben: add the account manager's phone"
     assert card.version == 3
 
-    # Delete with undo.
+
+def _delete_undo_and_print(page_a, second, url, screenshot):
+    """Delete with undo, then the print view."""
     _column(page_a, second).locator("[data-testid=card]", has_text="Setup call").click()
     page_a.locator("[data-testid=drawer-delete]").click()
     expect(_column(page_a, second).locator("[data-testid=card]")).to_have_count(0)
