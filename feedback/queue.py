@@ -87,14 +87,22 @@ def queue_list(
     return qs.order_by(*QUEUE_SORTS[query.sort][1])
 
 
-def overdue_by_owner(*, organization: Organization, now: datetime.datetime) -> list[dict]:
-    """Open detractors past the service level, counted per owner (None: nobody yet) — one query."""
-    rows = (
+def overdue(*, organization: Organization, now: datetime.datetime) -> QuerySet:
+    """Open detractors past the service level, annotated with `raised_at`: the one definition
+    the queue's counts and the engine's `followup_backlog` flag share."""
+    return (
         Response.objects.for_org(organization)
         .detractors()
         .filter(OPEN)
-        .alias(raised=raised_at())
-        .filter(raised__lt=sla_cutoff(organization=organization, now=now))
+        .annotate(raised_at=raised_at())
+        .filter(raised_at__lt=sla_cutoff(organization=organization, now=now))
+    )
+
+
+def overdue_by_owner(*, organization: Organization, now: datetime.datetime) -> list[dict]:
+    """Open detractors past the service level, counted per owner (None: nobody yet) — one query."""
+    rows = (
+        overdue(organization=organization, now=now)
         .values(
             "followup__owner",
             "followup__owner__user__username",

@@ -9,7 +9,8 @@ from django.db.models import BooleanField, Case, Count, Min, Value, When
 
 from alignment.rules.base import Finding, RuleContext, Subject, rule
 from alignment.rules.common import answered, cx_sponsor, nps_fell, unit_leader
-from feedback.models import FollowUp, ImportBatch, Theme
+from feedback.models import ImportBatch, Theme
+from feedback.queue import overdue
 from journeys.models import Audience
 
 UNLINKED_SHARE_MAX = 0.05
@@ -194,43 +195,41 @@ def unlinked_feedback(ctx: RuleContext) -> list[Finding]:
 
 @rule("followup_backlog")
 def followup_backlog(ctx: RuleContext) -> list[Finding]:
-    """Detractor follow-ups still open (nobody contacted) longer than the organization's service
-    level since they were created, per owning unit (the owner's unit; unowned ones together as
-    "no owner", owners without a unit as "no unit"). Severity high for "no owner" (nobody will
-    call), medium otherwise; magnitude is the number past the service level."""
-    sla = ctx.organization.followup_sla_hours
-    late = FollowUp.objects.for_org(ctx.organization).filter(
-        status=FollowUp.Status.OPEN, created_at__lt=ctx.now - datetime.timedelta(hours=sla)
-    )
+    """Detractors still waiting for a call (no follow-up yet, or an open one) longer than the
+    organization's service level, as the follow-up queue counts them (`feedback.queue.overdue`),
+    per owning unit (the owner's unit; nobody's as "no owner", owners without a unit as "no
+    unit"). Severity high for "no owner" (nobody will call), medium otherwise; magnitude is the
+    number past the service level."""
     unowned = Case(
-        When(owner__isnull=True, then=Value(True)),
+        When(followup__owner__isnull=True, then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
     )
     rows = (
-        late.annotate(unowned=unowned)
-        .values("unowned", "owner__unit_id", "owner__unit__name")
-        .annotate(count=Count("id"), oldest=Min("created_at"))
-        .order_by("unowned", "owner__unit__name")
+        overdue(organization=ctx.organization, now=ctx.now)
+        .annotate(unowned=unowned)
+        .values("unowned", "followup__owner__unit_id", "followup__owner__unit__name")
+        .annotate(count=Count("id"), oldest=Min("raised_at"))
+        .order_by("unowned", "followup__owner__unit__name")
     )
-    return [_backlog(ctx, row, sla) for row in rows]
+    return [_backlog(ctx, row, ctx.organization.followup_sla_hours) for row in rows]
 
 
 def _backlog(ctx: RuleContext, row: dict, sla: int) -> Finding:
-    unit_id = row["owner__unit_id"]
+    unit_id = row["followup__owner__unit_id"]
     if row["unowned"]:
         key, label = "no-owner", "no owner"
     elif unit_id is None:
         key, label = "no-unit", "owners without a unit"
     else:
-        key, label = unit_id, row["owner__unit__name"]
+        key, label = unit_id, row["followup__owner__unit__name"]
     oldest_hours = (ctx.now - row["oldest"]).total_seconds() / 3600
     owner_id, owner = unit_leader(ctx, unit_id)
-    url = f"{ctx.url('feedback:followups')}?status=open"
+    url = f"{ctx.url('feedback:followups')}?status=open&age=overdue"
     return Finding(
         rule="followup_backlog",
         severity="high" if row["unowned"] else "medium",
-        title=f"{row['count']} detractor follow-up(s) of {label} open for more than {sla} hours "
+        title=f"{row['count']} detractor(s) of {label} waiting for a call for more than {sla} hours "
         f"(oldest {oldest_hours:.0f} hours)",
         subjects=[Subject("unit", key, label, url)],
         evidence={"open_past_sla": row["count"], "oldest_hours": oldest_hours, "sla_hours": sla},

@@ -9,6 +9,8 @@ from django.utils import timezone
 from alignment.rules import RULES, evaluate
 from alignment.rules.catalogue import CONTRACT
 from cxalign.orgs.roles import Role
+from feedback.models import Response
+from feedback.queue import overdue_by_owner
 from kpis.models import KPI
 from strategy.models import Goal
 from tests.alignment.figures import change
@@ -26,6 +28,7 @@ from tests.factories import (
     KPIEffectFactory,
     MembershipFactory,
     OrgUnitFactory,
+    ResponseFactory,
     ThemeFactory,
     TouchpointFactory,
 )
@@ -603,6 +606,30 @@ def test_followup_backlog_raised_per_owning_unit(ctx, org, support, member):
     nobody = found["no-owner"]
     assert nobody.severity == "high" and nobody.magnitude == 1.0 and nobody.owner_id is None
     assert subjects(nobody) == [("unit", "no-owner", "no owner")]
+
+
+def test_followup_backlog_counts_detractors_nobody_picked_up_as_the_queue_does(ctx, org):
+    """A detractor with no follow-up at all waits too: the flag counts what the follow-up
+    queue shows as overdue (feedback.queue), nothing more, nothing less."""
+    now = timezone.now()
+    old = [ResponseFactory(source__organization=org, nps=n) for n in (0, 6, 3)]
+    promoter = ResponseFactory(source__organization=org, nps=9)
+    fresh = ResponseFactory(source__organization=org, nps=2)
+    for response in [*old, promoter]:
+        _aged(response, 49, now)
+    _aged(fresh, 47, now)
+    found = run("followup_backlog", ctx(now=now))
+    # Independently: detractors (0-6) waiting for longer than 48 hours, nobody owning them.
+    waiting = [r for r in Response.objects.filter(organization=org)
+               if r.nps <= 6 and (now - r.created_at).total_seconds() > 48 * 3600]  # fmt: skip
+    assert len(waiting) == 3
+    assert [(f.subjects[0].id, f.magnitude, f.severity) for f in found] == [
+        ("no-owner", 3.0, "high")
+    ]
+    assert overdue_by_owner(organization=org, now=now) == [
+        {"owner_id": None, "name": "Nobody yet", "overdue": 3}
+    ]
+    assert found[0].subjects[0].url.endswith("/feedback/followups/?status=open&age=overdue")
 
 
 def test_followup_backlog_not_raised_within_sla(ctx, org):
