@@ -156,7 +156,7 @@ def page_key(*, organization: Organization, params, variant: str) -> str:
     asked = "&".join(f"{k}={params.get(k, '')}" for k in ("cycle", "run", "segment", "unit"))
     hour = timezone.localtime().strftime("%Y%m%d%H")
     stamp = data_stamp(organization=organization)
-    shown = f"{variant}|{organization.currency}"  # settings the page shows beside the data
+    shown = f"{variant}|{organization.settings_key()}"  # settings the page reads beside the data
     digest = hashlib.sha256(f"{asked}|{shown}|{hour}|{stamp}".encode()).hexdigest()
     return f"alignment:dashboard:page:{organization.id}:{digest}"
 

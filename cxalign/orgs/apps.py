@@ -16,4 +16,5 @@ class OrgsConfig(AppConfig):
     nav = [
         ("Organization", "People", "orgs:people", "users"),
         ("Organization", "Org units", "orgs:units", "tree"),
+        ("Organization", "Settings", "orgs:settings", "settings"),
     ]

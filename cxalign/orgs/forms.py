@@ -1,8 +1,10 @@
+from zoneinfo import available_timezones
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import User
 
-from cxalign.orgs.models import Membership, OrgUnit
+from cxalign.orgs.models import Membership, Organization, OrgUnit
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgScopedFormMixin
 
@@ -86,3 +88,26 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
+
+
+class OrganizationSettingsForm(OrgScopedFormMixin, forms.ModelForm):
+    """The settings the engine and the pages read; the slug (the URL) never changes here."""
+
+    class Meta:
+        model = Organization
+        fields = list(Organization.SETTINGS)
+        widgets = {
+            "time_zone": forms.Select(choices=[(z, z) for z in sorted(available_timezones())])
+        }
+        labels = {
+            "churn_horizon_days": "Churn horizon (days)",
+            "checkin_cadence_days": "Check-in cadence (days)",
+            "followup_sla_hours": "Follow-up service level (hours)",
+            "rising_theme_ratio": "Rising theme: share growth (×)",
+            "rising_theme_min_responses": "Rising theme: at least (responses)",
+            "detractor_move_share": "Value of moving: share of detractors (0–1)",
+            "runs_kept": "Recompute runs kept per cycle",
+        }
+
+    def clean_currency(self) -> str:
+        return (self.cleaned_data.get("currency") or "").strip().upper()

@@ -70,11 +70,20 @@ class Organization(models.Model):
     )
     history = HistoricalRecords()
 
+    # What an admin sets on the settings page (the slug, the URL, never changes there).
+    SETTINGS = ("name", "time_zone", "currency", "churn_horizon_days", "checkin_cadence_days",
+                "followup_sla_hours", "rising_theme_ratio", "rising_theme_min_responses",
+                "detractor_move_share", "runs_kept")  # fmt: skip
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def settings_key(self) -> str:
+        """The settings' values in one string (caches of pages that show them key on it)."""
+        return "|".join(str(getattr(self, name)) for name in self.SETTINGS)
 
 
 class OrgOwned(models.Model):

@@ -298,3 +298,22 @@ def membership_add(
     membership.full_clean()
     membership.save()
     return membership, False
+
+
+# Settings a recompute reads: changing one makes the stored figures out of date.
+ENGINE_SETTINGS = {"time_zone", "churn_horizon_days", "checkin_cadence_days",
+                   "followup_sla_hours", "rising_theme_ratio", "rising_theme_min_responses",
+                   "detractor_move_share"}  # fmt: skip
+
+
+@transaction.atomic
+def organization_settings_update(*, organization: Organization, data: dict) -> list[str]:
+    """Save the organization's settings (validated, with history); returns the names of the
+    changed ones the engine reads (the figures need a recompute to follow them)."""
+    locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    changed = [name for name, value in data.items() if getattr(locked, name) != value]
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.full_clean(exclude=["slug"])
+    locked.save()
+    return sorted(set(changed) & ENGINE_SETTINGS)

@@ -19,6 +19,7 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("units/", views.UnitsView.as_view(), name="units"),
+    path("settings/", views.OrgSettingsView.as_view(), name="settings"),
     path("units/<int:pk>/edit/", views.UnitEditView.as_view(), name="unit_edit"),
     path("units/<int:pk>/delete/", views.UnitDeleteView.as_view(), name="unit_delete"),
     path(

@@ -17,10 +17,11 @@ from cxalign.orgs.forms import (
     AcceptInvitationForm,
     InvitationForm,
     MembershipForm,
+    OrganizationSettingsForm,
     OrgUnitForm,
 )
 from cxalign.orgs.landing import landing_membership
-from cxalign.orgs.models import Invitation, Membership, OrgUnit
+from cxalign.orgs.models import Invitation, Membership, Organization, OrgUnit
 from cxalign.orgs.pages import (
     OrgCreateView,
     OrgDeleteView,
@@ -190,6 +191,38 @@ class UnitDeleteView(OrgDeleteView):
     write_role = Role.ADMIN
     success_message = "Unit “{obj.name}” deleted."
     success_url_name = "orgs:units"
+
+
+class OrgSettingsView(OrgViewMixin, FormView):
+    """The organization's settings: everyone sees them, admins change them."""
+
+    template_name = "orgs/settings.html"
+    form_class = OrganizationSettingsForm
+    write_role = Role.ADMIN
+
+    def get_form_kwargs(self):
+        # A copy: a refused form must not change the organization the page is drawn with.
+        instance = Organization.objects.get(pk=self.organization.pk)
+        return {**super().get_form_kwargs(), "instance": instance}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "can_recompute": self.can(Role.CX_LEAD)}
+
+    def form_valid(self, form):
+        data = {name: form.cleaned_data[name] for name in Organization.SETTINGS}
+        try:
+            changed = services.organization_settings_update(
+                organization=self.organization, data=data
+            )
+        except ValidationError as exc:
+            form_add_validation_error(form, exc)
+            return self.form_invalid(form)
+        note = ""
+        if changed:
+            labels = ", ".join(str(form.fields[name].label).lower() for name in changed)
+            note = f" The figures still use the old {labels}: recompute to apply the new."
+        messages.success(self.request, "Settings saved." + note)
+        return redirect(self.org_url("orgs:settings"))
 
 
 class HistoryView(OrgViewMixin, TemplateView):

@@ -362,3 +362,70 @@ def test_favicon_is_served(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("favicon.svg")
+
+
+# ---------------------------------------------------------------- settings
+
+
+SETTINGS_FORM = {"name": "Acme Retail", "time_zone": "Europe/Berlin", "currency": "usd",
+                 "churn_horizon_days": "60", "checkin_cadence_days": "14",
+                 "followup_sla_hours": "24", "rising_theme_ratio": "1.5",
+                 "rising_theme_min_responses": "20", "detractor_move_share": "0.2",
+                 "runs_kept": "10"}  # fmt: skip
+
+
+def test_admin_changes_the_settings_the_engine_reads(client, admin, org):
+    client.force_login(admin.user)
+    response = client.post(f"/o/{org.slug}/settings/", SETTINGS_FORM, follow=True)
+    org.refresh_from_db()
+    assert (org.time_zone, org.currency, org.followup_sla_hours) == ("Europe/Berlin", "USD", 24)
+    assert (org.rising_theme_ratio, org.detractor_move_share, org.runs_kept) == (1.5, 0.2, 10)
+    note = " ".join(str(m) for m in response.context["messages"])
+    assert note.startswith("Settings saved. The figures still use the old ")
+    assert "follow-up service level (hours)" in note and "time zone" in note
+    assert "currency" not in note  # shown beside the figures, not read by the engine
+    assert org.history.count() == 2  # created, then changed
+    again = client.post(f"/o/{org.slug}/settings/", SETTINGS_FORM, follow=True)
+    assert [str(m) for m in again.context["messages"]] == ["Settings saved."]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [("currency", "E1R", "is not a currency code"), ("currency", "euro", "at most 3 characters"), ("time_zone", "Mars/Base", "not a time zone"),
+     ("detractor_move_share", "1.5", "less than or equal to 1"),
+     ("rising_theme_ratio", "0.5", "greater than or equal to 1"),
+     ("followup_sla_hours", "-3", "greater than or equal to 0"), ("name", "", "required")],
+)  # fmt: skip
+def test_a_bad_setting_is_named_and_nothing_is_saved(client, admin, org, field, value, error):
+    client.force_login(admin.user)
+    page = client.post(f"/o/{org.slug}/settings/", {**SETTINGS_FORM, field: value})
+    assert page.status_code == 200
+    assert error in " ".join(page.context["form"].errors[field])
+    org.refresh_from_db()
+    assert (org.currency, org.time_zone, org.name) == ("EUR", "UTC", "Acme Retail")
+
+
+def test_everyone_sees_the_settings_only_admins_change_them(client, viewer, org):
+    client.force_login(viewer.user)
+    page = client.get(f"/o/{org.slug}/settings/").content.decode()
+    assert "Follow-up service level (hours)" in page and "Only an admin can change these." in page
+    assert 'data-testid="settings-form"' not in page
+    assert client.post(f"/o/{org.slug}/settings/", SETTINGS_FORM).status_code == 403
+    org.refresh_from_db()
+    assert org.currency == "EUR"
+
+
+def test_the_settings_of_another_organization_are_out_of_reach(client, admin, org, other_org):
+    client.force_login(admin.user)
+    assert client.get(f"/o/{other_org.slug}/settings/").status_code == 404
+    assert client.post(f"/o/{other_org.slug}/settings/", SETTINGS_FORM).status_code == 404
+    other_org.refresh_from_db()
+    assert other_org.currency == "EUR"
+
+
+def test_the_dashboards_cached_page_follows_the_settings(org):
+    from alignment.dashboard import page_key
+
+    before = page_key(organization=org, params={}, variant="v1")
+    org.followup_sla_hours = 12
+    assert page_key(organization=org, params={}, variant="v1") != before
