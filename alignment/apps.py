@@ -30,3 +30,7 @@ class AlignmentConfig(AppConfig):
 
     def ready(self) -> None:
         from alignment import signals  # noqa: F401
+        from alignment.services import runs_resume
+        from cxalign.background import resumable
+
+        resumable(runs_resume)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from alignment.engine import compute as engine
 from alignment.engine.periods import Window, window_for
 from alignment.models import Run
+from cxalign.background import call_on_commit
 from cxalign.orgs.models import Membership, Organization
 from kpis.models import KPI, Measurement
 from strategy.models import Cycle
@@ -83,8 +84,19 @@ def run_request(
     if enqueue:
         from alignment.tasks import recompute_chain
 
-        transaction.on_commit(lambda: recompute_chain(run.id))
+        call_on_commit(lambda: recompute_chain(run.id), f"recompute run {run.id}")
     return run
+
+
+def runs_resume() -> int:
+    """Queue again the runs still marked active (a stopped server's): each claims its run
+    again and computes it from the start."""
+    from alignment.tasks import recompute_chain
+
+    ids = list(Run.objects.active().values_list("id", flat=True))
+    for run_id in ids:
+        call_on_commit(lambda run_id=run_id: recompute_chain(run_id), f"recompute run {run_id}")
+    return len(ids)
 
 
 def _progress(run_id: int):

@@ -1,10 +1,10 @@
 """A finished feedback import queues a recompute of the current cycle (debounced)."""
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from cxalign.background import call_on_commit
 from feedback.models import ImportBatch
 
 
@@ -16,4 +16,7 @@ def recompute_after_import(sender, instance: ImportBatch, created: bool, **kwarg
 
     organization_id = instance.organization_id
     countdown = settings.ALIGNMENT_IMPORT_DEBOUNCE_S
-    transaction.on_commit(lambda: task.apply_async((organization_id,), countdown=countdown))
+    call_on_commit(
+        lambda: task.apply_async((organization_id,), countdown=countdown),
+        f"recompute after import {instance.id}",
+    )

@@ -23,8 +23,11 @@ class FeedbackConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_init, post_save
 
+        from cxalign.background import resumable
         from feedback import signals
+        from feedback.imports.jobs import imports_resume
         from journeys.models import Touchpoint
 
         post_init.connect(signals.touchpoint_loaded, sender=Touchpoint, dispatch_uid="fb-tp-init")
         post_save.connect(signals.touchpoint_saved, sender=Touchpoint, dispatch_uid="fb-tp-save")
+        resumable(imports_resume)

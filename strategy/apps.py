@@ -22,3 +22,9 @@ class StrategyConfig(AppConfig):
         "initiatives and the decision log.",
         "url_name": "strategy:cascade",
     }
+
+    def ready(self) -> None:
+        from cxalign.background import resumable
+        from strategy.imports import goal_imports_resume
+
+        resumable(goal_imports_resume)

@@ -100,6 +100,16 @@ def _enqueue(job: GoalImport) -> None:
     enqueue_on_commit(goal_import_run, job.id)
 
 
+def goal_imports_resume() -> int:
+    """Queue again the checks and imports still marked active (a stopped server's)."""
+    from strategy.tasks import goal_import_run
+
+    ids = list(GoalImport.objects.filter(status__in=GoalImport.ACTIVE).values_list("id", flat=True))
+    for job_id in ids:
+        enqueue_on_commit(goal_import_run, job_id)
+    return len(ids)
+
+
 def goal_import_progress(job: GoalImport) -> dict:
     """{"checked", "total", "fraction"} of a running job (a finished one: all done)."""
     if job.is_active:

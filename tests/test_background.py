@@ -90,3 +90,46 @@ def test_page_check_and_import_run_in_the_background(client, cx_lead, org, threa
     batch.refresh_from_db()
     assert (batch.status, batch.rows_new) == (ImportBatch.Status.SUCCEEDED, 500)
     assert _backends() == backends
+
+
+def test_jobs_a_stopped_server_left_active_run_again_when_it_starts(
+    org, cx_lead, executive, threads
+):
+    """The server stopped mid-run: the rows still say "running". At the next start each job
+    runs again from the start, in a thread, and finishes once."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from alignment.models import Run
+    from alignment.services import run_request
+    from strategy import imports
+    from strategy.models import GoalImport
+    from tests.factories import CycleFactory
+
+    GATE.set()
+    background.use_threads(False)  # the uploads themselves: checked inline, as before the stop
+    batch = upload(org, cx_lead, _rows(50))
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING, attempts=1)
+    cycle = CycleFactory(organization=org)
+    content = f"key,title,owner username\nTOP,Top,{executive.user.username}\n".encode()
+    job = imports.goal_import_upload(organization=org, cycle=cycle, created_by=executive,
+                                     uploaded_file=SimpleUploadedFile("g.csv", content))  # fmt: skip
+    GoalImport.objects.filter(pk=job.pk).update(status=GoalImport.Status.CHECKING, summary={})
+    run = run_request(organization=org, cycle=cycle, enqueue=False)
+    Run.objects.filter(pk=run.pk).update(status=Run.Status.RUNNING, attempts=1)
+    background.use_threads(True)  # the server starts again
+    background.resume_interrupted()
+    assert background.wait_idle(60)
+    batch.refresh_from_db()
+    job.refresh_from_db()
+    run.refresh_from_db()
+    assert (batch.status, batch.rows_new, batch.attempts) == (ImportBatch.Status.SUCCEEDED, 50, 2)
+    assert (job.status, job.summary["created"]) == (GoalImport.Status.CHECKED, 1)
+    assert (run.status, run.attempts) == (Run.Status.SUCCEEDED, 2)
+
+
+def test_resuming_outside_the_embedded_web_server_does_nothing(org, cx_lead):
+    batch = upload(org, cx_lead, _rows(5))
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)
+    background.resume_interrupted()  # tasks go to workers there: they resume on their own
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.RUNNING

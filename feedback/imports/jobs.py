@@ -238,6 +238,19 @@ def _enqueue(batch: ImportBatch, status: str, **options) -> ImportBatch:
     return batch
 
 
+def imports_resume() -> int:
+    """Queue again the checks and imports still marked active (a stopped server's); returns how
+    many. Each run re-claims its batch and starts over, as after a lost worker."""
+    from feedback.tasks import import_batch_run
+
+    ids = list(
+        ImportBatch.objects.filter(status__in=ImportBatch.ACTIVE).values_list("id", flat=True)
+    )
+    for batch_id in ids:
+        enqueue_on_commit(import_batch_run, batch_id)
+    return len(ids)
+
+
 def import_batch_cancel(*, batch: ImportBatch) -> str:
     """Stop an import: a waiting one at once, a running one at its next chunk (nothing written)."""
     if batch.is_finished:
