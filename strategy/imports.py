@@ -84,7 +84,7 @@ def goal_import_apply(*, job: GoalImport) -> GoalImport:
     """Queue the import of a file checked with no bad row (all or nothing)."""
     job = GoalImport.objects.select_for_update().get(pk=job.pk)
     if not job.ready:
-        reason = "has bad rows" if job.summary.get("errors") else NOT_READY[job.status]
+        reason = "has bad rows" if job.rejected else NOT_READY[job.status]
         raise ValidationError(f"This file {reason}; it cannot be imported (again).")
     job.status = Status.APPLYING
     job.message = ""
@@ -166,7 +166,10 @@ def _summary(job: GoalImport, *, dry_run: bool) -> dict:
 def _check(job: GoalImport) -> str:
     summary = _summary(job, dry_run=True)
     GoalImport.objects.filter(id=job.id, status=Status.CHECKING).update(
-        status=Status.CHECKED, summary=summary, finished_at=timezone.now()
+        status=Status.CHECKED,
+        summary=summary,
+        rejected=summary["rejected"],
+        finished_at=timezone.now(),
     )
     return Status.CHECKED
 

@@ -645,6 +645,7 @@ class GoalImport(OrgOwned):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CHECKING)
     # goals_import's summary: created, updated, rejected, errors, warnings, rows (the preview).
     summary = models.JSONField(default=dict, blank=True)
+    rejected = models.PositiveIntegerField(default=0)  # bad rows found by the check
     message = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -663,4 +664,4 @@ class GoalImport(OrgOwned):
     @property
     def ready(self) -> bool:
         """Checked with no bad row: the person may apply it."""
-        return self.status == self.Status.CHECKED and not self.summary.get("errors")
+        return self.status == self.Status.CHECKED and not self.rejected

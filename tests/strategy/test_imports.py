@@ -253,9 +253,14 @@ def test_the_import_page_lists_recent_uploads_in_constant_queries(
         client.get(url)
     for _ in range(6):
         upload(org, cycle, executive, cascade_file(executive.user.username, 1))
+    for job in GoalImport.objects.all()[:3]:
+        imports.goal_import_process(job_id=job.id)  # checked: two fine, one with bad rows
+    GoalImport.objects.filter(id=job.id).update(rejected=2)
     with django_assert_max_num_queries(len(first)):
         page = client.get(url).content.decode()
-    assert page.count("Checking the file") == 5  # the five newest
+    assert page.count('data-testid="import-status"') == 5  # the five newest
+    assert page.count("Checking the file") == 2 and page.count("ready to import") == 2
+    assert "2 bad rows: not importable" in page
 
 
 @pytest.mark.worker
@@ -336,3 +341,11 @@ def test_api_synchronous_import_sends_a_large_file_to_the_background_endpoint(
     assert response.status_code == 400
     assert "1,001 rows" in str(response.json()) and "goal-imports/" in str(response.json())
     assert not Goal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_without_a_cycle_the_import_page_says_to_create_one_first(client, executive, org):
+    client.force_login(executive.user)
+    page = client.get(reverse("strategy:cascade_import", args=[org.slug])).content.decode()
+    assert 'data-testid="import-no-cycle"' in page and "No planning cycle yet" in page
+    assert 'data-testid="import-form"' not in page
