@@ -1,6 +1,6 @@
 """Celery tasks of the alignment engine: thin wrappers that re-fetch by id and call services."""
 
-from celery import chain, shared_task
+from celery import chain, current_app, shared_task
 from django.utils import timezone
 
 from alignment.tasks_escalation import checkins_escalate  # noqa: F401  (found by the worker)
@@ -25,7 +25,14 @@ def recompute_publish(self, run_id: int) -> str | None:
 
 
 def recompute_chain(run_id: int):
-    """One chain per run: compute, then publish."""
+    """One chain per run: compute, then publish. Tasks inline (the embedded mode): one after
+    the other here, as Celery's eager chain waits on a flag shared by the whole process, which
+    the eager tasks of other threads set (it then refuses to run: "Never call result.get()
+    within a task")."""
+    if current_app.conf.task_always_eager:
+        if recompute_compute.apply(args=(run_id,)).successful():
+            recompute_publish.apply(args=(run_id,))
+        return None
     return chain(recompute_compute.si(run_id), recompute_publish.si(run_id)).apply_async()
 
 

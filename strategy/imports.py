@@ -193,6 +193,7 @@ def _apply(job: GoalImport) -> str:
                 f"in {locked.cycle.name}."
             )
         locked.summary = {**locked.summary, **summary, "rows": locked.summary.get("rows", [])}
+        locked.rejected = summary["rejected"]
         locked.finished_at = timezone.now()
         locked.save()
         return locked.status

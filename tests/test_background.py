@@ -133,3 +133,31 @@ def test_resuming_outside_the_embedded_web_server_does_nothing(org, cx_lead):
     background.resume_interrupted()  # tasks go to workers there: they resume on their own
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.RUNNING
+
+
+def test_a_recompute_runs_while_another_threads_eager_task_runs(org, threads):
+    """Celery marks the whole process while any eager task runs ("do not wait on results");
+    when another thread's task starts between a recompute's two steps, the recompute still
+    publishes."""
+    from celery._state import _set_task_join_will_block
+    from celery.signals import task_postrun
+
+    from alignment.models import Run
+    from alignment.services import run_request
+    from alignment.tasks import recompute_compute
+    from tests.factories import CycleFactory
+
+    def another_thread_starts_a_task(sender=None, **kwargs):
+        if getattr(sender, "name", "") == recompute_compute.name:
+            _set_task_join_will_block(True)
+
+    GATE.set()
+    task_postrun.connect(another_thread_starts_a_task, weak=False)
+    try:
+        run = run_request(organization=org, cycle=CycleFactory(organization=org))
+        assert background.wait_idle(60)
+    finally:
+        task_postrun.disconnect(another_thread_starts_a_task)
+        _set_task_join_will_block(False)
+    run.refresh_from_db()
+    assert run.status == Run.Status.SUCCEEDED, run.message

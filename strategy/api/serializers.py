@@ -315,16 +315,21 @@ class CapabilitySerializer(OrgModelSerializer):
         validators = []
 
 
-class ImportRequestSerializer(serializers.Serializer):
+class GoalImportUploadSerializer(serializers.Serializer):
+    """A cascade file and the organization's cycle it goes into."""
+
     cycle = serializers.PrimaryKeyRelatedField(queryset=Cycle.objects.all())
     file = serializers.FileField()
-    dry_run = serializers.BooleanField(default=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         organization = self.context.get("organization")
         if organization is not None:
             self.fields["cycle"].queryset = Cycle.objects.for_org(organization)
+
+
+class ImportRequestSerializer(GoalImportUploadSerializer):
+    dry_run = serializers.BooleanField(default=False)
 
 
 class ImportErrorSerializer(serializers.Serializer):
@@ -348,23 +353,11 @@ class ImportResultSerializer(serializers.Serializer):
     cycle = serializers.CharField()
 
 
-class GoalImportUploadSerializer(serializers.Serializer):
-    cycle = serializers.PrimaryKeyRelatedField(queryset=Cycle.objects.all())
-    file = serializers.FileField()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        organization = self.context.get("organization")
-        if organization is not None:
-            self.fields["cycle"].queryset = Cycle.objects.for_org(organization)
-
-
 class GoalImportSerializer(serializers.ModelSerializer):
     """A cascade upload: its status and, once checked, what it will do or did (no row list)."""
 
     created = serializers.SerializerMethodField()
     updated = serializers.SerializerMethodField()
-    rejected = serializers.SerializerMethodField()
     errors = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField()
 
@@ -379,9 +372,6 @@ class GoalImportSerializer(serializers.ModelSerializer):
 
     def get_updated(self, job) -> int | None:
         return job.summary.get("updated")
-
-    def get_rejected(self, job) -> int | None:
-        return job.summary.get("rejected")
 
     @extend_schema_field(ImportErrorSerializer(many=True))
     def get_errors(self, job) -> list:

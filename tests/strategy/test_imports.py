@@ -113,7 +113,7 @@ def test_a_cascade_changed_since_the_check_fails_the_apply_and_writes_nothing(ex
     locked.delete()  # someone removes the parent the file names
     assert imports.goal_import_process(job_id=job.id) == Status.FAILED
     job.refresh_from_db()
-    assert "1 row(s) are wrong now" in job.message
+    assert "1 row(s) are wrong now" in job.message and job.rejected == 1
     assert not Goal.objects.filter(cycle=cycle).exists()
 
 
