@@ -30,7 +30,6 @@ class AlignmentConfig(AppConfig):
 
     def ready(self) -> None:
         from alignment import signals  # noqa: F401
-        from alignment.services import runs_resume
         from cxalign.background import resumable
 
-        resumable(runs_resume)
+        resumable("alignment.services.runs_resume")

@@ -15,6 +15,7 @@ from alignment.engine import compute as engine
 from alignment.engine.periods import Window, window_for
 from alignment.models import Run
 from cxalign.background import call_on_commit
+from cxalign.celery import MAX_ATTEMPTS
 from cxalign.orgs.models import Membership, Organization
 from kpis.models import KPI, Measurement
 from strategy.models import Cycle
@@ -93,7 +94,9 @@ def runs_resume() -> int:
     again and computes it from the start."""
     from alignment.tasks import recompute_chain
 
-    ids = list(Run.objects.active().values_list("id", flat=True))
+    # A command's run (manage.py recompute) computes in the command's own process.
+    runs = Run.objects.active().exclude(trigger=Run.Trigger.COMMAND)
+    ids = list(runs.values_list("id", flat=True))
     for run_id in ids:
         call_on_commit(lambda run_id=run_id: recompute_chain(run_id), f"recompute run {run_id}")
     return len(ids)
@@ -108,13 +111,19 @@ def _progress(run_id: int):
 
 def run_claim(*, run_id: int) -> Run | None:
     """Mark the run as computing (again, after a lost worker); None when it is finished."""
-    claimed = Run.objects.filter(id=run_id, status__in=Run.ACTIVE).update(
+    claimed = Run.objects.filter(
+        id=run_id, status__in=Run.ACTIVE, attempts__lt=MAX_ATTEMPTS
+    ).update(
         status=Run.Status.RUNNING,
         started_at=timezone.now(),
         step="Starting",
         attempts=F("attempts") + 1,
     )
     if not claimed:
+        Run.objects.filter(id=run_id, status__in=Run.ACTIVE).update(
+            status=Run.Status.FAILED,
+            message=f"Stopped after {MAX_ATTEMPTS} attempts: each ended the process computing it.",
+        )
         return None
     return Run.objects.select_related("organization", "cycle").get(id=run_id)
 

@@ -11,6 +11,7 @@ import threading
 import time
 
 from django.db import DatabaseError, connections, transaction
+from django.utils.module_loading import import_string
 
 from cxalign.celery import app
 
@@ -85,11 +86,12 @@ def wait_idle(timeout: float = 30.0) -> bool:
             thread.join(max(0.0, deadline - time.monotonic()))
 
 
-def resumable(resume) -> None:
-    """Register an app's `resume()`: it enqueues again every job of its own that is still marked
-    active (an app calls this from its AppConfig.ready)."""
-    if resume not in _resumers:
-        _resumers.append(resume)
+def resumable(path: str) -> None:
+    """Register an app's resume function by its dotted path (imported only when the embedded
+    web server starts): it enqueues again every job of its own still marked active. An app
+    calls this from its AppConfig.ready."""
+    if path not in _resumers:
+        _resumers.append(path)
 
 
 def resume_interrupted() -> None:
@@ -98,8 +100,9 @@ def resume_interrupted() -> None:
     claims its row and writes in one transaction), so nothing is lost or doubled."""
     if not _threads_on():
         return
-    for resume in _resumers:
+    for path in _resumers:
         try:
-            resume()
+            import_string(path)()
         except DatabaseError:  # not migrated yet, or the database is down: nothing to resume
-            log.warning("Could not resume interrupted jobs with %s", resume.__qualname__)
+            log.warning("Could not resume interrupted jobs with %s", path)
+    connections.close_all()  # the threads have their own; this one is not needed any more

@@ -16,6 +16,10 @@ app.autodiscover_tasks()
 # finished (a killed worker's task runs again); transient database errors are retried with
 # backoff; everything else fails loudly. Such a task takes ids and calls one service that
 # re-fetches and claims the work, so running it twice gives one result.
+# A job claimed this many times without finishing is failed instead of run again: each attempt
+# ended the process running it (killed for memory, say), and the next would too.
+MAX_ATTEMPTS = 3
+
 DB_TASK = {
     "bind": True,
     "acks_late": True,

@@ -25,9 +25,8 @@ class FeedbackConfig(AppConfig):
 
         from cxalign.background import resumable
         from feedback import signals
-        from feedback.imports.jobs import imports_resume
         from journeys.models import Touchpoint
 
         post_init.connect(signals.touchpoint_loaded, sender=Touchpoint, dispatch_uid="fb-tp-init")
         post_save.connect(signals.touchpoint_saved, sender=Touchpoint, dispatch_uid="fb-tp-save")
-        resumable(imports_resume)
+        resumable("feedback.imports.jobs.imports_resume")

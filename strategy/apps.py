@@ -25,6 +25,5 @@ class StrategyConfig(AppConfig):
 
     def ready(self) -> None:
         from cxalign.background import resumable
-        from strategy.imports import goal_imports_resume
 
-        resumable(goal_imports_resume)
+        resumable("strategy.imports.goal_imports_resume")

@@ -10,9 +10,12 @@ The page polls the live progress (`cxalign.progress`).
 
 from __future__ import annotations
 
+import datetime
 import logging
+import uuid
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import InterfaceError, OperationalError, transaction
@@ -20,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from cxalign.background import enqueue_on_commit
+from cxalign.celery import MAX_ATTEMPTS
 from cxalign.orgs.models import Membership, Organization
 from cxalign.progress import progress_clear, progress_get, progress_set, throttled
 from cxalign.tabular.read import FileProblem, check_xlsx
@@ -37,7 +41,12 @@ NOT_READY = {
     Status.SUCCEEDED: "was imported already",
     Status.FAILED: "could not be imported",
 }
-PREVIEW_ROWS = 500  # rows of the preview table shown on the page (all are checked)
+PREVIEW_ROWS = 500
+ERROR_ROWS = 200  # bad rows listed on the page (all are counted)
+KEEP = 20  # finished uploads kept per organization
+STALE_AFTER = datetime.timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT)
+GAVE_UP = (f"Nothing was imported: the work stopped {MAX_ATTEMPTS} times before it finished "
+           "(the file may be too large to read here). Split it, or export the sheet as CSV.")  # fmt: skip  # rows of the preview table shown on the page (all are checked)
 
 
 @transaction.atomic
@@ -49,9 +58,12 @@ def goal_import_upload(
     uploaded_file: UploadedFile,
 ) -> GoalImport:
     """Store the file and queue its check (nothing is written to the cascade yet)."""
-    name = Path(uploaded_file.name or "").name[:255]
-    if not name.lower().endswith(EXTENSIONS):
+    full_name = Path(uploaded_file.name or "").name
+    if not full_name.lower().endswith(EXTENSIONS):
         raise ValidationError({"file": "Upload a .csv or .xlsx file."})
+    suffix = Path(full_name).suffix
+    # Shown on the page (its end kept); the stored file gets a short name of its own.
+    name = full_name if len(full_name) <= 255 else full_name[: 255 - len(suffix)] + suffix
     if uploaded_file.size > MAX_BYTES:
         raise ValidationError(
             {"file": f"The file is {uploaded_file.size / 2**20:.1f} MB; a cascade file may be "
@@ -62,10 +74,19 @@ def goal_import_upload(
     if cycle.organization_id != organization.id:
         raise ValidationError({"cycle": "Choose one of your organization's planning cycles."})
     job = GoalImport(organization=organization, cycle=cycle, created_by=created_by, file_name=name)
-    job.file.save(name, uploaded_file, save=False)
+    job.file.save(uuid.uuid4().hex + Path(full_name).suffix.lower(), uploaded_file, save=False)
     job.save()
+    _prune(organization)
     _enqueue(job)
     return job
+
+
+def _prune(organization: Organization) -> None:
+    """Keep the organization's KEEP newest uploads; older ones go with their files."""
+    old = GoalImport.objects.for_org(organization).exclude(status__in=GoalImport.ACTIVE)
+    for job in old.order_by("-created_at", "-id")[KEEP:]:
+        job.file.delete(save=False)
+        job.delete()
 
 
 def _refuse_bomb(uploaded_file: UploadedFile) -> None:
@@ -81,14 +102,15 @@ def _refuse_bomb(uploaded_file: UploadedFile) -> None:
 
 @transaction.atomic
 def goal_import_apply(*, job: GoalImport) -> GoalImport:
-    """Queue the import of a file checked with no bad row (all or nothing)."""
-    job = GoalImport.objects.select_for_update().get(pk=job.pk)
-    if not job.ready:
+    """Queue the import of a file checked with no bad row (all or nothing). A conditional
+    update: a second click finds it importing already, without waiting on the first."""
+    started = GoalImport.objects.filter(pk=job.pk, status=Status.CHECKED, rejected=0).update(
+        status=Status.APPLYING, message="", attempts=0, updated_at=timezone.now()
+    )
+    job.refresh_from_db()
+    if not started:
         reason = "has bad rows" if job.rejected else NOT_READY[job.status]
         raise ValidationError(f"This file {reason}; it cannot be imported (again).")
-    job.status = Status.APPLYING
-    job.message = ""
-    job.save(update_fields=["status", "message", "updated_at"])
     _enqueue(job)
     return job
 
@@ -111,17 +133,21 @@ def goal_imports_resume() -> int:
 
 
 def goal_import_progress(job: GoalImport) -> dict:
-    """{"checked", "total", "fraction"} of a running job (a finished one: all done)."""
+    """{"checked", "total", "fraction"} of a running job (a finished one: all done; its counts
+    are in its summary)."""
     if job.is_active:
         return progress_get(PROGRESS, job.id) or {"checked": 0, "total": 0, "fraction": 0.0}
-    total = len(job.summary.get("rows", [])) + job.summary.get("rejected", 0)
-    return {"checked": total, "total": total, "fraction": 1.0}
+    return {"checked": None, "total": None, "fraction": 1.0}
 
 
 def goal_import_process(*, job_id: int) -> str:
     """Check or apply a queued job to the end; safe to call twice. Returns the status."""
     job = GoalImport.objects.select_related("cycle").filter(id=job_id).first()
-    if job is None or not job.is_active or not _claim(job):
+    if job is None or not job.is_active:
+        return "skipped"
+    if job.attempts >= MAX_ATTEMPTS:
+        return _fail(job.id, GAVE_UP)
+    if not _claim(job):
         return "skipped"
     try:
         return _check(job) if job.status == Status.CHECKING else _apply(job)
@@ -129,18 +155,28 @@ def goal_import_process(*, job_id: int) -> str:
         return _fail(job.id, "Nothing was imported: " + " ".join(exc.messages))
     except (OperationalError, InterfaceError):
         raise  # transient: the task retries; the job stays claimable
-    except Exception as exc:
+    except Exception:
         log.exception("Cascade import %s failed", job.id)
-        _fail(job.id, f"The import failed: {exc}")
+        _fail(job.id, "Nothing was imported: the import stopped on an unexpected error, which "
+                      "is logged. Try again; if it fails again, tell your administrator.")  # fmt: skip
         raise
     finally:
         progress_clear(PROGRESS, job.id)
 
 
+def goal_import_stale_fail(*, job: GoalImport) -> GoalImport:
+    """A job active far longer than any run takes lost its worker (or its message): fail it
+    with a reason, so its page stops waiting (called by the page)."""
+    if job.is_active and job.updated_at < timezone.now() - STALE_AFTER:
+        _fail(job.id, "Nothing was imported: the work stopped responding. Upload the file again.")
+        job.refresh_from_db()
+    return job
+
+
 def _claim(job: GoalImport) -> bool:
     """A conditional update: a job another run has finished meanwhile is not run again."""
     claimed = GoalImport.objects.filter(id=job.id, status=job.status)
-    return bool(claimed.update(attempts=F("attempts") + 1))
+    return bool(claimed.update(attempts=F("attempts") + 1, updated_at=timezone.now()))
 
 
 def _summary(job: GoalImport, *, dry_run: bool) -> dict:
@@ -171,6 +207,8 @@ def _check(job: GoalImport) -> str:
         rejected=summary["rejected"],
         finished_at=timezone.now(),
     )
+    if summary["rejected"]:
+        _file_drop(job.id)  # never importable: the corrected file comes as a new upload
     return Status.CHECKED
 
 
@@ -196,11 +234,21 @@ def _apply(job: GoalImport) -> str:
         locked.rejected = summary["rejected"]
         locked.finished_at = timezone.now()
         locked.save()
-        return locked.status
+    _file_drop(job.id)
+    return locked.status
 
 
 def _fail(job_id: int, message: str) -> str:
     GoalImport.objects.filter(id=job_id).update(
         status=Status.FAILED, message=message, finished_at=timezone.now()
     )
+    _file_drop(job_id)
     return Status.FAILED
+
+
+def _file_drop(job_id: int) -> None:
+    """The upload is kept only while it can still be imported."""
+    job = GoalImport.objects.filter(id=job_id).only("id", "file").first()
+    if job is not None and job.file:
+        job.file.delete(save=False)
+        GoalImport.objects.filter(id=job_id).update(file="")

@@ -15,7 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from cxalign.orgs.models import OrgOwned
+from cxalign.orgs.models import Organization, OrgOwned
+from cxalign.orgs.querysets import OrgQuerySet
 from strategy.querysets import CycleQuerySet, GoalQuerySet
 
 
@@ -624,8 +625,9 @@ class Capability(OrgOwned):
         return max(0, self.needed_level - self.current_level)
 
 
-class GoalImport(OrgOwned):
-    """One uploaded cascade file: checked in the background, then applied all or nothing."""
+class GoalImport(models.Model):
+    """One uploaded cascade file: checked in the background, then applied all or nothing.
+    A job, not a domain row: no change history (its summary can hold 20,000 rows)."""
 
     class Status(models.TextChoices):
         CHECKING = "checking", "Checking the file"
@@ -636,6 +638,9 @@ class GoalImport(OrgOwned):
 
     ACTIVE = {Status.CHECKING, Status.APPLYING}
 
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="imports")
     created_by = models.ForeignKey(
         "orgs.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -649,6 +654,8 @@ class GoalImport(OrgOwned):
     message = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrgQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -355,8 +355,10 @@ class GoalImportMixin(OrgViewMixin):
     read_role = Role.EXECUTIVE
     write_role = Role.EXECUTIVE
 
-    def get_job(self) -> GoalImport:
-        return self.get_org_object(GoalImport.objects.select_related("cycle"), self.kwargs["pk"])
+    def get_job(self, *, summary: bool = True) -> GoalImport:
+        jobs = GoalImport.objects.select_related("cycle", "created_by__user")
+        job = self.get_org_object(jobs if summary else jobs.defer("summary"), self.kwargs["pk"])
+        return imports.goal_import_stale_fail(job=job)
 
 
 class CascadeImportDetailView(GoalImportMixin, TemplateView):
@@ -367,21 +369,30 @@ class CascadeImportDetailView(GoalImportMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         job = self.get_job()
-        rows = job.summary.get("rows", [])
+        rows, errors = job.summary.get("rows", []), job.summary.get("errors", [])
         context.update(
             job=job,
             summary=job.summary,
             shown_rows=rows[: imports.PREVIEW_ROWS],
             hidden_rows=max(0, len(rows) - imports.PREVIEW_ROWS),
+            shown_errors=errors[: imports.ERROR_ROWS],
+            hidden_errors=max(0, len(errors) - imports.ERROR_ROWS),
             progress=imports.goal_import_progress(job),
         )
         return context
 
 
-class CascadeImportProgressView(CascadeImportDetailView):
-    """The progress card, polled by htmx every second; a finished job reloads the page."""
+class CascadeImportProgressView(GoalImportMixin, TemplateView):
+    """The progress card, polled by htmx every second (the job's summary is not read); a
+    finished job reloads the page."""
 
     template_name = "strategy/_import_progress.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = self.get_job(summary=False)
+        context.update(job=job, progress=imports.goal_import_progress(job))
+        return context
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)

@@ -161,3 +161,62 @@ def test_a_recompute_runs_while_another_threads_eager_task_runs(org, threads):
         _set_task_join_will_block(False)
     run.refresh_from_db()
     assert run.status == Run.Status.SUCCEEDED, run.message
+
+
+def test_a_job_that_kept_ending_its_process_is_not_resumed_for_ever(org, cx_lead):
+    from alignment.models import Run
+    from alignment.services import run_claim, run_request
+    from cxalign.celery import MAX_ATTEMPTS
+    from feedback.imports.jobs import import_batch_process
+    from tests.factories import CycleFactory
+
+    batch = upload(org, cx_lead, _rows(5))
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.RUNNING, attempts=MAX_ATTEMPTS
+    )
+    assert import_batch_process(batch_id=batch.id) == ImportBatch.Status.FAILED
+    batch.refresh_from_db()
+    assert f"stopped {MAX_ATTEMPTS} times" in batch.message and batch.rows_new == 0
+    run = run_request(organization=org, cycle=CycleFactory(organization=org), enqueue=False)
+    Run.objects.filter(pk=run.pk).update(status=Run.Status.RUNNING, attempts=MAX_ATTEMPTS)
+    assert run_claim(run_id=run.id) is None
+    run.refresh_from_db()
+    assert run.status == Run.Status.FAILED and f"after {MAX_ATTEMPTS} attempts" in run.message
+
+
+def test_resume_leaves_the_jobs_of_commands_to_their_own_process(org, cx_lead, threads):
+    """`manage.py recompute` and an import of a local file run in the command's process,
+    which may still be working when the server starts."""
+    from alignment.models import Run
+    from alignment.services import run_request
+    from tests.factories import CycleFactory
+
+    GATE.set()
+    local = ImportBatch.objects.create(organization=org, file_name="big.csv",
+                                       status=ImportBatch.Status.RUNNING)  # fmt: skip
+    run = run_request(organization=org, cycle=CycleFactory(organization=org),
+                      trigger=Run.Trigger.COMMAND, enqueue=False)  # fmt: skip
+    Run.objects.filter(pk=run.pk).update(status=Run.Status.RUNNING)
+    background.resume_interrupted()
+    assert background.wait_idle(30)
+    local.refresh_from_db()
+    run.refresh_from_db()
+    assert (local.status, local.attempts) == (ImportBatch.Status.RUNNING, 0)
+    assert (run.status, run.attempts) == (Run.Status.RUNNING, 0)
+
+
+def test_resuming_with_tasks_on_workers_does_nothing(org, cx_lead, threads):
+    """The services mode: threads on in the web server, but tasks go to workers, which take
+    their unfinished tasks back on their own."""
+    from cxalign.celery import app
+
+    batch = upload(org, cx_lead, _rows(5))
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)
+    app.conf.task_always_eager = False
+    try:
+        background.resume_interrupted()
+    finally:
+        app.conf.task_always_eager = True
+    assert not background._running
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.RUNNING

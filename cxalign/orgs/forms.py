@@ -96,9 +96,6 @@ class OrganizationSettingsForm(OrgScopedFormMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = list(Organization.SETTINGS)
-        widgets = {
-            "time_zone": forms.Select(choices=[(z, z) for z in sorted(available_timezones())])
-        }
         labels = {
             "churn_horizon_days": "Churn horizon (days)",
             "checkin_cadence_days": "Check-in cadence (days)",
@@ -108,6 +105,17 @@ class OrganizationSettingsForm(OrgScopedFormMixin, forms.ModelForm):
             "detractor_move_share": "Value of moving: share of detractors (0–1)",
             "runs_kept": "Recompute runs kept per cycle",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zones = sorted(available_timezones() | {self.instance.time_zone})  # the saved one stays
+        self.fields["time_zone"].widget = forms.Select(choices=[(z, z) for z in zones])
+
+    def clean_time_zone(self) -> str:
+        zone = self.cleaned_data.get("time_zone", "")
+        if zone != self.instance.time_zone and zone not in available_timezones():
+            raise forms.ValidationError(f"“{zone}” is not in the list of time zones.")
+        return zone
 
     def clean_currency(self) -> str:
         return (self.cleaned_data.get("currency") or "").strip().upper()

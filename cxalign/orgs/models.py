@@ -42,15 +42,20 @@ class Organization(models.Model):
         help_text="ISO 4217 code of the currency of revenue and CLV figures, e.g. EUR or USD.",
     )
     churn_horizon_days = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1)],
         default=90,
         help_text="A customer counts as churned when they leave within this many days after "
         "the period ends.",
     )
     checkin_cadence_days = models.PositiveSmallIntegerField(
-        default=30, help_text="An active goal needs a check-in at least this often."
+        validators=[MinValueValidator(1)],
+        default=30,
+        help_text="An active goal needs a check-in at least this often.",
     )
     followup_sla_hours = models.PositiveSmallIntegerField(
-        default=48, help_text="A detractor should be called back within this many hours."
+        validators=[MinValueValidator(1)],
+        default=48,
+        help_text="A detractor should be called back within this many hours.",
     )
     rising_theme_ratio = models.FloatField(
         default=2.0,

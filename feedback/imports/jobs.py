@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from cxalign.background import enqueue_on_commit
+from cxalign.celery import MAX_ATTEMPTS
 from cxalign.orgs.models import Membership, Organization
 from cxalign.progress import TTL_S, progress_clear, progress_get, progress_set, throttled
 from cxalign.tabular.read import FileProblem
@@ -38,6 +40,8 @@ from journeys.models import Touchpoint
 
 log = logging.getLogger(__name__)
 Status = ImportBatch.Status
+GAVE_UP = (f"The work stopped {MAX_ATTEMPTS} times before it finished (the file may be too large "
+           "to read here); nothing was imported. Split the file and import the parts.")  # fmt: skip
 
 
 # ---------------------------------------------------------------- progress and cancel flags
@@ -130,15 +134,16 @@ def import_batch_upload(
         raise ValidationError({"file": _upload_limit_message(uploaded_file.size)})
     if kind == ImportBatch.Kind.FEEDBACK and source is None:
         raise ValidationError({"source": "Choose the source this feedback comes from."})
+    name = Path(uploaded_file.name).name
     batch = ImportBatch(
         organization=organization,
         created_by=created_by,
         kind=kind,
         source=source if kind == ImportBatch.Kind.FEEDBACK else None,
-        file_name=Path(uploaded_file.name).name[:255],
+        file_name=name[:255],  # shown; the stored file gets a name of its own (any length)
         file_size=uploaded_file.size,
     )
-    batch.file.save(batch.file_name, uploaded_file, save=False)
+    batch.file.save(uuid.uuid4().hex + Path(name).suffix.lower()[:10], uploaded_file, save=False)
     try:
         info = inspect_file(batch.file.path, max_bytes=settings.UPLOAD_MAX_BYTES)
     except FileProblem as exc:
@@ -231,6 +236,7 @@ def _enqueue(batch: ImportBatch, status: str, **options) -> ImportBatch:
     batch.status = status
     batch.dry_run = status == Status.PREVIEWING
     batch.message = ""
+    batch.attempts = 0  # each step (check, import) has MAX_ATTEMPTS of its own
     batch.save()
     cache.delete(_cancel_key(batch.id))
     # In the embedded web server this runs in a thread, so the page shows its progress.
@@ -243,9 +249,9 @@ def imports_resume() -> int:
     many. Each run re-claims its batch and starts over, as after a lost worker."""
     from feedback.tasks import import_batch_run
 
-    ids = list(
-        ImportBatch.objects.filter(status__in=ImportBatch.ACTIVE).values_list("id", flat=True)
-    )
+    # A command's import of a local file (no upload) runs in the command's own process.
+    active = ImportBatch.objects.filter(status__in=ImportBatch.ACTIVE).exclude(file="")
+    ids = list(active.values_list("id", flat=True))
     for batch_id in ids:
         enqueue_on_commit(import_batch_run, batch_id)
     return len(ids)
@@ -322,7 +328,12 @@ def _spec_scope(batch: ImportBatch):
 def import_batch_process(*, batch_id: int) -> str:
     """Run a claimed import (or its dry run) to the end; safe to call twice. Returns the status."""
     batch = ImportBatch.objects.select_related("organization", "source").filter(id=batch_id).first()
-    if batch is None or batch.is_finished or not _claim(batch.id, batch.dry_run):
+    if batch is None or batch.is_finished:
+        return "skipped"
+    if batch.attempts >= MAX_ATTEMPTS:
+        _finish_outside(batch.id, None, Status.FAILED, None, GAVE_UP)
+        return Status.FAILED
+    if not _claim(batch.id, batch.dry_run):
         return "skipped"
     report = _report_path(batch)
     try:

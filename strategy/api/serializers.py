@@ -353,6 +353,16 @@ class ImportResultSerializer(serializers.Serializer):
     cycle = serializers.CharField()
 
 
+class GoalImportListSerializer(serializers.ModelSerializer):
+    """A cascade upload in a list: its status and how many bad rows its check found."""
+
+    class Meta:
+        model = GoalImport
+        fields = ["id", "cycle", "file_name", "status", "message", "rejected", "created_at",
+                  "finished_at"]  # fmt: skip
+        read_only_fields = fields
+
+
 class GoalImportSerializer(serializers.ModelSerializer):
     """A cascade upload: its status and, once checked, what it will do or did (no row list)."""
 

@@ -25,6 +25,7 @@ from strategy.api.serializers import (
     CommitmentSerializer,
     CycleSerializer,
     DecisionSerializer,
+    GoalImportListSerializer,
     GoalImportSerializer,
     GoalImportUploadSerializer,
     GoalSerializer,
@@ -310,6 +311,10 @@ class GoalViewSet(OrgScopedViewSet):
         body = ImportRequestSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
+        if upload.size > imports.MAX_BYTES:
+            raise serializers.ValidationError(
+                {"file": f"At most {imports.MAX_BYTES // 2**20} MB: POST it to goal-imports/."}
+            )
         notes: list[dict] = []
         rows = spreadsheet.read_rows(upload.read(), filename=upload.name, notes=notes)
         if len(rows) > SYNC_ROWS:
@@ -338,6 +343,13 @@ class GoalImportViewSet(OrgScopedGenericViewSet, mixins.ListModelMixin, mixins.R
     write_role = Role.EXECUTIVE
     parser_classes = [MultiPartParser, FormParser, SafeJSONParser]
     filterset_fields = ["cycle", "status"]
+
+    def get_queryset(self):
+        jobs = super().get_queryset()
+        return jobs.defer("summary") if self.action in {"list", "progress"} else jobs
+
+    def get_serializer_class(self):
+        return GoalImportListSerializer if self.action == "list" else GoalImportSerializer
 
     @extend_schema(
         request={"multipart/form-data": GoalImportUploadSerializer},

@@ -391,7 +391,7 @@ def test_admin_changes_the_settings_the_engine_reads(client, admin, org):
 
 @pytest.mark.parametrize(
     ("field", "value", "error"),
-    [("currency", "E1R", "is not a currency code"), ("currency", "euro", "at most 3 characters"), ("time_zone", "Mars/Base", "not a time zone"),
+    [("currency", "E1R", "is not a currency code"), ("currency", "euro", "at most 3 characters"), ("time_zone", "Mars/Base", "not in the list of time zones"),
      ("detractor_move_share", "1.5", "less than or equal to 1"),
      ("rising_theme_ratio", "0.5", "greater than or equal to 1"),
      ("followup_sla_hours", "-3", "greater than or equal to 0"), ("name", "", "required")],
@@ -429,3 +429,28 @@ def test_the_dashboards_cached_page_follows_the_settings(org):
     before = page_key(organization=org, params={}, variant="v1")
     org.followup_sla_hours = 12
     assert page_key(organization=org, params={}, variant="v1") != before
+
+
+@pytest.mark.parametrize(
+    "field", ["churn_horizon_days", "checkin_cadence_days", "followup_sla_hours"]
+)
+def test_a_zero_period_is_refused(client, admin, org, field):
+    """A cadence of 0 days would make every goal overdue at once (and escalate them)."""
+    client.force_login(admin.user)
+    page = client.post(f"/o/{org.slug}/settings/", {**SETTINGS_FORM, field: "0"})
+    assert "greater than or equal to 1" in " ".join(page.context["form"].errors[field])
+
+
+def test_a_time_zone_outside_the_list_is_refused_but_the_saved_one_is_kept(client, admin, org):
+    client.force_login(admin.user)
+    page = client.post(
+        f"/o/{org.slug}/settings/", {**SETTINGS_FORM, "time_zone": "posix/Europe/Berlin"}
+    )
+    assert "not in the list of time zones" in " ".join(page.context["form"].errors["time_zone"])
+    type(org).objects.filter(pk=org.pk).update(time_zone="posix/Europe/Berlin")  # set elsewhere
+    shown = client.get(f"/o/{org.slug}/settings/").content.decode()
+    assert '<option value="posix/Europe/Berlin" selected>' in shown
+    form = {**SETTINGS_FORM, "time_zone": "posix/Europe/Berlin", "currency": "GBP"}
+    client.post(f"/o/{org.slug}/settings/", form)
+    org.refresh_from_db()
+    assert (org.time_zone, org.currency) == ("posix/Europe/Berlin", "GBP")

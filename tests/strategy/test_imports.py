@@ -77,7 +77,7 @@ def test_check_then_apply_in_the_task_all_or_nothing(executive, org):
     assert imports.goal_import_process(job_id=job.id) == "skipped"
     job.refresh_from_db()
     assert job.message == f"301 goal(s) created, 0 updated in {cycle.name}."
-    assert Goal.objects.filter(cycle=cycle).count() == 301 and job.attempts == 2
+    assert Goal.objects.filter(cycle=cycle).count() == 301 and job.attempts == 1  # per step
     assert len(job.summary["rows"]) == 301  # the preview stays with the finished job
     with pytest.raises(
         imports.ValidationError, match="was imported already; it cannot be imported"
@@ -349,3 +349,95 @@ def test_without_a_cycle_the_import_page_says_to_create_one_first(client, execut
     page = client.get(reverse("strategy:cascade_import", args=[org.slug])).content.decode()
     assert 'data-testid="import-no-cycle"' in page and "No planning cycle yet" in page
     assert 'data-testid="import-form"' not in page
+
+
+# ---------------------------------------------------------------- robustness (review)
+
+
+@pytest.mark.django_db
+def test_a_job_that_kept_ending_its_process_is_failed_not_run_again(executive, org):
+    from cxalign.celery import MAX_ATTEMPTS
+
+    job = upload(org, CycleFactory(organization=org), executive, cascade_file("x", 1))
+    GoalImport.objects.filter(pk=job.pk).update(attempts=MAX_ATTEMPTS)
+    assert imports.goal_import_process(job_id=job.id) == Status.FAILED
+    job.refresh_from_db()
+    assert f"stopped {MAX_ATTEMPTS} times" in job.message and not job.file
+
+
+@pytest.mark.django_db
+def test_a_long_non_ascii_file_name_is_kept_for_display_and_stored_short(executive, org):
+    cycle = CycleFactory(organization=org)
+    name = "цели" * 80 + ".csv"  # 644 bytes: longer than a file name may be on disk
+    job = upload(org, cycle, executive, cascade_file(executive.user.username, 1), name=name)
+    assert job.file_name == name[:251] + ".csv" and len(job.file.name.rsplit("/", 1)[1]) == 36
+    assert imports.goal_import_process(job_id=job.id) == Status.CHECKED
+
+
+@pytest.mark.django_db
+def test_the_upload_is_deleted_once_it_cannot_be_imported_any_more(executive, org):
+    cycle = CycleFactory(organization=org)
+    good = upload(org, cycle, executive, cascade_file(executive.user.username, 1))
+    bad = upload(org, cycle, executive, cascade_file("ghost", 1))
+    for job in (good, bad):
+        imports.goal_import_process(job_id=job.id)
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    path = good.file.path
+    assert good.file and not bad.file and bad.rejected == 2  # bad rows: never importable
+    imports.goal_import_apply(job=good)
+    imports.goal_import_process(job_id=good.id)
+    good.refresh_from_db()
+    assert good.status == Status.SUCCEEDED and not good.file
+    import os
+
+    assert not os.path.exists(path)
+
+
+@pytest.mark.django_db
+def test_only_the_newest_finished_uploads_are_kept(executive, org):
+    cycle = CycleFactory(organization=org)
+    first = upload(org, cycle, executive, cascade_file("ghost", 1))
+    imports.goal_import_process(job_id=first.id)
+    for _ in range(imports.KEEP + 1):
+        job = upload(org, cycle, executive, cascade_file("ghost", 1))
+        imports.goal_import_process(job_id=job.id)
+    assert not GoalImport.objects.filter(pk=first.pk).exists()
+    assert GoalImport.objects.count() == imports.KEEP + 1  # KEEP finished, and the newest
+
+
+@pytest.mark.django_db
+def test_a_job_silent_far_too_long_is_failed_when_its_page_is_opened(client, executive, org):
+    import datetime
+
+    from django.utils import timezone
+
+    job = upload(org, CycleFactory(organization=org), executive, cascade_file("x", 1))
+    long_ago = timezone.now() - imports.STALE_AFTER - datetime.timedelta(minutes=1)
+    GoalImport.objects.filter(pk=job.pk).update(updated_at=long_ago)
+    client.force_login(executive.user)
+    page = client.get(reverse("strategy:cascade_import_detail", args=[org.slug, job.pk]))
+    assert "the work stopped responding" in page.content.decode()
+    job.refresh_from_db()
+    assert job.status == Status.FAILED
+
+
+@pytest.mark.django_db
+def test_a_second_import_click_is_refused_without_waiting(executive, org):
+    job = upload(org, CycleFactory(organization=org), executive, cascade_file("x", 1))
+    GoalImport.objects.filter(pk=job.pk).update(status=Status.CHECKED)
+    imports.goal_import_apply(job=job)  # queued on commit (never, in this test)
+    with pytest.raises(imports.ValidationError, match="is being imported"):
+        imports.goal_import_apply(job=job)
+
+
+@pytest.mark.django_db
+def test_the_page_lists_the_first_200_problems_and_counts_the_rest(client, executive, org):
+    job = upload(org, CycleFactory(organization=org), executive, cascade_file("ghost", 249))
+    imports.goal_import_process(job_id=job.id)
+    client.force_login(executive.user)
+    text = client.get(
+        reverse("strategy:cascade_import_detail", args=[org.slug, job.pk])
+    ).content.decode()
+    assert text.count('class="rowerr"') == imports.ERROR_ROWS
+    assert "The first 200 problems are listed; 50 more are not shown." in text
