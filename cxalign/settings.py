@@ -341,6 +341,7 @@ SPECTACULAR_SETTINGS = {
         "PainPointKindEnum": "journeys.models.PainPoint.Kind",
         "SourceKindEnum": "feedback.models.Source.Kind",
         "ImportBatchKindEnum": "feedback.models.ImportBatch.Kind",
+        "GoalImportStatusEnum": "strategy.models.GoalImport.Status",
     },
 }
 
