@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from cxalign import background
 from tests.factories import PASSWORD
 
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", "test-results/screenshots"))
@@ -52,3 +53,12 @@ def _no_csp_violations(request):
     )
     yield
     assert not violations, violations
+
+
+@pytest.fixture
+def embedded_server(live_server):
+    """The live server runs enqueued tasks in threads, as `make run` does (cxalign.wsgi)."""
+    background.use_threads(True)
+    yield live_server
+    assert background.wait_idle(180)
+    background.use_threads(False)

@@ -8,7 +8,6 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from cxalign import background
 from strategy.models import Goal
 from tests.factories import CycleFactory
 from tests.strategy.goal_files import HEADER
@@ -16,15 +15,6 @@ from tests.strategy.goal_files import HEADER
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LEAVES = 12_000  # enough rows that checking and importing take a few seconds
-
-
-@pytest.fixture
-def embedded_server(live_server):
-    """The live server runs enqueued tasks in threads, as `make run` does (cxalign.wsgi)."""
-    background.use_threads(True)
-    yield live_server
-    assert background.wait_idle(180)
-    background.use_threads(False)
 
 
 def _cascade(path, owner: str) -> str:

@@ -7,7 +7,6 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from cxalign import background
 from cxalign.orgs.roles import Role
 from tests.factories import MembershipFactory
 
@@ -15,15 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Enough rows that checking and importing take several seconds (25,000-row chunks).
 ROWS = 600_000
-
-
-@pytest.fixture
-def embedded_server(live_server):
-    """The live server runs enqueued tasks in threads, as `make run` does (cxalign.wsgi)."""
-    background.use_threads(True)
-    yield live_server
-    assert background.wait_idle(180)
-    background.use_threads(False)
 
 
 def _export(path) -> str:
