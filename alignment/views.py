@@ -19,7 +19,7 @@ from alignment.models import Flag, Run
 from alignment.selectors import run_active
 from alignment.services import run_request
 from cxalign.orgs.concurrency import VersionConflict
-from cxalign.orgs.pages import CreateFormMixin, OrgActionView
+from cxalign.orgs.pages import CreateFormMixin, OrgActionView, ProgressCardMixin
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
 
@@ -255,17 +255,11 @@ class RunDetailView(AlignmentPage, TemplateView):
         return context
 
 
-class RunProgressView(AlignmentPage, TemplateView):
+class RunProgressView(ProgressCardMixin, AlignmentPage, TemplateView):
     """The live progress card, polled by htmx every 2 s; asks the page to reload when done."""
 
     template_name = "alignment/_run_progress.html"
-
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        run = response.context_data["run"]
-        if request.headers.get("HX-Request") and not run.is_active:
-            response["HX-Refresh"] = "true"
-        return response
+    job_context_name = "run"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

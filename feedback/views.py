@@ -16,6 +16,7 @@ from cxalign.orgs.concurrency import VersionConflict
 from cxalign.orgs.pages import (
     OrgDeleteView,
     OrgEditView,
+    ProgressCardMixin,
     error_text,
     form_add_validation_error,
 )
@@ -243,26 +244,18 @@ class ImportCancelView(ImportMixin, View):
         return redirect(self.org_url("feedback:import_detail", batch.pk))
 
 
-class ImportProgressView(ImportMixin, TemplateView):
+class ImportProgressView(ProgressCardMixin, ImportMixin, TemplateView):
     """The live progress card, polled by htmx every second while the import runs."""
 
     template_name = "feedback/_import_progress.html"
     write_role = Role.CX_LEAD  # the card keeps its Cancel button
+    job_context_name = "batch"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         batch = self.get_batch()
         context.update(batch=batch, progress=services.import_progress(batch))
         return context
-
-    def render_to_response(self, context, **kwargs):
-        batch = context["batch"]
-        if not batch.is_active and self.request.headers.get("HX-Request"):
-            # Finished: reload the whole page to show the result.
-            response = super().render_to_response(context, **kwargs)
-            response["HX-Refresh"] = "true"
-            return response
-        return super().render_to_response(context, **kwargs)
 
 
 class ImportErrorReportView(ImportMixin, View):

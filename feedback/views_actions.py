@@ -8,7 +8,7 @@ from django.http import HttpResponseRedirect
 from django.views.generic import TemplateView
 
 from cxalign.orgs.models import Membership
-from cxalign.orgs.pages import OrgActionView, error_text
+from cxalign.orgs.pages import FragmentMixin, OrgActionView, error_text
 from cxalign.orgs.params import parse_id
 from cxalign.orgs.redirects import safe_next
 from cxalign.orgs.roles import Role
@@ -82,13 +82,11 @@ class TriageBulkTagView(FeedbackPage, OrgActionView):
         return HttpResponseRedirect(safe_next(request, self.url("triage")))
 
 
-class RulePreviewView(FeedbackPage, TemplateView):
+class RulePreviewView(FragmentMixin, FeedbackPage, TemplateView):
     """What a rule would tag, before it is saved: GET ?pattern=... (htmx: the fragment only)."""
 
-    def get_template_names(self):
-        if self.request.headers.get("HX-Request"):
-            return ["feedback/_rule_preview.html"]
-        return ["feedback/rule_preview.html"]
+    template_name = "feedback/rule_preview.html"
+    fragment_template_name = "feedback/_rule_preview.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -107,14 +105,12 @@ class RulePreviewView(FeedbackPage, TemplateView):
         return context
 
 
-class PatternsPreviewView(FeedbackPage, TemplateView):
+class PatternsPreviewView(FragmentMixin, FeedbackPage, TemplateView):
     """What a new theme's keywords would tag, before the theme is created:
     GET ?patterns=refund, charged twice (htmx: the fragment under the form)."""
 
-    def get_template_names(self):
-        if self.request.headers.get("HX-Request"):
-            return ["feedback/_patterns_preview.html"]
-        return ["feedback/patterns_preview.html"]
+    template_name = "feedback/patterns_preview.html"
+    fragment_template_name = "feedback/_patterns_preview.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -17,6 +17,7 @@ from cxalign.orgs.pages import (
     OrgCreateView,
     OrgDeleteView,
     OrgEditView,
+    ProgressCardMixin,
     error_text,
     form_add_refusal,
     form_add_validation_error,
@@ -382,7 +383,7 @@ class CascadeImportDetailView(GoalImportMixin, TemplateView):
         return context
 
 
-class CascadeImportProgressView(GoalImportMixin, TemplateView):
+class CascadeImportProgressView(ProgressCardMixin, GoalImportMixin, TemplateView):
     """The progress card, polled by htmx every second (the job's summary is not read); a
     finished job reloads the page."""
 
@@ -393,12 +394,6 @@ class CascadeImportProgressView(GoalImportMixin, TemplateView):
         job = self.get_job(summary=False)
         context.update(job=job, progress=imports.goal_import_progress(job))
         return context
-
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        if not context["job"].is_active and self.request.headers.get("HX-Request"):
-            response["HX-Refresh"] = "true"
-        return response
 
 
 class CascadeImportApplyView(GoalImportMixin, OrgActionView):

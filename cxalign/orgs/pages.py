@@ -54,6 +54,31 @@ def form_error_text(form) -> str:
     return " ".join(parts)
 
 
+class FragmentMixin:
+    """A page htmx also asks for in part: `fragment_template_name` answers htmx requests,
+    `template_name` the others (the whole page, which works without JavaScript)."""
+
+    fragment_template_name = ""
+
+    def get_template_names(self):
+        if self.request.htmx and self.fragment_template_name:
+            return [self.fragment_template_name]
+        return super().get_template_names()
+
+
+class ProgressCardMixin:
+    """A live progress card that htmx polls: once the job in its context (`job_context_name`)
+    is no longer active, the answer asks htmx to reload the whole page, which shows the result."""
+
+    job_context_name = "job"
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if self.request.htmx and not context[self.job_context_name].is_active:
+            response["HX-Refresh"] = "true"
+        return response
+
+
 class SuccessUrlMixin:
     """`success_url_name = "app:page"` and `success_url_args = ("pk",)` (attributes of the
     object) give the page to go to after a write."""
