@@ -16,6 +16,7 @@ from alignment.engine.periods import Window, window_for
 from alignment.models import Run
 from cxalign.background import call_on_commit
 from cxalign.celery import MAX_ATTEMPTS
+from cxalign.gcpause import gc_paused
 from cxalign.orgs.models import Membership, Organization
 from kpis.models import KPI, Measurement
 from strategy.models import Cycle
@@ -128,6 +129,7 @@ def run_claim(*, run_id: int) -> Run | None:
     return Run.objects.select_related("organization", "cycle").get(id=run_id)
 
 
+@gc_paused()
 def run_compute(*, run_id: int) -> bool:
     """Step 1: compute every figure into the run's row (invisible until published)."""
     run = run_claim(run_id=run_id)
@@ -149,6 +151,7 @@ def run_compute(*, run_id: int) -> bool:
     return True
 
 
+@gc_paused()
 def run_publish(*, run_id: int) -> Run | None:
     """Step 2: raise the flags, write the KPI measurements and show the run, all at once."""
     run = Run.objects.select_related("organization", "cycle").filter(id=run_id).first()

@@ -30,7 +30,7 @@ def settings_used(organization: Organization) -> dict:
     }
 
 
-READS = (("responses", reads.response_counts), ("customers", reads.customer_latest),
+READS = (("customers", reads.customer_latest), ("responses", reads.response_counts),
          ("themes", reads.theme_counts), ("onboarding", reads.onboarding_counts))  # fmt: skip
 
 
@@ -39,16 +39,19 @@ def compute(
 ) -> tuple[dict, dict]:
     """(document, timings): every figure of part B for the organization over the window."""
     report = progress or (lambda fraction, step: None)
-    scope = reads.Scope(organization.id, window, zoneinfo.ZoneInfo(organization.time_zone))
+    jobs = _read_jobs(organization, window)
     report(0.05, "Reading responses, themes and customers")
     if parallel_reads_possible():
-        results, timings = _read_parallel(scope)
+        done = _read_parallel(jobs)
     else:
         with transaction.atomic():
             reads.session_tune()
-            results, timings = _read_serial(scope, report)
+            done = _read_serial(jobs, report)
     report(0.75, "Relating NPS to churn and customer value")
     started = time.perf_counter()
+    results = {name: reads.both_periods(*(done[f"{name}_{p}"][0] for p in reads.PERIODS))
+               for name, _ in READS}  # fmt: skip
+    timings = {key: seconds for key, (_, seconds) in done.items()}
     (segment_rows, touchpoint_rows), customers = results["responses"], results["customers"]
     document = assemble(organization, window, segment_rows, touchpoint_rows, results["themes"],
                         customers, results["onboarding"])  # fmt: skip
@@ -62,17 +65,26 @@ def parallel_reads_possible() -> bool:
     return connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
+def _read_jobs(organization: Organization, window: Window) -> list[tuple]:
+    """(name_period, read, scope) for every read and period, the longest first."""
+    tz = zoneinfo.ZoneInfo(organization.time_zone)
+    return [(f"{name}_{period}", func, reads.Scope(organization.id, window, tz, period))
+            for name, func in READS for period in reads.PERIODS]  # fmt: skip
+
+
 def _timed_read(name: str, func, scope) -> tuple[str, object, float]:
     started = time.perf_counter()
     return name, func(scope), time.perf_counter() - started
 
 
-def _read_serial(scope, report: Progress) -> tuple[dict, dict]:
-    results, timings = {}, {}
-    for index, (name, func) in enumerate(READS):
-        report(0.05 + 0.15 * index, f"Reading {name}")
-        _, results[name], timings[name] = _timed_read(name, func, scope)
-    return results, timings
+def _read_serial(jobs: list[tuple], report: Progress) -> dict[str, tuple]:
+    """{name_period: (result, seconds)}, one read after the other on this connection."""
+    done = {}
+    for index, (name, func, scope) in enumerate(jobs):
+        report(0.05 + 0.7 * index / len(jobs), f"Reading {name.replace('_', ' of the ')} period")
+        _, result, seconds = _timed_read(name, func, scope)
+        done[name] = (result, seconds)
+    return done
 
 
 def _read_in_thread(name: str, func, scope) -> tuple[str, object, float]:
@@ -84,10 +96,11 @@ def _read_in_thread(name: str, func, scope) -> tuple[str, object, float]:
         connection.close()  # the thread's own connection
 
 
-def _read_parallel(scope) -> tuple[dict, dict]:
-    with ThreadPoolExecutor(max_workers=len(READS)) as pool:
-        done = list(pool.map(lambda item: _read_in_thread(*item, scope), READS))
-    return {n: r for n, r, _ in done}, {n: t for n, _, t in done}
+def _read_parallel(jobs: list[tuple]) -> dict[str, tuple]:
+    """{name_period: (result, seconds)}, every read on its own connection at once."""
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        finished = list(pool.map(lambda job: _read_in_thread(*job), jobs))
+    return {name: (result, seconds) for name, result, seconds in finished}
 
 
 def assemble(organization, window, segment_rows, touchpoint_rows, theme_rows, customers,

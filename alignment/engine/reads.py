@@ -7,13 +7,15 @@ response in the period, joined to the customer). Money is read as integer cents 
 means stay exact.
 """
 
+import io
 import zoneinfo
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from django.db import connection
 
-from alignment.engine.periods import Window
+from alignment.engine.periods import Period, Window
 from feedback.themeids import unnest_sql
 from kpis.metrics import CSAT_SATISFIED_MIN, PASSIVE_MIN, PROMOTER_MIN
 
@@ -25,38 +27,37 @@ CLASS_SUMS = f"""
 """
 
 
+PERIODS = ("current", "previous")
+
+
 @dataclass(frozen=True)
 class Scope:
-    """The organization and the run's window, turned into SQL fragments and parameters."""
+    """One period of the run's window for the organization, as SQL fragments and parameters.
+    Every read covers one period, so that the periods' reads run at once on PostgreSQL."""
 
     organization_id: int
     window: Window
     tz: zoneinfo.ZoneInfo
+    period: str  # "current" or "previous"
 
-    def _bounds(self) -> list:
-        adapt = connection.ops.adapt_datetimefield_value
-        cur = [adapt(v) for v in self.window.current.instants(self.tz)]
-        prev = [adapt(v) for v in self.window.previous.instants(self.tz)]
-        return [*cur, *prev]
-
-    def period_case(
-        self, alias: str = "r", *, labels=("'current'", "'previous'")
-    ) -> tuple[str, list]:
-        col = f"{alias}.responded_at"
-        current, previous = labels
-        sql = (
-            f"CASE WHEN {col} >= %s AND {col} < %s THEN {current} "
-            f"WHEN {col} >= %s AND {col} < %s THEN {previous} END"
-        )
-        return sql, self._bounds()
+    @property
+    def span(self) -> Period:
+        return getattr(self.window, self.period)
 
     def where(self, alias: str = "r") -> tuple[str, list]:
+        """The organization's responses of the period: local midnight to local midnight."""
         col = f"{alias}.responded_at"
-        sql = (
-            f"{alias}.organization_id = %s AND (({col} >= %s AND {col} < %s) "
-            f"OR ({col} >= %s AND {col} < %s))"
-        )
-        return sql, [self.organization_id, *self._bounds()]
+        adapt = connection.ops.adapt_datetimefield_value
+        start, end = (adapt(v) for v in self.span.instants(self.tz))
+        return f"{alias}.organization_id = %s AND {col} >= %s AND {col} < %s", [
+            self.organization_id,
+            start,
+            end,
+        ]
+
+    def rows(self, sql: str, params: list) -> list[dict]:
+        """The statement's rows as dicts, each with its `period`."""
+        return [{"period": self.period, **row} for row in rows(sql, params)]
 
 
 def session_tune() -> None:
@@ -66,6 +67,8 @@ def session_tune() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            # Compiling these one-off statements costs more than it saves.
+            cursor.execute("SET LOCAL jit = off")
 
 
 def rows(sql: str, params: list) -> list[dict]:
@@ -90,161 +93,172 @@ CUSTOMER_JOIN = """LEFT JOIN feedback_customer c ON c.organization_id = r.organi
 
 
 def response_counts(scope: Scope) -> tuple[list[dict], list[dict]]:
-    """(per period and segment, per period and touchpoint name): NPS classes, CSAT, CES, how
-    many responses link to a customer, how many name an unknown touchpoint. PostgreSQL counts
-    both groupings in one pass (GROUPING SETS); SQLite in two."""
-    period, p_params = scope.period_case()
-    where, w_params = scope.where()
+    """(per segment, per touchpoint name) in the period: NPS classes, CSAT, CES, how many
+    responses link to a customer, how many name an unknown touchpoint. PostgreSQL counts both
+    groupings in one pass (GROUPING SETS); SQLite in two."""
+    where, params = scope.where()
     if connection.vendor == "postgresql":
         sql = f"""
-            SELECT {period} AS period, GROUPING(r.segment) AS by_touchpoint,
+            SELECT GROUPING(r.segment) AS by_touchpoint,
                 COALESCE(r.segment, r.touchpoint_name) AS name, {COUNT_FIGURES}
             FROM feedback_response r {CUSTOMER_JOIN}
             WHERE {where}
-            GROUP BY GROUPING SETS ((1, r.segment), (1, r.touchpoint_name))
+            GROUP BY GROUPING SETS ((r.segment), (r.touchpoint_name))
         """
-        both = rows(sql, [*p_params, *w_params])
+        both = scope.rows(sql, params)
         return [r for r in both if not r["by_touchpoint"]], [r for r in both if r["by_touchpoint"]]
     grouped = []
     for column in ("r.segment", "r.touchpoint_name"):
         sql = f"""
-            SELECT {period} AS period, {column} AS name, {COUNT_FIGURES}
+            SELECT {column} AS name, {COUNT_FIGURES}
             FROM feedback_response r {CUSTOMER_JOIN}
             WHERE {where}
-            GROUP BY 1, 2
+            GROUP BY 1
         """
-        grouped.append(rows(sql, [*p_params, *w_params]))
+        grouped.append(scope.rows(sql, params))
     return grouped[0], grouped[1]
 
 
 def theme_counts(scope: Scope) -> list[dict]:
-    """Per period and theme: tagged responses and their NPS classes.
+    """Per theme in the period: tagged responses and their NPS classes.
 
     Counted per distinct theme list first (a few thousand lists for a million responses), then
     spread over the themes: one hash aggregate instead of a million unnested rows to sort.
     """
     tags, theme = unnest_sql("g")
-    period, p_params = scope.period_case()
-    where, w_params = scope.where()
+    where, params = scope.where()
     sums = ", ".join(
         f"SUM(g.{name}) AS {name}" for name in ("promoters", "passives", "detractors", "total")
     )
     sql = f"""
-        SELECT g.period, {theme} AS theme_id, {sums}
+        SELECT {theme} AS theme_id, {sums}
         FROM (
-            SELECT {period} AS period, r.theme_ids, {CLASS_SUMS}
+            SELECT r.theme_ids, {CLASS_SUMS}
             FROM feedback_response r
             WHERE {where}
-            GROUP BY 1, 2
+            GROUP BY 1
         ) g {tags}
-        GROUP BY 1, 2
+        GROUP BY 1
     """
-    return rows(sql, [*p_params, *w_params])
+    return scope.rows(sql, params)
 
 
 def customer_latest(scope: Scope) -> dict[str, np.ndarray]:
-    """One row per (period, linked customer): the latest scored response, the customer's money.
+    """One row per linked customer of the period: the customer's latest scored response in
+    it, and the customer's money.
 
     Latest = greatest `responded_at`, then greatest `response_id`, then greatest row id.
     """
-    # Periods as 1/0 here: the sort below compares them a million times.
-    period, p_params = scope.period_case(labels=("1", "0"))
     where, w_params = scope.where()
-    adapt = connection.ops.adapt_datefield_value
-    cutoffs = [adapt(scope.window.current.churn_cutoff), adapt(scope.window.previous.churn_cutoff)]
-    latest, l_params = _latest_sql(period, p_params, where, w_params)
     sql = f"""
-        SELECT t.period, t.nps AS score, c.segment,
+        SELECT t.nps AS score, c.segment,
             COALESCE(CAST(ROUND(c.clv * 100) AS BIGINT), 0) AS clv,
             CASE WHEN c.clv IS NULL THEN 0 ELSE 1 END AS clv_known,
             COALESCE(CAST(ROUND(c.revenue * 100) AS BIGINT), 0) AS revenue,
             CASE WHEN c.revenue IS NULL THEN 0 ELSE 1 END AS revenue_known,
-            CASE WHEN c.churned_on IS NOT NULL AND c.churned_on <= (
-                CASE WHEN t.period = 1 THEN %s ELSE %s END) THEN 1 ELSE 0 END AS churned
-        FROM ({latest}) t
+            CASE WHEN c.churned_on IS NOT NULL AND c.churned_on <= %s THEN 1 ELSE 0 END
+                AS churned
+        FROM ({_latest_sql(where)}) t
         JOIN feedback_customer c ON c.organization_id = %s AND c.customer_id = t.customer_id
     """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*cutoffs, *l_params, scope.organization_id])
-        return _columns(cursor)
+    params = [connection.ops.adapt_datefield_value(scope.span.churn_cutoff)]
+    params += [*w_params, scope.organization_id]
+    read = _copy_columns if connection.vendor == "postgresql" else _columns
+    frame = read(sql, params)
+    frame["period"] = np.full(frame["score"].size, scope.period, dtype=object)
+    return frame
 
 
-def _latest_sql(period: str, p_params: list, where: str, w_params: list) -> tuple[str, list]:
-    """Each customer's latest scored response per period."""
-    if connection.vendor == "postgresql":
-        return _latest_sql_pg(where, w_params)
-    order = "r.responded_at DESC, r.response_id DESC, r.id DESC"
+def _latest_sql(where: str) -> str:
+    """Each customer's latest scored response among the rows `where` selects. On PostgreSQL
+    one DISTINCT ON sorting byte-order ("C") text keys: the same grouping and ties as the
+    database's collation would give, and a much cheaper sort. (An index in exactly this order
+    made the read 2.5 times faster but feedback imports a third slower; imports won.)"""
     scored = f"{where} AND r.nps IS NOT NULL AND r.customer_id <> ''"
-    sql = f"""
-        SELECT period, customer_id, nps FROM (
-            SELECT {period} AS period, r.customer_id, r.nps,
-                ROW_NUMBER() OVER (PARTITION BY {period}, r.customer_id ORDER BY {order}) AS rn
+    if connection.vendor == "postgresql":
+        return f"""
+            SELECT DISTINCT ON (r.customer_id COLLATE "C") r.customer_id, r.nps
+            FROM feedback_response r WHERE {scored}
+            ORDER BY r.customer_id COLLATE "C", r.responded_at DESC,
+                r.response_id COLLATE "C" DESC, r.id DESC
+        """
+    order = "r.responded_at DESC, r.response_id DESC, r.id DESC"
+    return f"""
+        SELECT customer_id, nps FROM (
+            SELECT r.customer_id, r.nps,
+                ROW_NUMBER() OVER (PARTITION BY r.customer_id ORDER BY {order}) AS rn
             FROM feedback_response r WHERE {scored}
         ) ranked WHERE rn = 1
     """
-    return sql, [*p_params, *p_params, *w_params]
 
 
-def _latest_sql_pg(where: str, w_params: list) -> tuple[str, list]:
-    """PostgreSQL: one DISTINCT ON per period, each sorting only its own period's rows, on
-    byte-order ("C") text keys: the same grouping and ties as the database's collation would
-    give, and a much cheaper sort. (An index in exactly this order made the read 2.5 times
-    faster but feedback imports a third slower; imports won.)"""
-    organization_id, cur_from, cur_to, prev_from, prev_to = w_params
-    parts = []
-    for label in (1, 0):
-        parts.append(f"""(
-            SELECT DISTINCT ON (r.customer_id COLLATE "C") {label} AS period, r.customer_id, r.nps
-            FROM feedback_response r
-            WHERE r.organization_id = %s AND r.responded_at >= %s AND r.responded_at < %s
-                AND r.nps IS NOT NULL AND r.customer_id <> ''
-            ORDER BY r.customer_id COLLATE "C", r.responded_at DESC,
-                r.response_id COLLATE "C" DESC, r.id DESC
-        )""")
-    params = [organization_id, cur_from, cur_to, organization_id, prev_from, prev_to]
-    return " UNION ALL ".join(parts), params
-
-
-NUMERIC_COLUMNS = ("score", "clv", "clv_known", "revenue", "revenue_known", "churned")
-
-
+CUSTOMER_COLUMNS = ("score", "segment", "clv", "clv_known", "revenue", "revenue_known", "churned")
+NUMERIC_COLUMNS = tuple(name for name in CUSTOMER_COLUMNS if name != "segment")
 FETCH_ROWS = 50_000  # rows turned into Python objects at a time (peak memory)
 
 
-def _columns(cursor) -> dict[str, np.ndarray]:
-    """The customer rows as arrays: money as int64 cents with a mask of known values. Read a
-    chunk at a time, so only one chunk of rows is ever held as Python tuples."""
+def _copy_columns(sql: str, params: list) -> dict[str, np.ndarray]:
+    """PostgreSQL: the customer rows as CSV through COPY, parsed by pandas straight into
+    arrays (no Python object per value but the segment names)."""
+    buffer = io.BytesIO()
+    with connection.cursor() as cursor:
+        query = cursor.cursor.mogrify(sql, params).decode()
+        cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+    buffer.seek(0)
+    table = pd.read_csv(
+        buffer, header=None, names=CUSTOMER_COLUMNS, na_filter=False, dtype=COPY_TYPES
+    )
+    return _typed({name: table[name].to_numpy() for name in CUSTOMER_COLUMNS})
+
+
+COPY_TYPES = {"segment": object, **dict.fromkeys(NUMERIC_COLUMNS, np.int64)}
+
+
+def _columns(sql: str, params: list) -> dict[str, np.ndarray]:
+    """The customer rows as arrays, read a chunk at a time, so only one chunk of rows is ever
+    held as Python tuples."""
     segments, numbers = [], []
-    while chunk := cursor.fetchmany(FETCH_ROWS):
-        table = np.array(chunk, dtype=object).reshape(len(chunk), 8)
-        segments.append(table[:, 2])
-        numbers.append(table[:, [0, 1, 3, 4, 5, 6, 7]].astype(np.int64))
-    numeric = np.concatenate(numbers) if numbers else np.empty((0, 7), dtype=np.int64)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(FETCH_ROWS):
+            table = np.array(chunk, dtype=object).reshape(len(chunk), len(CUSTOMER_COLUMNS))
+            segments.append(table[:, 1])
+            numbers.append(table[:, [0, 2, 3, 4, 5, 6]].astype(np.int64))
+    numeric = np.concatenate(numbers) if numbers else np.empty((0, 6), dtype=np.int64)
     frame = {"segment": np.concatenate(segments) if segments else np.empty(0, dtype=object)}
-    frame["period"] = np.where(numeric[:, 0] == 1, "current", "previous")
-    for index, name in enumerate(NUMERIC_COLUMNS, start=1):
+    for index, name in enumerate(NUMERIC_COLUMNS):
         frame[name] = numeric[:, index]
+    return _typed(frame)
+
+
+def _typed(frame: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Money as int64 cents with a boolean mask of known values."""
     frame["clv_known"] = frame["clv_known"].astype(bool)
     frame["revenue_known"] = frame["revenue_known"].astype(bool)
     return frame
 
 
+def both_periods(current, previous):
+    """The two periods' results of one read as one: rows appended, (rows, rows) pairs appended
+    pairwise, customer frames concatenated (their `period` column tells them apart)."""
+    if isinstance(current, dict):
+        return {name: np.concatenate([current[name], previous[name]]) for name in current}
+    if isinstance(current, tuple):
+        return tuple(both_periods(c, p) for c, p in zip(current, previous, strict=True))
+    return [*current, *previous]
+
+
 def onboarding_counts(scope: Scope) -> list[dict]:
-    """Per period and customer segment: customers who started in the period with a known
-    onboarding outcome, and how many succeeded."""
+    """Per customer segment: customers who started in the period with a known onboarding
+    outcome, and how many succeeded."""
     adapt = connection.ops.adapt_datefield_value
-    cur, prev = scope.window.current, scope.window.previous
     sql = """
-        SELECT CASE WHEN c.start_date >= %s AND c.start_date <= %s THEN 'current'
-                    ELSE 'previous' END AS period,
-            c.segment AS name, COUNT(*) AS known,
+        SELECT c.segment AS name, COUNT(*) AS known,
             SUM(CASE WHEN c.onboarding_success THEN 1 ELSE 0 END) AS succeeded
         FROM feedback_customer c
         WHERE c.organization_id = %s AND c.onboarding_success IS NOT NULL
-            AND ((c.start_date >= %s AND c.start_date <= %s)
-                 OR (c.start_date >= %s AND c.start_date <= %s))
-        GROUP BY 1, 2
+            AND c.start_date >= %s AND c.start_date <= %s
+        GROUP BY 1
     """
-    bounds = [adapt(cur.first_day), adapt(cur.last_day)]
-    params = [*bounds, scope.organization_id, *bounds, adapt(prev.first_day), adapt(prev.last_day)]
-    return rows(sql, params)
+    span = scope.span
+    return scope.rows(sql, [scope.organization_id, adapt(span.first_day), adapt(span.last_day)])

@@ -33,9 +33,12 @@ def cycle_initiatives(ctx: RuleContext) -> list[Initiative]:
 
     def load():
         qs = Initiative.objects.for_org(ctx.organization).filter(cycle=ctx.cycle)
-        qs = qs.exclude(status=Initiative.Status.STOPPED).select_related("owner__user", "org_unit")
+        qs = qs.exclude(status=Initiative.Status.STOPPED)
         qs = qs.prefetch_related(
-            Prefetch("effects", KPIEffect.objects.select_related("kpi").order_by("id")),
+            "owner__user",
+            "org_unit",
+            Prefetch("effects", KPIEffect.objects.order_by("id")),
+            "effects__kpi",
             Prefetch("touchpoints", Touchpoint.objects.only("id", "name", "journey_id")),
         )
         return list(qs.order_by("id"))

@@ -688,10 +688,10 @@ def test_evaluate_runs_every_rule_in_constant_queries(
     GoverningModelFactory(organization=org, kind="cx", owner=executive)
     GoverningModelFactory(organization=org, kind="risk", owner=None)
     figures = _cascade(org, cycle, executive, 0, 1)
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(30):
         small = evaluate(make_ctx(org, cycle, figures))
     figures = _cascade(org, cycle, executive, 1, 6)
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(30):
         large = evaluate(make_ctx(org, cycle, figures))
     raised = {f.rule for f in large}
     assert (

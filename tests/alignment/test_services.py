@@ -22,7 +22,7 @@ def test_a_run_stores_its_figures_provenance_and_flags(org, cycle, data, cx_lead
     assert run.results["periods"]["current"]["first_day"] == "2026-07-01"
     assert run.inputs["responses_total"] == data["responses"]
     assert run.inputs["customers_total"] == data["customers"]
-    assert set(run.timings) >= {"responses", "customers", "figures", "flags"}
+    assert set(run.timings) >= {"responses_current", "customers_previous", "figures", "flags"}
     assert run.settings["churn_horizon_days"] == 90
     assert selectors.run_latest(organization=org, cycle=cycle) == run
     assert run.flags_open == Flag.objects.filter(cycle=cycle, state="open").count() > 0
