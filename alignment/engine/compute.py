@@ -30,8 +30,15 @@ def settings_used(organization: Organization) -> dict:
     }
 
 
-READS = (("customers", reads.customer_latest), ("responses", reads.response_counts),
-         ("themes", reads.theme_counts), ("onboarding", reads.onboarding_counts))  # fmt: skip
+def _customers(scope: reads.Scope) -> tuple[dict, dict]:
+    """The period's customer rows and their links figures, computed in the read's thread while
+    the other reads run in the database."""
+    frame = reads.customer_latest(scope)
+    return frame, fig.links_of_period(frame)
+
+
+READS = (("customers", _customers), ("responses", reads.response_counts),
+         ("onboarding", reads.onboarding_counts))  # fmt: skip
 
 
 def compute(
@@ -50,11 +57,14 @@ def compute(
     report(0.75, "Relating NPS to churn and customer value")
     started = time.perf_counter()
     results = {name: reads.both_periods(*(done[f"{name}_{p}"][0] for p in reads.PERIODS))
-               for name, _ in READS}  # fmt: skip
+               for name, _ in READS if name != "customers"}  # fmt: skip
+    customers = {p: done[f"customers_{p}"][0] for p in reads.PERIODS}
+    links = fig.links_block({period: links for period, (_, links) in customers.items()})
+    frame = reads.both_periods(*(frame for frame, _ in customers.values()))
     timings = {key: seconds for key, (_, seconds) in done.items()}
-    (segment_rows, touchpoint_rows), customers = results["responses"], results["customers"]
-    document = assemble(organization, window, segment_rows, touchpoint_rows, results["themes"],
-                        customers, results["onboarding"])  # fmt: skip
+    segment_rows, touchpoint_rows, theme_rows = results["responses"]
+    document = assemble(organization, window, segment_rows, touchpoint_rows, theme_rows,
+                        frame, links, results["onboarding"])  # fmt: skip
     timings["figures"] = time.perf_counter() - started
     return document, timings
 
@@ -103,11 +113,10 @@ def _read_parallel(jobs: list[tuple]) -> dict[str, tuple]:
     return {name: (result, seconds) for name, result, seconds in finished}
 
 
-def assemble(organization, window, segment_rows, touchpoint_rows, theme_rows, customers,
+def assemble(organization, window, segment_rows, touchpoint_rows, theme_rows, customers, links,
              onboarding_rows) -> dict:  # fmt: skip
     """The links document from the reads (pure apart from the theme names)."""
     nps = fig.nps_block(segment_rows)
-    links = fig.links_block(customers)
     onboarding = fig.onboarding_rates(onboarding_rows)
     for name, entry in links.items():
         for period in fig.PERIODS:

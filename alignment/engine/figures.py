@@ -195,21 +195,37 @@ def links_figures(frame: dict[str, np.ndarray]) -> dict:
     return block
 
 
-def links_block(frame: dict[str, np.ndarray]) -> dict[str, dict]:
-    """Per customer segment and "all": L for both periods."""
+def links_of_period(frame: dict[str, np.ndarray]) -> dict[str, dict]:
+    """{segment key and "all": L} of one period's customers."""
     codes, names = pd.factorize(frame["segment"])  # hashing: no sort of a million strings
     numbers = {k: v for k, v in frame.items() if k not in ("segment", "period")}
-    block = {ALL: {}}
-    for name in names:
-        block[segment_key(name)] = {}
-    for period in PERIODS:
-        in_period = frame["period"] == period
-        block[ALL][period] = links_figures(_subset(numbers, in_period))
-        for code, name in enumerate(names):
-            block[segment_key(name)][period] = links_figures(
-                _subset(numbers, in_period & (codes == code))
-            )
+    # One stable sort by segment, then a slice per segment (not a mask over every row each).
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+    by_segment = {k: v[order] for k, v in numbers.items()}
+    block = {ALL: links_figures(numbers)}
+    for code, name in enumerate(names):
+        part = slice(bounds[code], bounds[code + 1])
+        block[segment_key(name)] = links_figures({k: v[part] for k, v in by_segment.items()})
+    return block
+
+
+def links_block(per_period: dict[str, dict[str, dict]]) -> dict[str, dict]:
+    """Per customer segment and "all": L for both periods, from `links_of_period` of each (a
+    segment without customers in a period gets that period's figures of no customers)."""
+    block: dict[str, dict] = {}
+    for key in {key for links in per_period.values() for key in links}:
+        block[key] = {}
+        for period in PERIODS:
+            found = per_period[period].get(key)
+            block[key][period] = found if found is not None else links_figures(_nobody())
     return {ALL: block[ALL], **dict(sorted((k, v) for k, v in block.items() if k != ALL))}
+
+
+def _nobody() -> dict[str, np.ndarray]:
+    empty = np.empty(0, dtype=np.int64)
+    return {"score": empty, "churned": empty, "clv": empty, "clv_known": empty.astype(bool),
+            "revenue": empty, "revenue_known": empty.astype(bool)}  # fmt: skip
 
 
 def onboarding_rates(onboarding_rows: list[dict]) -> dict[str, dict[str, float | None]]:

@@ -8,6 +8,7 @@ means stay exact.
 """
 
 import io
+import json
 import zoneinfo
 from dataclasses import dataclass
 
@@ -16,7 +17,6 @@ import pandas as pd
 from django.db import connection
 
 from alignment.engine.periods import Period, Window
-from feedback.themeids import unnest_sql
 from kpis.metrics import CSAT_SATISFIED_MIN, PASSIVE_MIN, PROMOTER_MIN
 
 CLASS_SUMS = f"""
@@ -92,55 +92,61 @@ CUSTOMER_JOIN = """LEFT JOIN feedback_customer c ON c.organization_id = r.organi
     AND c.customer_id = r.customer_id AND r.customer_id <> ''"""
 
 
-def response_counts(scope: Scope) -> tuple[list[dict], list[dict]]:
-    """(per segment, per touchpoint name) in the period: NPS classes, CSAT, CES, how many
-    responses link to a customer, how many name an unknown touchpoint. PostgreSQL counts both
-    groupings in one pass (GROUPING SETS); SQLite in two."""
+GROUPINGS = ("segment", "touchpoint_name", "theme_ids")
+
+
+def response_counts(scope: Scope) -> tuple[list[dict], list[dict], list[dict]]:
+    """(per segment, per touchpoint name, per theme) in the period: NPS classes, CSAT, CES,
+    how many responses link to a customer, how many name an unknown touchpoint. PostgreSQL
+    counts the three groupings in one pass (GROUPING SETS); SQLite in three statements.
+
+    Themes are counted per distinct theme list (a few thousand lists for a million responses),
+    then spread over the themes here: no million unnested rows to hash."""
     where, params = scope.where()
     if connection.vendor == "postgresql":
+        columns = ", ".join(f"r.{name}" for name in GROUPINGS)
+        sets = ", ".join(f"(r.{name})" for name in GROUPINGS)
         sql = f"""
-            SELECT GROUPING(r.segment) AS by_touchpoint,
-                COALESCE(r.segment, r.touchpoint_name) AS name, {COUNT_FIGURES}
+            SELECT GROUPING({columns}) AS grouping, {columns}, {COUNT_FIGURES}
             FROM feedback_response r {CUSTOMER_JOIN}
             WHERE {where}
-            GROUP BY GROUPING SETS ((r.segment), (r.touchpoint_name))
+            GROUP BY GROUPING SETS ({sets})
         """
-        both = scope.rows(sql, params)
-        return [r for r in both if not r["by_touchpoint"]], [r for r in both if r["by_touchpoint"]]
-    grouped = []
-    for column in ("r.segment", "r.touchpoint_name"):
-        sql = f"""
-            SELECT {column} AS name, {COUNT_FIGURES}
-            FROM feedback_response r {CUSTOMER_JOIN}
-            WHERE {where}
-            GROUP BY 1
-        """
-        grouped.append(scope.rows(sql, params))
-    return grouped[0], grouped[1]
+        found = scope.rows(sql, params)
+        # GROUPING() sets a bit for each column left out: 0b011 = grouped by the first.
+        bits = {name: (1 << len(GROUPINGS)) - 1 - (1 << (len(GROUPINGS) - 1 - index))
+                for index, name in enumerate(GROUPINGS)}  # fmt: skip
+        grouped = [
+            [r | {"name": r[n]} for r in found if r["grouping"] == bits[n]] for n in GROUPINGS
+        ]
+    else:
+        grouped = []
+        for name in GROUPINGS:
+            sql = f"""
+                SELECT r.{name} AS name, {COUNT_FIGURES}
+                FROM feedback_response r {CUSTOMER_JOIN}
+                WHERE {where}
+                GROUP BY 1
+            """
+            grouped.append(scope.rows(sql, params))
+    segments, touchpoints, theme_lists = grouped
+    return segments, touchpoints, _per_theme(theme_lists, scope.period)
 
 
-def theme_counts(scope: Scope) -> list[dict]:
-    """Per theme in the period: tagged responses and their NPS classes.
+def _per_theme(theme_lists: list[dict], period: str) -> list[dict]:
+    """Rows per theme list spread over their themes: a response tagged with two themes counts
+    once in each."""
+    totals: dict[int, dict[str, int]] = {}
+    for row in theme_lists:
+        ids = row["name"]
+        for theme_id in json.loads(ids) if isinstance(ids, str) else ids or ():
+            counts = totals.setdefault(theme_id, dict.fromkeys(CLASS_COLUMNS, 0))
+            for column in CLASS_COLUMNS:
+                counts[column] += int(row[column] or 0)
+    return [{"period": period, "theme_id": key, **counts} for key, counts in totals.items()]
 
-    Counted per distinct theme list first (a few thousand lists for a million responses), then
-    spread over the themes: one hash aggregate instead of a million unnested rows to sort.
-    """
-    tags, theme = unnest_sql("g")
-    where, params = scope.where()
-    sums = ", ".join(
-        f"SUM(g.{name}) AS {name}" for name in ("promoters", "passives", "detractors", "total")
-    )
-    sql = f"""
-        SELECT {theme} AS theme_id, {sums}
-        FROM (
-            SELECT r.theme_ids, {CLASS_SUMS}
-            FROM feedback_response r
-            WHERE {where}
-            GROUP BY 1
-        ) g {tags}
-        GROUP BY 1
-    """
-    return scope.rows(sql, params)
+
+CLASS_COLUMNS = ("promoters", "passives", "detractors", "total")
 
 
 def customer_latest(scope: Scope) -> dict[str, np.ndarray]:

@@ -291,7 +291,7 @@ def test_parallel_reads_give_the_same_document_as_serial_reads(org):
     assert parallel == serial
     assert set(timings) == {
         f"{read}_{period}"
-        for read in ("customers", "responses", "themes", "onboarding")
+        for read in ("customers", "responses", "onboarding")
         for period in ("current", "previous")
     } | {"figures"}
     assert connection.vendor != "postgresql" or parallel["nps"]["all"]["current"]["responses"] > 0
