@@ -240,6 +240,30 @@ def test_latest_response_ties_break_by_response_id_then_row(org):
     assert document["links"]["all"]["previous"]["detractors"]["customers"] == 1
 
 
+def test_a_segment_with_customers_in_one_period_only(org):
+    """Each period's links are computed on their own: a segment seen only now still has its
+    previous period, with no customers and null figures, and its own dict (not shared)."""
+    from feedback.models import Customer, Response, Source
+
+    source = Source.objects.create(organization=org, name="S")
+    Customer.objects.create(organization=org, customer_id="C1", segment="SMB")
+    Customer.objects.create(organization=org, customer_id="C2", segment="Enterprise")
+    at = datetime.datetime(2026, 8, 14, 9, 0, tzinfo=datetime.UTC)
+    for key, cid, score, when in [("k1", "C1", 10, at), ("k2", "C2", 2, at),
+                                  ("k3", "C1", 9, at - datetime.timedelta(days=90))]:  # fmt: skip
+        Response.objects.create(organization=org, source=source, key=key, customer_id=cid,
+                                nps=score, responded_at=when)  # fmt: skip
+    window = window_for(inputs_due_on=datetime.date(2026, 11, 1), horizon_days=90)
+    document, _ = compute(organization=org, window=window)
+    links = document["links"]
+    assert list(links) == ["all", "Enterprise", "SMB"]
+    assert links["Enterprise"]["current"]["detractors"]["customers"] == 1
+    assert links["Enterprise"]["previous"]["customers"] == 0
+    assert links["Enterprise"]["previous"]["clv_mean"] is None
+    assert links["SMB"]["previous"]["promoters"]["customers"] == 1
+    assert links["Enterprise"]["previous"] is not links["all"]["previous"]
+
+
 def test_empty_organization_gives_nulls_not_errors(org):
     window = window_for(inputs_due_on=datetime.date(2026, 11, 1), horizon_days=90)
     document, _ = compute(organization=org, window=window)
