@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 
 import plotly.graph_objects as go
-from django.utils.html import format_html
+
+from cxalign.plots import plot_html
 
 ALL = "all"
 CLASSES = (("promoters", "Promoters", "#2f9e44"), ("passives", "Passives", "#adb5bd"),
@@ -41,8 +42,7 @@ def _segments(block: dict) -> list[str]:
 
 
 def _html(fig: go.Figure) -> str:
-    """The chart as data for static/js/charts.js (no inline script: the CSP forbids them)."""
-    return format_html('<div class="cx-plot" data-plotly-figure="{}"></div>', fig.to_json())
+    return plot_html(fig.to_json())
 
 
 def _num(value: float) -> str:
@@ -241,14 +241,9 @@ def figure_html(chart_id: str, data: list[dict], layout: dict) -> str:
     """A plotly figure as data for static/js/charts.js (the CSP allows no inline script); a
     click on a point whose customdata is a page path opens that page (data-plotly-drill)."""
     figure = json.dumps({"data": data, "layout": {**PLAIN_LAYOUT, **layout}}, allow_nan=False)
-    height = layout.get("height", PLAIN_LAYOUT["height"])
-    return format_html(
-        '<div id="plot-{}" class="plotly-graph-div" style="height:{}px;width:100%" '
-        'data-plotly-figure="{}" data-plotly-drill></div>',
-        chart_id,
-        height,
-        figure,
-    )
+    height = int(layout.get("height", PLAIN_LAYOUT["height"]))
+    attrs = f'class="plotly-graph-div" style="height:{height}px;width:100%" data-plotly-drill'
+    return plot_html(figure, element_id=f"plot-{chart_id}", attrs=attrs)
 
 
 def _chart(chart_id: str, title: str, reading: str, source: str, data, layout) -> dict:

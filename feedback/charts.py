@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
-from django.utils.html import format_html
 from plotly.subplots import make_subplots
 
+from cxalign.plots import plot_html
 from kpis import metrics
 
 
@@ -31,8 +31,7 @@ def theme_trend_figure(frame: pd.DataFrame, *, metric: str = "volume", title: st
     fig = theme_trend(frame, metric=metric, title=title)
     if fig is None:
         return ""
-    # Drawn by static/js/charts.js: the CSP allows no inline script (to_html writes one).
-    return format_html('<div class="cx-plot" data-plotly-figure="{}"></div>', fig.to_json())
+    return plot_html(fig.to_json())
 
 
 def theme_trend(
@@ -77,7 +76,7 @@ def theme_grid_figure(
     fig = theme_grid(frame, names=names, metric=metric, title=title)
     if fig is None:
         return ""
-    return format_html('<div class="cx-plot" data-plotly-figure="{}"></div>', fig.to_json())
+    return plot_html(fig.to_json())
 
 
 def theme_grid(

@@ -59,5 +59,6 @@ def test_feedback_charts_draw_without_inline_script():
          "scored": 3, "promoters": 1, "detractors": 1},
     ]  # fmt: skip
     html = theme_trend_figure(trend_frame(rows), metric="volume", title="Volume")
-    assert "data-plotly-figure=" in html
-    assert "<script" not in html
+    assert "data-plotly-json=" in html and 'type="application/json"' in html
+    # Data only: no script element a browser would run.
+    assert not INLINE_SCRIPT.search(html)

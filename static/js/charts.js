@@ -1,13 +1,13 @@
 // Draws every Plotly chart of a page from data in the HTML, so no page needs an inline
 // script (the Content-Security-Policy allows scripts from our own files only).
-//   <div data-plotly-figure="{...figure json...}"></div>            figure in an attribute
-//   <div data-plotly-json="element-id"></div> + json_script         figure in a json_script
+//   <div data-plotly-json="element-id"></div> + <script type="application/json" id="element-id">
+//   (cxalign/plots.py writes both; a template may use Django's json_script for the second)
 // The chart library (1.3 MB) is fetched only by a page that has a chart to draw: its address
 // comes from this script tag's data-plotly-src. Other scripts get it with window.cxalign.plotly().
 (function () {
   "use strict";
   var CONFIG = { displaylogo: false, responsive: true };
-  var SELECTOR = "[data-plotly-figure], [data-plotly-json]";
+  var SELECTOR = "[data-plotly-json]";
   var bundleUrl = document.currentScript && document.currentScript.getAttribute("data-plotly-src");
   var loading = null;
 
@@ -31,7 +31,6 @@
   window.cxalign.plotly = plotly;
 
   function figureOf(el) {
-    if (el.dataset.plotlyFigure) return JSON.parse(el.dataset.plotlyFigure);
     var source = document.getElementById(el.dataset.plotlyJson);
     return source ? JSON.parse(source.textContent) : null;
   }

@@ -87,7 +87,7 @@ def test_links_page_shows_stored_figures_intervals_and_simpson(client, executive
     ratio = links[best]["current"]["churn_ratio_detractors_to_promoters"]
     assert charts[1]["reading"] == f"Detractors churn {ratio:.1f}× promoters in {best}."
     assert f"run #{run.id}" in charts[0]["source"] and "2026-07-01" in charts[0]["source"]
-    assert "plotly-4.1.1-cxalign.min.js" in html and "data-plotly-figure" in html
+    assert "plotly-4.1.1-cxalign.min.js" in html and "data-plotly-json" in html
 
 
 def test_links_page_segment_filter_keeps_all_and_the_segment(client, executive, run):

@@ -54,11 +54,11 @@ PAGES = [
     "/o/northwind/people/",
     "/o/globex/alignment/dashboard/",
 ]
-FIGURES = "[data-plotly-figure], [data-plotly-json], #jr-emotion-chart"
-DRAWN = """() => [...document.querySelectorAll('[data-plotly-figure], [data-plotly-json]')]
+FIGURES = "[data-plotly-json], #jr-emotion-chart"
+DRAWN = """() => [...document.querySelectorAll('[data-plotly-json]')]
     .every(e => e.dataset.plotlyDrawn === '1')"""
 # The charts of the first screen (the others are drawn next, while the browser is idle).
-SCREEN_DRAWN = """() => [...document.querySelectorAll('[data-plotly-figure], [data-plotly-json]')]
+SCREEN_DRAWN = """() => [...document.querySelectorAll('[data-plotly-json]')]
     .filter(e => e.getBoundingClientRect().top < window.innerHeight)
     .every(e => e.dataset.plotlyDrawn === '1')"""
 
