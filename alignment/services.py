@@ -136,10 +136,9 @@ def run_compute(*, run_id: int) -> bool:
     if run is None:
         return False
     try:
-        document, timings = engine.compute(
+        document, timings, inputs = engine.compute_with_inputs(
             organization=run.organization, window=run_window(run), progress=_progress(run.id)
         )
-        inputs = engine.inputs_of(run.organization)
     except TRANSIENT:
         raise  # the task retries; the run stays claimed
     except Exception as exc:

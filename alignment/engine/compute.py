@@ -69,6 +69,22 @@ def compute(
     return document, timings
 
 
+def compute_with_inputs(
+    *, organization: Organization, window: Window, progress: Progress | None = None
+) -> tuple[dict, dict, dict]:
+    """(document, timings, inputs): `compute` and `inputs_of`, the latter on its own connection
+    while the reads run when they run in parallel (it counts every response of the
+    organization: a scan of its own)."""
+    if not parallel_reads_possible():
+        document, timings = compute(organization=organization, window=window, progress=progress)
+        return document, timings, inputs_of(organization)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        counted = pool.submit(_read_in_thread, "inputs", inputs_of, organization)
+        document, timings = compute(organization=organization, window=window, progress=progress)
+        _, inputs, timings["inputs"] = counted.result()
+    return document, timings, inputs
+
+
 def parallel_reads_possible() -> bool:
     """PostgreSQL outside a transaction: each read on its own connection, both cores busy.
     (Inside a transaction other connections would not see its rows.)"""
@@ -98,6 +114,7 @@ def _read_serial(jobs: list[tuple], report: Progress) -> dict[str, tuple]:
 
 
 def _read_in_thread(name: str, func, scope) -> tuple[str, object, float]:
+    """`func(scope)` in a transaction on this thread's own connection, closed after."""
     try:
         with transaction.atomic():
             reads.session_tune()

@@ -319,3 +319,21 @@ def test_parallel_reads_give_the_same_document_as_serial_reads(org):
         for period in ("current", "previous")
     } | {"figures"}
     assert connection.vendor != "postgresql" or parallel["nps"]["all"]["current"]["responses"] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inputs_are_counted_on_their_own_connection_beside_the_reads(org):
+    """Outside a transaction on PostgreSQL the inputs are counted while the reads run; inside
+    one, after them: the same inputs and the same document either way."""
+    from django.db import connection, transaction
+
+    from alignment.engine.compute import compute_with_inputs, inputs_of
+
+    company.build(org, theme_ids=company.theme_setup(org))
+    window = window_for(inputs_due_on=datetime.date(2026, 11, 15), horizon_days=90)
+    document, timings, inputs = compute_with_inputs(organization=org, window=window)
+    with transaction.atomic():
+        serial = compute_with_inputs(organization=org, window=window)
+    assert inputs == inputs_of(org) == serial[2]
+    assert inputs["responses_total"] > 0 and document == serial[0]
+    assert ("inputs" in timings) == (connection.vendor == "postgresql")
