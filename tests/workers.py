@@ -26,6 +26,14 @@ def start_worker() -> subprocess.Popen:
     )
 
 
+def stop_workers(*workers: subprocess.Popen | None) -> None:
+    """Kill the workers a test started that are still running (None: never started)."""
+    for worker in workers:
+        if worker is not None and worker.poll() is None:
+            worker.kill()
+            worker.wait(10)
+
+
 def lock_table(table: str):
     """A second connection holding an exclusive lock on `table` until it is rolled back."""
     blocker = connection.get_new_connection(connection.get_connection_params())

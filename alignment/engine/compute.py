@@ -58,13 +58,12 @@ def compute(
     started = time.perf_counter()
     results = {name: reads.both_periods(*(done[f"{name}_{p}"][0] for p in reads.PERIODS))
                for name, _ in READS if name != "customers"}  # fmt: skip
-    customers = {p: done[f"customers_{p}"][0] for p in reads.PERIODS}
-    links = fig.links_block({period: links for period, (_, links) in customers.items()})
-    frame = reads.both_periods(*(frame for frame, _ in customers.values()))
+    customers = {p: done[f"customers_{p}"][0][0] for p in reads.PERIODS}
+    links = fig.links_block({p: done[f"customers_{p}"][0][1] for p in reads.PERIODS})
     timings = {key: seconds for key, (_, seconds) in done.items()}
     segment_rows, touchpoint_rows, theme_rows = results["responses"]
     document = assemble(organization, window, segment_rows, touchpoint_rows, theme_rows,
-                        frame, links, results["onboarding"])  # fmt: skip
+                        customers, links, results["onboarding"])  # fmt: skip
     timings["figures"] = time.perf_counter() - started
     return document, timings
 

@@ -54,8 +54,6 @@ def nps_block(count_rows: list[dict], key=segment_key) -> dict[str, dict]:
     """Per group (and "all" when `key` is segment_key): NPS figures of both periods."""
     grouped: dict[str, dict[str, dict]] = {}
     for row in count_rows:
-        if row["period"] is None:
-            continue
         names = [key(row["name"])] + ([ALL] if key is segment_key else [])
         for name in names:
             counts = grouped.setdefault(name, {}).setdefault(row["period"], _empty_counts())
@@ -83,8 +81,6 @@ def theme_block(theme_rows: list[dict], names: dict[int, str], totals: dict[str,
     """Per theme: tagged responses, their share of the period's responses, NPS, rising."""
     counts: dict[int, dict[str, dict]] = {}
     for row in theme_rows:
-        if row["period"] is None:
-            continue
         theme_id = int(row["theme_id"])
         counts.setdefault(theme_id, {})[row["period"]] = row
     block = {}
@@ -198,7 +194,7 @@ def links_figures(frame: dict[str, np.ndarray]) -> dict:
 def links_of_period(frame: dict[str, np.ndarray]) -> dict[str, dict]:
     """{segment key and "all": L} of one period's customers."""
     codes, names = pd.factorize(frame["segment"])  # hashing: no sort of a million strings
-    numbers = {k: v for k, v in frame.items() if k not in ("segment", "period")}
+    numbers = {k: v for k, v in frame.items() if k != "segment"}
     # One stable sort by segment, then a slice per segment (not a mask over every row each).
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
@@ -343,8 +339,6 @@ def csat_ces_counts(count_rows: list[dict]) -> dict:
     """Per segment and "all", per period: (satisfied, answered) and (ces sum, answered)."""
     block: dict[str, dict] = {}
     for row in count_rows:
-        if row["period"] is None:
-            continue
         for name in (ALL, segment_key(row["name"])):
             per = block.setdefault(name, {p: {"csat": [0, 0], "ces": [0, 0]} for p in PERIODS})
             per[row["period"]]["csat"][0] += int(row["csat_satisfied"] or 0)
@@ -354,23 +348,24 @@ def csat_ces_counts(count_rows: list[dict]) -> dict:
     return block
 
 
-def data_quality(segment_rows: list[dict], customers: dict[str, np.ndarray]) -> dict:
-    """Per period: responses, scored, linked and unlinked, customers without a CLV, responses
-    naming an unknown touchpoint (from the per-segment counts)."""
+def data_quality(segment_rows: list[dict], customers: dict[str, dict[str, np.ndarray]]) -> dict:
+    """Per period: responses, scored, linked and unlinked, customers without a CLV (from each
+    period's customer rows), responses naming an unknown touchpoint (from the per-segment
+    counts)."""
     block = {}
     for period in PERIODS:
         rows = [r for r in segment_rows if r["period"] == period]
         responses = sum(int(r["total"] or 0) for r in rows)
         linked = sum(int(r["linked"] or 0) for r in rows)
-        in_period = customers["period"] == period
+        known = customers[period]["clv_known"]
         block[period] = {
             "responses": responses,
             "scored": sum(int(r["scored"] or 0) for r in rows),
             "linked": linked,
             "unlinked": responses - linked,
             "unlinked_share": metrics.share(responses - linked, responses),
-            "customers": int(in_period.sum()),
-            "customers_without_clv": int((~customers["clv_known"][in_period]).sum()),
+            "customers": int(known.size),
+            "customers_without_clv": int((~known).sum()),
             "unknown_touchpoint_responses": sum(
                 int(r["unknown_touchpoint_responses"] or 0) for r in rows
             ),

@@ -1,10 +1,10 @@
 # ruff: noqa: S608 -- table and column names come from constants, never from input.
 """What the engine reads: one grouped SQL statement per figure family, on both databases.
 
-Each statement returns small grouped rows (per period and segment, touchpoint or theme) except
-the customer read, which returns one row per customer and period (the customer's latest scored
-response in the period, joined to the customer). Money is read as integer cents so sums and
-means stay exact.
+Every read covers one period (`Scope`), so that both periods' reads run at once on PostgreSQL.
+Each returns small grouped rows (per segment, touchpoint or theme list) except the customer
+read, which returns one row per customer (the customer's latest scored response in the period,
+joined to the customer) as arrays. Money is read as integer cents so sums and means stay exact.
 """
 
 import io
@@ -32,8 +32,7 @@ PERIODS = ("current", "previous")
 
 @dataclass(frozen=True)
 class Scope:
-    """One period of the run's window for the organization, as SQL fragments and parameters.
-    Every read covers one period, so that the periods' reads run at once on PostgreSQL."""
+    """One period of the run's window for the organization, as SQL fragments and parameters."""
 
     organization_id: int
     window: Window
@@ -104,21 +103,17 @@ def response_counts(scope: Scope) -> tuple[list[dict], list[dict], list[dict]]:
     then spread over the themes here: no million unnested rows to hash."""
     where, params = scope.where()
     if connection.vendor == "postgresql":
-        columns = ", ".join(f"r.{name}" for name in GROUPINGS)
-        sets = ", ".join(f"(r.{name})" for name in GROUPINGS)
+        # GROUPING(column) is 0 in the rows grouped by that column.
+        by = ", ".join(f"GROUPING(r.{n}) = 0 AS by_{n}, r.{n}" for n in GROUPINGS)
+        sets = ", ".join(f"(r.{n})" for n in GROUPINGS)
         sql = f"""
-            SELECT GROUPING({columns}) AS grouping, {columns}, {COUNT_FIGURES}
+            SELECT {by}, {COUNT_FIGURES}
             FROM feedback_response r {CUSTOMER_JOIN}
             WHERE {where}
             GROUP BY GROUPING SETS ({sets})
         """
         found = scope.rows(sql, params)
-        # GROUPING() sets a bit for each column left out: 0b011 = grouped by the first.
-        bits = {name: (1 << len(GROUPINGS)) - 1 - (1 << (len(GROUPINGS) - 1 - index))
-                for index, name in enumerate(GROUPINGS)}  # fmt: skip
-        grouped = [
-            [r | {"name": r[n]} for r in found if r["grouping"] == bits[n]] for n in GROUPINGS
-        ]
+        grouped = [[r | {"name": r[n]} for r in found if r[f"by_{n}"]] for n in GROUPINGS]
     else:
         grouped = []
         for name in GROUPINGS:
@@ -170,9 +165,7 @@ def customer_latest(scope: Scope) -> dict[str, np.ndarray]:
     params = [connection.ops.adapt_datefield_value(scope.span.churn_cutoff)]
     params += [*w_params, scope.organization_id]
     read = _copy_columns if connection.vendor == "postgresql" else _columns
-    frame = read(sql, params)
-    frame["period"] = np.full(frame["score"].size, scope.period, dtype=object)
-    return frame
+    return read(sql, params)
 
 
 def _latest_sql(where: str) -> str:
@@ -200,6 +193,8 @@ def _latest_sql(where: str) -> str:
 
 CUSTOMER_COLUMNS = ("score", "segment", "clv", "clv_known", "revenue", "revenue_known", "churned")
 NUMERIC_COLUMNS = tuple(name for name in CUSTOMER_COLUMNS if name != "segment")
+SEGMENT_INDEX = CUSTOMER_COLUMNS.index("segment")
+NUMERIC_INDEXES = [CUSTOMER_COLUMNS.index(name) for name in NUMERIC_COLUMNS]
 FETCH_ROWS = 50_000  # rows turned into Python objects at a time (peak memory)
 
 
@@ -228,9 +223,9 @@ def _columns(sql: str, params: list) -> dict[str, np.ndarray]:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(FETCH_ROWS):
             table = np.array(chunk, dtype=object).reshape(len(chunk), len(CUSTOMER_COLUMNS))
-            segments.append(table[:, 1])
-            numbers.append(table[:, [0, 2, 3, 4, 5, 6]].astype(np.int64))
-    numeric = np.concatenate(numbers) if numbers else np.empty((0, 6), dtype=np.int64)
+            segments.append(table[:, SEGMENT_INDEX])
+            numbers.append(table[:, NUMERIC_INDEXES].astype(np.int64))
+    numeric = np.concatenate(numbers) if numbers else np.empty((0, len(NUMERIC_INDEXES)), np.int64)
     frame = {"segment": np.concatenate(segments) if segments else np.empty(0, dtype=object)}
     for index, name in enumerate(NUMERIC_COLUMNS):
         frame[name] = numeric[:, index]
@@ -245,10 +240,8 @@ def _typed(frame: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def both_periods(current, previous):
-    """The two periods' results of one read as one: rows appended, (rows, rows) pairs appended
-    pairwise, customer frames concatenated (their `period` column tells them apart)."""
-    if isinstance(current, dict):
-        return {name: np.concatenate([current[name], previous[name]]) for name in current}
+    """The two periods' rows of one read as one (each row names its period): rows appended,
+    (rows, rows, ...) tuples appended pairwise."""
     if isinstance(current, tuple):
         return tuple(both_periods(c, p) for c, p in zip(current, previous, strict=True))
     return [*current, *previous]

@@ -14,7 +14,7 @@ from cxalign.celery import app as celery_app
 from feedback.models import ImportBatch
 from tests.alignment import company
 from tests.factories import CycleFactory
-from tests.workers import lock_table, start_worker, wait_for, waiting_on
+from tests.workers import lock_table, start_worker, stop_workers, wait_for, waiting_on
 
 
 def preparing_cycle(org, today=None):
@@ -121,7 +121,4 @@ def test_a_killed_worker_leaves_previous_results_and_the_retry_finishes(org, set
     finally:
         blocker.close()
         celery_app.conf.task_always_eager = True
-        for worker in (first, second):
-            if worker is not None and worker.poll() is None:
-                worker.kill()
-                worker.wait(10)
+        stop_workers(first, second)

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cxalign.celery import app as celery_app
 from feedback import services
 from feedback.models import ImportBatch, Response
-from tests.workers import lock_table, start_worker, wait_for, waiting_on
+from tests.workers import lock_table, start_worker, stop_workers, wait_for, waiting_on
 
 ROWS = 50_000
 
@@ -65,7 +65,4 @@ def test_import_survives_a_killed_worker(org, cx_lead):
     finally:
         blocker.close()
         celery_app.conf.task_always_eager = True
-        for worker in (first, second):
-            if worker is not None and worker.poll() is None:
-                worker.kill()
-                worker.wait(10)
+        stop_workers(first, second)
