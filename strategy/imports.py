@@ -41,12 +41,12 @@ NOT_READY = {
     Status.SUCCEEDED: "was imported already",
     Status.FAILED: "could not be imported",
 }
-PREVIEW_ROWS = 500
+PREVIEW_ROWS = 500  # rows of the preview table shown on the page (all are checked)
 ERROR_ROWS = 200  # bad rows listed on the page (all are counted)
 KEEP = 20  # finished uploads kept per organization
 STALE_AFTER = datetime.timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT)
 GAVE_UP = (f"Nothing was imported: the work stopped {MAX_ATTEMPTS} times before it finished "
-           "(the file may be too large to read here). Split it, or export the sheet as CSV.")  # fmt: skip  # rows of the preview table shown on the page (all are checked)
+           "(the file may be too large to read here). Split it, or export the sheet as CSV.")  # fmt: skip
 
 
 @transaction.atomic

@@ -398,7 +398,7 @@ class CascadeImportProgressView(ProgressCardMixin, GoalImportMixin, TemplateView
 
 class CascadeImportApplyView(GoalImportMixin, OrgActionView):
     def post(self, request, *args, **kwargs):
-        job = self.get_job()
+        job = self.get_job(summary=False)
         try:
             imports.goal_import_apply(job=job)
         except ValidationError as exc:

@@ -351,6 +351,11 @@ class GoalImportViewSet(OrgScopedGenericViewSet, mixins.ListModelMixin, mixins.R
     def get_serializer_class(self):
         return GoalImportListSerializer if self.action == "list" else GoalImportSerializer
 
+    def get_object(self):
+        """As the pages do: a job silent far too long is failed with a reason, not polled
+        for ever."""
+        return imports.goal_import_stale_fail(job=super().get_object())
+
     @extend_schema(
         request={"multipart/form-data": GoalImportUploadSerializer},
         responses={202: GoalImportSerializer},

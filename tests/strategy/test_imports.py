@@ -423,6 +423,21 @@ def test_a_job_silent_far_too_long_is_failed_when_its_page_is_opened(client, exe
 
 
 @pytest.mark.django_db
+def test_api_a_job_silent_far_too_long_is_failed_when_it_is_polled(as_user, executive, org):
+    import datetime
+
+    from django.utils import timezone
+
+    job = upload(org, CycleFactory(organization=org), executive, cascade_file("x", 1))
+    long_ago = timezone.now() - imports.STALE_AFTER - datetime.timedelta(minutes=1)
+    GoalImport.objects.filter(pk=job.pk).update(updated_at=long_ago)
+    base = f"/api/v1/orgs/{org.slug}/goal-imports/{job.pk}/"
+    polled = as_user(executive).get(f"{base}progress/").json()
+    assert (polled["status"], polled["fraction"]) == (Status.FAILED, 1.0)
+    assert "the work stopped responding" in as_user(executive).get(base).json()["message"]
+
+
+@pytest.mark.django_db
 def test_a_second_import_click_is_refused_without_waiting(executive, org):
     job = upload(org, CycleFactory(organization=org), executive, cascade_file("x", 1))
     GoalImport.objects.filter(pk=job.pk).update(status=Status.CHECKED)
