@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q
 from django.http import Http404
+from django.utils.dateparse import parse_datetime
+from django.utils.text import capfirst
 
 from alignment.models import Flag, Run
 from alignment.selectors import cycle_current, flag_list, run_latest
@@ -57,6 +60,33 @@ def run_get(*, organization: Organization, run_id) -> Run:
     if run is None:
         raise Http404("No such recompute run.")
     return run
+
+
+STEPS = {"customers": "Customers' latest answers", "responses": "Response and theme counts",
+         "onboarding": "Onboarding outcomes", "inputs": "Inputs counted", "themes": "Theme counts",
+         "figures": "Figures", "flags": "Flags raised"}  # fmt: skip
+
+
+def run_provenance(run: Run) -> dict:
+    """What the run page lists beside its figures, in words: the settings it read (labelled as
+    on the settings page), each step's seconds, the latest imports with their finish time."""
+    settings = []
+    for key, value in run.settings.items():
+        try:
+            label = Organization._meta.get_field(key).verbose_name
+        except FieldDoesNotExist:  # a setting an older run read
+            label = key.replace("_", " ")
+        settings.append((capfirst(label), value))
+    timings = []
+    for key, seconds in run.timings.items():
+        step, _, period = key.rpartition("_")
+        if period not in ("current", "previous"):
+            step, period = key, ""
+        label = STEPS.get(step, capfirst(step.replace("_", " ")))
+        timings.append((f"{label}, {period} period" if period else label, seconds))
+    imports = [{**batch, "finished_at": parse_datetime(batch["finished_at"] or "")}
+               for batch in run.inputs.get("latest_imports", [])]  # fmt: skip
+    return {"settings": settings, "timings": timings, "imports": imports}
 
 
 def run_shown(*, organization: Organization, cycle: Cycle | None, run_id=None) -> Run | None:

@@ -251,7 +251,11 @@ class RunDetailView(AlignmentPage, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         run = pages_data.run_get(organization=self.organization, run_id=self.kwargs["pk"])
-        context.update(run=run, data=pages_data.links_page(run.results) if run.results else None)
+        context.update(
+            run=run,
+            data=pages_data.links_page(run.results) if run.results else None,
+            provenance=pages_data.run_provenance(run),
+        )
         return context
 
 

@@ -96,15 +96,6 @@ class OrganizationSettingsForm(OrgScopedFormMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = list(Organization.SETTINGS)
-        labels = {
-            "churn_horizon_days": "Churn horizon (days)",
-            "checkin_cadence_days": "Check-in cadence (days)",
-            "followup_sla_hours": "Follow-up service level (hours)",
-            "rising_theme_ratio": "Rising theme: share growth (×)",
-            "rising_theme_min_responses": "Rising theme: at least (responses)",
-            "detractor_move_share": "Value of moving: share of detractors (0–1)",
-            "runs_kept": "Recompute runs kept per cycle",
-        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -42,36 +42,45 @@ class Organization(models.Model):
         help_text="ISO 4217 code of the currency of revenue and CLV figures, e.g. EUR or USD.",
     )
     churn_horizon_days = models.PositiveSmallIntegerField(
+        "churn horizon (days)",
         validators=[MinValueValidator(1)],
         default=90,
         help_text="A customer counts as churned when they leave within this many days after "
         "the period ends.",
     )
     checkin_cadence_days = models.PositiveSmallIntegerField(
+        "check-in cadence (days)",
         validators=[MinValueValidator(1)],
         default=30,
         help_text="An active goal needs a check-in at least this often.",
     )
     followup_sla_hours = models.PositiveSmallIntegerField(
+        "follow-up service level (hours)",
         validators=[MinValueValidator(1)],
         default=48,
         help_text="A detractor should be called back within this many hours.",
     )
     rising_theme_ratio = models.FloatField(
+        "rising theme: share growth (×)",
         default=2.0,
         validators=[MinValueValidator(1.0)],
         help_text="A theme is rising when its share grew by at least this factor.",
     )
     rising_theme_min_responses = models.PositiveIntegerField(
-        default=30, help_text="…and it tags at least this many responses in the current period."
+        "rising theme: at least (responses)",
+        default=30,
+        help_text="…and it tags at least this many responses in the current period.",
     )
     detractor_move_share = models.FloatField(
+        "value of moving: share of detractors (0–1)",
         default=0.10,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="The share of detractors the 'value of moving' figure moves.",
     )
     runs_kept = models.PositiveSmallIntegerField(
-        default=20, help_text="How many finished recompute runs are kept per cycle."
+        "recompute runs kept per cycle",
+        default=20,
+        help_text="How many finished recompute runs are kept per cycle.",
     )
     history = HistoricalRecords()
 

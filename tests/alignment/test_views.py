@@ -334,6 +334,22 @@ def test_run_detail_and_compare(client, executive, run, django_capture_on_commit
     assert (default["a"].id, default["b"].id) == (run.id, second.id)
 
 
+def test_run_detail_names_settings_steps_and_imports_in_words(client, viewer, cycle):
+    run = RunFactory(
+        cycle=cycle,
+        settings={"followup_sla_hours": 48, "retired_setting": 1},
+        timings={"customers_current": 0.5, "flags": 0.25, "themes": 0.125},
+        inputs={"latest_imports": [{"id": 1, "kind": "feedback", "file_name": "nps.csv",
+                                    "finished_at": "2026-11-02T09:30:00+00:00"}]},
+    )  # fmt: skip
+    client.force_login(viewer.user)
+    html = client.get(url(cycle.organization, "run_detail", run.id)).content.decode()
+    assert "Follow-up service level (hours)" in html and "Retired setting" in html
+    assert "Customers&#x27; latest answers, current period (s)" in html
+    assert "Flags raised (s)" in html and "Theme counts (s)" in html
+    assert "finished 2 Nov 2026, 09:30" in html and "followup_sla_hours" not in html
+
+
 # ---------------------------------------------------------------- query counts
 
 
