@@ -47,7 +47,10 @@ def org_context(request) -> dict:
         return {}
     match = request.resolver_match
     slug = match.kwargs.get("org_slug") if match else None
-    memberships = list(memberships_of_user(user=user))
+    # An organization's page has loaded them already (OrgViewMixin.membership).
+    memberships = getattr(request, "user_memberships", None)
+    if memberships is None:
+        memberships = list(memberships_of_user(user=user))
     current = next((m for m in memberships if m.organization.slug == slug), None)
     context = {"user_memberships": memberships, "current_membership": current}
     if current is not None:

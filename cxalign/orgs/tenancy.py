@@ -13,20 +13,28 @@ from cxalign.orgs.landing import membership_touch
 from cxalign.orgs.models import Membership, Organization
 from cxalign.orgs.params import parse_id
 from cxalign.orgs.roles import Role, role_at_least
+from cxalign.orgs.selectors import memberships_of_user
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-def membership_get(*, user, org_slug: str) -> Membership:
-    """The user's active membership in the organization, or 404 (never tells what exists)."""
+def membership_get(*, user, org_slug: str, memberships: list | None = None) -> Membership:
+    """The user's active membership in the organization, or 404 (never tells what exists).
+    Found among all the user's memberships (one query; a user has a few), which a page's
+    organization switcher lists too: pass them when they are loaded already."""
     if not user.is_authenticated:
         raise PermissionDenied("Sign in first.")
-    return get_object_or_404(
-        Membership.objects.select_related("organization", "user", "unit"),
-        user=user,
-        organization__slug=org_slug,
-        is_active=True,
-    )
+    if memberships is None:
+        memberships = user_memberships(user=user)
+    found = next((m for m in memberships if m.organization.slug == org_slug), None)
+    if found is None:
+        raise Http404("No such organization.")
+    return found
+
+
+def user_memberships(*, user) -> list[Membership]:
+    """The user's active memberships with their organizations, units and the user."""
+    return list(memberships_of_user(user=user).select_related("user", "unit"))
 
 
 def org_object_get(model_or_queryset, pk, *, organization: Organization, **filters):
@@ -116,7 +124,13 @@ class OrgViewMixin(OrgObjectsMixin):
 
     @cached_property
     def membership(self) -> Membership:
-        return membership_get(user=self.request.user, org_slug=self.kwargs["org_slug"])
+        # Kept on the request: the organization switcher (org_context) lists the same rows.
+        self.request.user_memberships = user_memberships(user=self.request.user)
+        return membership_get(
+            user=self.request.user,
+            org_slug=self.kwargs["org_slug"],
+            memberships=self.request.user_memberships,
+        )
 
     @property
     def organization(self):

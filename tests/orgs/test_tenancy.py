@@ -67,3 +67,26 @@ def test_views_fetch_objects_through_the_one_helper(module):
         and getattr(node.func, "id", getattr(node.func, "attr", "")) == "get_object_or_404"
     ]
     assert calls == [], f"{module}: use self.get_org_object(Model, pk) (lines {calls})"
+
+
+def test_a_page_reads_the_users_memberships_once_for_tenancy_and_the_switcher(
+    client, org, other_org
+):
+    """The membership check and the organization switcher share one query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import MembershipFactory
+
+    member = MembershipFactory(organization=org, role="viewer")
+    MembershipFactory(organization=other_org, user=member.user, role="viewer")
+    client.force_login(member.user)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("orgs:people", args=[org.slug]))
+    assert page.status_code == 200
+    assert other_org.name in page.content.decode()  # the switcher lists both
+    reads = [q["sql"] for q in queries if 'FROM "orgs_membership"' in q["sql"]]
+    mine = f'"orgs_membership"."user_id" = {member.user.pk}'
+    assert len([sql for sql in reads if mine in sql]) == 1
+    gone = client.get(reverse("orgs:people", args=["no-such-org"]))
+    assert gone.status_code == 404
