@@ -3,7 +3,8 @@
 decisions, capabilities and commitments.
 
 In the files people are usernames, units are unit names, KPIs are keys and goals are keys;
-dates are days before today; a cycle's name takes `{year}` (this year plus its `year`). The
+dates are days before today; a cycle's name takes `{year}` (this year plus its `year`), its inputs
+are due a month before it starts unless `inputs_due` (month-day) says otherwise. The
 first cycle is the current one: check-ins, initiatives, decisions and commitments belong to it.
 Idempotent: every row is found by its natural key first, so a second run creates nothing.
 """
@@ -103,6 +104,12 @@ def _cycle(refs: Refs, row: dict) -> Cycle:
             **fields,
             "starts_on": datetime.date.fromisoformat(f"{year}-{row['starts']}"),
             "ends_on": datetime.date.fromisoformat(f"{year}-{row['ends']}"),
+            # A month before the start unless the file says when (see northwind.json).
+            **(
+                {"inputs_due_on": datetime.date.fromisoformat(f"{year}-{row['inputs_due']}")}
+                if "inputs_due" in row
+                else {}
+            ),  # fmt: skip
         },
     )
     refs.demo.count("cycles", created)

@@ -32,6 +32,22 @@ def test_demo_loads_a_rich_northwind_and_a_second_run_creates_nothing():
     assert Goal.objects.filter(organization=Organization.objects.get(slug="globex")).exists()
 
 
+def test_the_demos_full_cycle_is_the_one_worked_for_on_any_day_of_the_year():
+    """Next year's draft cycle takes its inputs when it starts, so in December too the engine
+    and the dashboard work for the full cycle (`cycle_current`), not a one-goal draft."""
+    import datetime
+
+    from alignment.selectors import cycle_current
+
+    strategy_demo.load(core_demo())
+    northwind = Organization.objects.get(slug="northwind")
+    active = Cycle.objects.for_org(northwind).get(status="active")
+    year = active.starts_on.year
+    for day in (datetime.date(year, 1, 2), datetime.date(year, 11, 30),
+                datetime.date(year, 12, 1), datetime.date(year, 12, 31)):  # fmt: skip
+        assert cycle_current(organization=northwind, today=day) == active, day
+
+
 def test_demo_files_give_every_row_the_tuples_gave():
     """The demo moved from Python tuples to strategy/demo_data/*.json: the same rows."""
     assert strategy_demo.load(core_demo()) == {
