@@ -24,10 +24,18 @@ def _squash(text: str) -> str:
 
 
 def _points(page, testid: str) -> int:
-    """Data points plotly drew in a chart (bars, heatmap cells or sunburst sectors)."""
+    """Data points plotly drew in a chart (bars, heatmap cells or sunburst sectors), once
+    their number stops growing (a sunburst draws its sectors after its frame)."""
     chart = page.locator(f"[data-testid=chart-{testid}]")
     expect(chart.locator("svg.main-svg").first).to_be_visible()
-    return chart.locator(".point, .hm, image, path.surface").count()
+    points = chart.locator(".point, .hm, image, path.surface")
+    counts = [points.count()]
+    for _ in range(40):  # at most 10 s
+        page.wait_for_timeout(250)
+        counts.append(points.count())
+        if counts[-1] == counts[-2] > 0:
+            break
+    return counts[-1]
 
 
 def test_executive_and_manager_on_the_demo_company(page, browser, live_server, sign_in, screenshot):
