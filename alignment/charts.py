@@ -11,7 +11,7 @@ import json
 
 import plotly.graph_objects as go
 
-from cxalign.plots import plot_html
+from cxalign.plots import FIGURE_LOOK, PLAIN_LOOK, plot_html
 
 ALL = "all"
 CLASSES = (("promoters", "Promoters", "#2f9e44"), ("passives", "Passives", "#adb5bd"),
@@ -21,8 +21,7 @@ LAYOUT = {
     "height": 360,
     "margin": {"l": 70, "r": 20, "t": 30, "b": 60},
     "legend": {"orientation": "h", "y": -0.2},
-    "template": "plotly_white",
-    "font": {"family": "DejaVu Sans, Arial, sans-serif", "size": 12},
+    **FIGURE_LOOK,
     "bargap": 0.25,
 }
 
@@ -226,15 +225,12 @@ PLAIN_LAYOUT = {
     "height": 340,
     "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
     "legend": {"orientation": "h", "y": -0.22},
-    "font": {"family": "DejaVu Sans, Arial, sans-serif", "size": 12, "color": "#1b2333"},
-    "paper_bgcolor": "#ffffff",
-    "plot_bgcolor": "#ffffff",
-    "hoverlabel": {"bgcolor": "#ffffff"},
+    **PLAIN_LOOK,
 }
 SEVERITY_COLORS = {"high": "#c92a2a", "medium": "#f08c00", "low": "#1971c2"}
 STATUS_COLORS = {"on_track": "#2f9e44", "at_risk": "#f08c00", "off_track": "#c92a2a",
                  "achieved": "#1b7a36", "missed": "#862e2e", "": "#ced4da"}  # fmt: skip
-SUNBURST_LIMIT = 400
+SUNBURST_LIMIT = 250  # three rings at a time (maxdepth): more would not be readable
 
 
 def figure_html(chart_id: str, data: list[dict], layout: dict) -> str:

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from cxalign.plots import plot_html
+from cxalign.plots import FIGURE_LOOK, plot_html
 from kpis import metrics
 
 
@@ -55,8 +55,7 @@ def theme_trend(
         height=340,
         margin={"l": 70, "r": 20, "t": 60, "b": 50},
         legend={"orientation": "h", "y": -0.25},
-        template="plotly_white",
-        font={"family": "DejaVu Sans, Arial, sans-serif", "size": 12},
+        **FIGURE_LOOK,
     )
     if metric == "nps":
         fig.update_yaxes(range=[-100, 100], zeroline=True)
@@ -130,8 +129,7 @@ def _grid_layout(fig: go.Figure, frame: pd.DataFrame, *, rows: int, metric: str,
         title={"text": f"{title} · {first:%b %Y} – {last:%b %Y}", "x": 0, "font": {"size": 15}},
         height=90 + 190 * rows,
         margin={"l": 70, "r": 20, "t": 80, "b": 60},
-        template="plotly_white",
-        font={"family": "DejaVu Sans, Arial, sans-serif", "size": 12},
+        **FIGURE_LOOK,
     )
     fig.update_annotations(font={"size": 12})
     # Few, short ticks: a panel is narrow, and month names must not run into each other.
