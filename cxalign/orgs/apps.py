@@ -8,10 +8,11 @@ class OrgsConfig(AppConfig):
 
     # Navigation entries this app adds to the sidebar: (section, label, url name, icon).
     def ready(self):
+        from cxalign.orgs import auth, people
         from cxalign.orgs.api import schema  # noqa: F401  (registers the token scheme)
-        from cxalign.orgs.auth import connect_signals
 
-        connect_signals()
+        auth.connect_signals()
+        people.connect_signals()
 
     nav = [
         ("Organization", "People", "orgs:people", "users"),

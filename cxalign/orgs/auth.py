@@ -7,7 +7,9 @@ user signs out everywhere. A user lists and revokes their own tokens on their pr
 
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import transaction
@@ -76,7 +78,9 @@ def sign_out_everywhere(*, user) -> dict:
         for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
         if s.get_decoded().get("_auth_user_id") == user_key
     ]
-    Session.objects.filter(pk__in=ended).delete()
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    for session_key in ended:
+        store.delete(session_key)  # the row, and the cached copy (SESSION_ENGINE cached_db)
     return {"tokens": tokens, "sessions": len(ended)}
 
 

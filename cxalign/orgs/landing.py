@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from cxalign.orgs.models import Membership
+from cxalign.orgs.people import person_forget
 from cxalign.orgs.selectors import memberships_of_user
 
 SESSION_KEY = "cxalign.last_org"
@@ -25,6 +26,7 @@ def membership_touch(request, membership: Membership) -> None:
     if same and recent:
         return
     Membership.objects.filter(pk=membership.pk).update(last_used_at=now)
+    person_forget(membership.user_id)
     membership.last_used_at = now
     if session is not None and not same:
         session[SESSION_KEY] = membership.organization_id

@@ -33,7 +33,11 @@ def membership_get(*, user, org_slug: str, memberships: list | None = None) -> M
 
 
 def user_memberships(*, user) -> list[Membership]:
-    """The user's active memberships with their organizations, units and the user."""
+    """The user's active memberships with their organizations, units and the user (read with
+    the signed-in user when the session loaded it: `cxalign.orgs.people`)."""
+    loaded = getattr(user, "cx_memberships", None)
+    if loaded is not None:
+        return loaded
     return list(memberships_of_user(user=user).select_related("user", "unit"))
 
 
