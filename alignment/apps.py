@@ -29,7 +29,8 @@ class AlignmentConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from alignment import signals  # noqa: F401
+        from alignment import signals
         from cxalign.background import resumable
 
         resumable("alignment.services.runs_resume")
+        signals.connect_stamp_signals()

@@ -26,6 +26,7 @@ from alignment.models import Flag, Run
 from alignment.readiness import readiness
 from cxalign.orgs.models import Membership, Organization, OrgUnit
 from cxalign.orgs.roles import Role
+from cxalign.orgs.stamps import stamp_get
 from feedback.models import Customer, ImportBatch, Response, Theme
 from journeys.models import Audience, Journey, Stage, Touchpoint
 from kpis import metrics
@@ -137,7 +138,12 @@ PAGE_CACHE_S = 600
 
 
 def data_stamp(*, organization: Organization) -> str:
-    """The latest change and row count of every table the dashboard reads (one query)."""
+    """The latest change and row count of every table the dashboard reads (one query, kept a
+    few seconds in the shared cache: cxalign/orgs/stamps.py)."""
+    return stamp_get(organization.id, lambda: _data_stamp(organization=organization))
+
+
+def _data_stamp(*, organization: Organization) -> str:
     # Table and column names come from the models above, never from input.
     part = "(SELECT CAST(COUNT(*) AS TEXT) || '/' || COALESCE(CAST(MAX({c}) AS TEXT), '') || '/' || COALESCE(CAST({x} AS TEXT), '') FROM {t} WHERE organization_id = %s)"  # noqa: E501
     parts = [
@@ -159,6 +165,16 @@ def page_key(*, organization: Organization, params, variant: str) -> str:
     shown = f"{variant}|{organization.settings_key()}"  # settings the page reads beside the data
     digest = hashlib.sha256(f"{asked}|{shown}|{hour}|{stamp}".encode()).hexdigest()
     return f"alignment:dashboard:page:{organization.id}:{digest}"
+
+
+def person_page_key(*, organization: Organization, request, edition: str) -> str:
+    """The cache key of the whole page for the person asking: the panels' key, the address,
+    the person and the edition of their user and memberships (cxalign/orgs/people.py: any
+    change to those rows gives a new edition), and whether htmx asks."""
+    panels = page_key(organization=organization, params=request.GET, variant="v1")
+    who = f"{request.user.pk}|{edition}|{bool(getattr(request, 'htmx', False))}"
+    digest = hashlib.sha256(f"{panels}|{request.get_full_path()}|{who}".encode()).hexdigest()
+    return f"alignment:dashboard:person:{organization.id}:{digest}"
 
 
 # ---------------------------------------------------------------- first run

@@ -18,6 +18,7 @@ from cxalign.background import call_on_commit
 from cxalign.celery import MAX_ATTEMPTS
 from cxalign.gcpause import gc_paused
 from cxalign.orgs.models import Membership, Organization
+from cxalign.orgs.stamps import stamp_forget
 from kpis.models import KPI, Measurement
 from strategy.models import Cycle
 
@@ -174,6 +175,7 @@ def run_publish(*, run_id: int) -> Run | None:
             )
             if not finished:
                 transaction.set_rollback(True)
+            stamp_forget(run.organization_id)  # the dashboard shows the new run from now
     except TRANSIENT:
         raise
     except Exception as exc:

@@ -1,7 +1,10 @@
 """The alignment dashboard: the home page of executives and CX leads, and each chart's CSV."""
 
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView, View
@@ -10,6 +13,10 @@ from alignment import dashboard
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
 from cxalign.tabular.write import csv_response
+
+# Stands for the CSRF token in a rendered dashboard: a cached page serves many requests, each
+# answer carries the request's own token (no token is ever this string: they are alphanumeric).
+CSRF_SLOT = "{cx-csrf-token}"
 
 
 class DashboardMixin(OrgViewMixin):
@@ -20,12 +27,42 @@ class DashboardMixin(OrgViewMixin):
 
 
 class DashboardView(DashboardMixin, TemplateView):
-    """The panels are rendered once per data stamp (see `dashboard.page_key`) and cached."""
+    """The panels are rendered once per data stamp (see `dashboard.page_key`) and cached; with
+    the shared cache, so is the whole page for each person (`dashboard.person_page_key`), its
+    CSRF token left as a slot that every answer fills with the request's own."""
 
     template_name = "alignment/dashboard/page.html"
 
+    def get(self, request, *args, **kwargs):
+        key = self.person_page_key()
+        html = cache.get(key) if key else None
+        if html is None:
+            response = super().get(request, *args, **kwargs)
+            response.add_post_render_callback(lambda r: self.keep(r, key))
+            return response
+        return HttpResponse(html.replace(CSRF_SLOT, get_token(request)))
+
+    def person_page_key(self) -> str | None:
+        """None when the page must be rendered: messages to show (a cached page would not show
+        them), or a person read from the database (no shared cache: no edition to key on)."""
+        edition = getattr(self.request.user, "cx_edition", None)
+        if edition is None or SessionStorage.session_key in self.request.session:
+            return None
+        if self.request.COOKIES.get(CookieStorage.cookie_name):
+            return None
+        return dashboard.person_page_key(
+            organization=self.organization, request=self.request, edition=edition
+        )
+
+    def keep(self, response, key: str | None) -> None:
+        html = response.content.decode()
+        if key and response.status_code == 200:
+            cache.set(key, html, dashboard.PAGE_CACHE_S)
+        response.content = html.replace(CSRF_SLOT, get_token(self.request))
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["csrf_token"] = CSRF_SLOT  # filled in by keep() and get()
         key = dashboard.page_key(
             organization=self.organization, params=self.request.GET, variant="v1"
         )

@@ -14,6 +14,7 @@ from cxalign.orgs.models import Membership, Organization
 from cxalign.orgs.params import parse_id
 from cxalign.orgs.roles import Role, role_at_least
 from cxalign.orgs.selectors import memberships_of_user
+from cxalign.orgs.stamps import stamp_forget
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -124,7 +125,10 @@ class OrgViewMixin(OrgObjectsMixin):
         role_check(membership=self.membership, required=required)
         request.membership = self.membership
         membership_touch(request, self.membership)
-        return super().dispatch(request, *args, **kwargs)
+        response = super().dispatch(request, *args, **kwargs)
+        if request.method not in SAFE_METHODS:
+            stamp_forget(self.organization.id)  # what the organization's pages show changed
+        return response
 
     @cached_property
     def membership(self) -> Membership:

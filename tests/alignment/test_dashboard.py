@@ -8,11 +8,17 @@ import io
 
 import numpy as np
 import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from alignment import dashboard, services
 from alignment.models import Flag
+from alignment.views_dashboard import CSRF_SLOT
+from cxalign.orgs import stamps
 from cxalign.orgs.roles import Role
 from tests.alignment import company
 from tests.factories import (
@@ -395,16 +401,26 @@ def test_rising_themes_show_three_verbatims_each(client, viewer, org, brief_data
     ]
 
 
+def _served(client, org, query=""):
+    """The page, and whether it came whole from the person's page cache (no template)."""
+    response = client.get(_url(org, query))
+    assert response.status_code == 200
+    return response.content.decode(), response.context is None
+
+
 def test_served_from_cache_until_any_data_changes(
     client, org, executive, cycle, django_assert_max_num_queries
 ):
     built = build_company(org, cycle, goals=3, flags=2)
     client.force_login(executive.user)
-    response = client.get(_url(org))
-    first, total = response.context["content"], response.context["panels"]["flags"]["total"]
-    with django_assert_max_num_queries(8):  # session, user, membership, menus and the stamp
+    response = client.get(_url(org))  # rendered; the visit is recorded (the person read anew)
+    total = response.context["panels"]["flags"]["total"]
+    with django_assert_max_num_queries(2):  # the signed-in person, read again once
         again = client.get(_url(org))
-    assert again.context["content"] == first and "panels" not in again.context
+    assert "panels" not in again.context  # the panels came from their cache
+    with django_assert_max_num_queries(0):  # session, person, stamp and page: all cached
+        page, whole = _served(client, org)
+    assert whole and f"{total} flags in all" in page
     flag = Flag.objects.filter(cycle=cycle).unresolved().order_by("id").first()
     flag.state = Flag.State.RESOLVED
     flag.save()
@@ -413,6 +429,91 @@ def test_served_from_cache_until_any_data_changes(
     assert f"{total - 1} flags in all" in fresh.context["content"]
     GoalFactory(cycle=cycle, parent=built["corporate"], confidence="off_track")
     assert "1 off track" in client.get(_url(org)).content.decode()
-    assert "panels" not in client.get(_url(org)).context
+    assert _served(client, org)[1]
     CheckInFactory(goal=built["corporate"], author=executive)  # a check-in alone: rendered anew
     assert "panels" in client.get(_url(org)).context
+
+
+def _token(page: str) -> str:
+    return page.split('<meta name="csrf-token" content="')[1].split('"')[0]
+
+
+def test_a_cached_page_carries_each_requests_own_csrf_token(org, executive, cycle):
+    build_company(org, cycle, goals=1, flags=1)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(executive.user)
+    for _ in range(2):
+        _served(client, org)
+    page, whole = _served(client, org)
+    assert whole and CSRF_SLOT not in page
+    assert f'name="csrfmiddlewaretoken" value="{_token(page)}"' in page  # the sign-out form
+    signed_out = client.post("/accounts/logout/", {"csrfmiddlewaretoken": _token(page)})
+    assert signed_out.status_code == 200  # "signed out", not 403: the token was the session's
+    assert client.get(_url(org)).status_code == 302
+
+
+def test_each_person_gets_their_own_page(org, executive, cycle):
+    build_company(org, cycle, goals=1, flags=1)
+    lead = MembershipFactory(organization=org, role=Role.CX_LEAD, user__first_name="Lea",
+                             user__last_name="Lead")  # fmt: skip
+    executive.user.first_name, executive.user.last_name = "Ezra", "Exec"
+    executive.user.save()
+    pages = {}
+    for membership in (executive, lead):
+        client = Client()
+        client.force_login(membership.user)
+        for _ in range(3):
+            pages[membership.pk] = _served(client, org)
+    assert pages[executive.pk][1] and pages[lead.pk][1]  # both served whole from the cache
+    menu = '</span>{} <span class="muted">▾'  # the signed-in person's menu
+    assert menu.format("Ezra Exec") in pages[executive.pk][0]
+    assert menu.format("Lea Lead") in pages[lead.pk][0]
+    assert menu.format("Lea Lead") not in pages[executive.pk][0]
+    assert menu.format("Ezra Exec") not in pages[lead.pk][0]
+
+
+def test_a_message_is_shown_once_not_cached(client, org, executive, cycle):
+    build_company(org, cycle, goals=1, flags=1)
+    client.force_login(executive.user)
+    for _ in range(3):
+        _served(client, org)
+    note = [Message(constants.SUCCESS, "Flag acknowledged.")]
+    client.cookies[CookieStorage.cookie_name] = CookieStorage(RequestFactory().get("/"))._encode(
+        note
+    )
+    page, whole = _served(client, org)
+    assert not whole and "Flag acknowledged." in page
+    page, whole = _served(client, org)
+    assert whole and "Flag acknowledged." not in page
+
+
+def test_a_write_by_any_page_renews_the_page(client, org, admin, executive, cycle):
+    """A write the signals do not see (the settings page saves the organization; a bulk
+    update in a service would do the same) still renews the stamp: the tenancy base forgets it
+    after every write request."""
+    build_company(org, cycle, goals=1, flags=1)
+    client.force_login(executive.user)
+    for _ in range(3):
+        _served(client, org)
+    cache.set(stamps.KEY.format(org.id), "a stamp from before the write", 60)
+    Client().post(f"/o/{org.slug}/settings/", {})  # signed out: no write, nothing forgotten
+    assert cache.get(stamps.KEY.format(org.id)) == "a stamp from before the write"
+    writer = Client()
+    writer.force_login(admin.user)
+    writer.post(f"/o/{org.slug}/settings/", {})  # refused form: still a write request
+    assert cache.get(stamps.KEY.format(org.id)) is None
+
+
+def test_a_finished_run_renews_the_page(client, org, executive, cycle):
+    built = build_company(org, cycle, goals=1, flags=1)
+    client.force_login(executive.user)
+    for _ in range(3):
+        page, _whole = _served(client, org)
+    assert f"run #{built['run'].id}" in page
+    run = services.run_request(
+        organization=org, cycle=cycle, enqueue=False, current=Q3, previous=Q2
+    )
+    services.run_compute(run_id=run.id)
+    services.run_publish(run_id=run.id)  # finished with update(): no signal
+    page, whole = _served(client, org)
+    assert not whole and f"run #{run.id}" in page

@@ -125,7 +125,8 @@ def test_query_count_does_not_grow(client, org, cycle, mine):
                               owner=mine["unit"])  # fmt: skip
 
     grow(2)
-    client.get(_url(org))  # the first page of the organization also records it as last used
+    for _ in range(2):  # the first page records the visit, which reads the person anew once
+        client.get(_url(org))
     with CaptureQueriesContext(connection) as small:
         client.get(_url(org))
     grow(20)

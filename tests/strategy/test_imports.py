@@ -41,7 +41,8 @@ def test_the_upload_request_stores_the_file_and_checks_nothing(client, executive
     cycle = CycleFactory(organization=org)
     client.force_login(executive.user)
     url = reverse("strategy:cascade_import", args=[org.slug])
-    client.get(url)
+    for _ in range(2):  # the first visit is recorded, which reads the signed-in person anew
+        client.get(url)
     timings, counts = [], []
     for leaves in (10, 5_000):
         content = cascade_file(executive.user.username, leaves)

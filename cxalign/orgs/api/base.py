@@ -14,6 +14,7 @@ from cxalign.orgs.concurrency import object_update
 from cxalign.orgs.roles import Role, role_at_least
 from cxalign.orgs.selectors import object_history
 from cxalign.orgs.servicecall import service_call
+from cxalign.orgs.stamps import stamp_forget
 from cxalign.orgs.tenancy import (
     SAFE_METHODS,
     OrgObjectsMixin,
@@ -55,6 +56,11 @@ class OrgScopedMixin(OrgObjectsMixin):
     @cached_property
     def membership(self):
         return membership_get(user=self.request.user, org_slug=self.kwargs["org_slug"])
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if request.method not in SAFE_METHODS and "membership" in self.__dict__:
+            stamp_forget(self.membership.organization_id)  # the organization's data changed
+        return super().finalize_response(request, response, *args, **kwargs)
 
     @property
     def organization(self):
