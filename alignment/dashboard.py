@@ -167,14 +167,21 @@ def page_key(*, organization: Organization, params, variant: str) -> str:
     return f"alignment:dashboard:page:{organization.id}:{digest}"
 
 
-def person_page_key(*, organization: Organization, request, edition: str) -> str:
-    """The cache key of the whole page for the person asking: the panels' key, the address,
-    the person and the edition of their user and memberships (cxalign/orgs/people.py: any
-    change to those rows gives a new edition), and whether htmx asks."""
+def person_page_key(*, organization_id: int, user_id: int, request) -> str:
+    """Where the whole page of one person at one address is cached (known before the page
+    runs: cxalign/prefetch.py reads it with the session); what it was rendered from is its
+    `person_page_version`."""
+    asked = f"{request.get_full_path()}|{bool(getattr(request, 'htmx', False))}"
+    digest = hashlib.sha256(asked.encode()).hexdigest()
+    return f"alignment:dashboard:person:{organization_id}:{user_id}:{digest}"
+
+
+def person_page_version(*, organization: Organization, request, edition: str) -> str:
+    """What a person's cached page must have been rendered from to be served: the panels (the
+    filters, the hour, the settings and the data stamp: `page_key`) and the edition of the
+    person's user and memberships (cxalign/orgs/people.py: any change gives a new one)."""
     panels = page_key(organization=organization, params=request.GET, variant="v1")
-    who = f"{request.user.pk}|{edition}|{bool(getattr(request, 'htmx', False))}"
-    digest = hashlib.sha256(f"{panels}|{request.get_full_path()}|{who}".encode()).hexdigest()
-    return f"alignment:dashboard:person:{organization.id}:{digest}"
+    return hashlib.sha256(f"{panels}|{edition}".encode()).hexdigest()
 
 
 # ---------------------------------------------------------------- first run

@@ -16,7 +16,7 @@ from cxalign.tabular.write import csv_response
 
 # Stands for the CSRF token in a rendered dashboard: a cached page serves many requests, each
 # answer carries the request's own token (no token is ever this string: they are alphanumeric).
-CSRF_SLOT = "{cx-csrf-token}"
+CSRF_SLOT = b"{cx-csrf-token}"
 
 
 class DashboardMixin(OrgViewMixin):
@@ -34,35 +34,49 @@ class DashboardView(DashboardMixin, TemplateView):
     template_name = "alignment/dashboard/page.html"
 
     def get(self, request, *args, **kwargs):
-        key = self.person_page_key()
-        html = cache.get(key) if key else None
-        if html is None:
-            response = super().get(request, *args, **kwargs)
-            response.add_post_render_callback(lambda r: self.keep(r, key))
-            return response
-        return HttpResponse(html.replace(CSRF_SLOT, get_token(request)))
+        key, version = self.person_page()
+        cached = cache.get(key) if key else None
+        if cached is not None and cached["version"] == version:
+            return HttpResponse(cached["html"].replace(CSRF_SLOT, get_token(request).encode()))
+        response = super().get(request, *args, **kwargs)
+        response.add_post_render_callback(lambda r: self.keep(r, key, version))
+        return response
 
-    def person_page_key(self) -> str | None:
-        """None when the page must be rendered: messages to show (a cached page would not show
-        them), or a person read from the database (no shared cache: no edition to key on)."""
+    @classmethod
+    def prefetch_keys(cls, request, *, user_id: int, organization_id: int) -> list[str]:
+        """The cache entry this page is about to read (cxalign/prefetch.py)."""
+        return [
+            dashboard.person_page_key(
+                organization_id=organization_id, user_id=user_id, request=request
+            )
+        ]
+
+    def person_page(self) -> tuple[str | None, str | None]:
+        """The person's cached page's key and the version it must have; None and None when the
+        page must be rendered: messages to show (a cached page would not show them), or a
+        person read from the database (no shared cache: no edition to key on)."""
         edition = getattr(self.request.user, "cx_edition", None)
         if edition is None or SessionStorage.session_key in self.request.session:
-            return None
+            return None, None
         if self.request.COOKIES.get(CookieStorage.cookie_name):
-            return None
-        return dashboard.person_page_key(
+            return None, None
+        key = dashboard.person_page_key(
+            organization_id=self.organization.id, user_id=self.request.user.pk, request=self.request
+        )
+        version = dashboard.person_page_version(
             organization=self.organization, request=self.request, edition=edition
         )
+        return key, version
 
-    def keep(self, response, key: str | None) -> None:
-        html = response.content.decode()
+    def keep(self, response, key: str | None, version: str | None) -> None:
+        html = response.content  # UTF-8 bytes: served as they are
         if key and response.status_code == 200:
-            cache.set(key, html, dashboard.PAGE_CACHE_S)
-        response.content = html.replace(CSRF_SLOT, get_token(self.request))
+            cache.set(key, {"version": version, "html": html}, dashboard.PAGE_CACHE_S)
+        response.content = html.replace(CSRF_SLOT, get_token(self.request).encode())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["csrf_token"] = CSRF_SLOT  # filled in by keep() and get()
+        context["csrf_token"] = CSRF_SLOT.decode()  # filled in by keep() and get()
         key = dashboard.page_key(
             organization=self.organization, params=self.request.GET, variant="v1"
         )

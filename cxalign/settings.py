@@ -7,12 +7,14 @@ DEBUG is off in both unless asked for (DEBUG=true, or `make dev`).
 """
 
 import ipaddress
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.cache.backends.base import CacheKeyWarning
 from django.core.exceptions import ImproperlyConfigured
 
 from cxalign.env import env_bool, env_int, env_list, env_str, secret_key_file
@@ -97,6 +99,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: reads a signed-in page's cache entries in one round trip (cxalign/prefetch.py).
+    "cxalign.prefetch.CachePrefetchMiddleware",
 ]
 
 ROOT_URLCONF = "cxalign.urls"
@@ -240,7 +244,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "cxalign.cache.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -250,6 +254,10 @@ CACHES = {
 # cache is per process, so a change made in one process would not reach the others: those stay
 # in the database.
 SHARED_CACHE = bool(REDIS_URL)
+if SHARED_CACHE:
+    # Keys memcached would refuse are fine in Redis: a forged session cookie is one (Django's
+    # documented way to silence the warning).
+    warnings.simplefilter("ignore", CacheKeyWarning)
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if SHARED_CACHE
