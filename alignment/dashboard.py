@@ -34,6 +34,7 @@ from strategy.models import CheckIn, Commitment, Cycle, Goal, GoverningModel, Le
 from strategy.rollup import ROLLUP_FIELDS, rollup
 
 ALL = "all"
+FILTER_PARAMS = ("cycle", "run", "segment", "unit")
 TOP_FLAGS = 5
 OWED_SHOWN = 8
 CHART_CACHE_S = 24 * 3600  # a run's figures never change: its charts are cached by run id
@@ -64,16 +65,28 @@ class Filters:
         results = self.run.results if self.run else {}
         return [n for n in pages_data.segment_names(results or {}) if n != ALL]
 
-    def query(self, **changes) -> str:
-        """The filters as a query string (for shareable links and CSV downloads)."""
-        values = {
+    def values(self) -> dict:
+        return {
             "cycle": self.cycle.id if self.cycle else "",
             "run": self.run.id if self.run else "",
             "segment": self.segment,
             "unit": self.unit.id if self.unit else "",
         }
-        values.update(changes)
+
+    def canonical(self, params) -> bool:
+        """Whether the URL names each filter it gives as the page shows it: only such pages
+        are cached (a made-up segment or "?cycle=007" must not fill the cache)."""
+        return all(params.get(k, "") in ("", str(v)) for k, v in self.values().items())
+
+    def query(self, **changes) -> str:
+        """The filters as a query string (for shareable links and CSV downloads)."""
+        values = {**self.values(), **changes}
         return "&".join(f"{k}={v}" for k, v in values.items() if v not in ("", None))
+
+
+def filters_asked(params) -> str:
+    """The filters as the URL asks for them (other parameters do not change the page)."""
+    return "&".join(f"{k}={params.get(k, '')}" for k in FILTER_PARAMS)
 
 
 def filters_from(*, organization: Organization, params) -> Filters:
@@ -159,7 +172,7 @@ def _data_stamp(*, organization: Organization) -> str:
 def page_key(*, organization: Organization, params, variant: str) -> str:
     """The cache key of the rendered panels: the organization, the filters as asked, who
     looks (`variant`), the hour and the data stamp."""
-    asked = "&".join(f"{k}={params.get(k, '')}" for k in ("cycle", "run", "segment", "unit"))
+    asked = filters_asked(params)
     hour = timezone.localtime().strftime("%Y%m%d%H")
     stamp = data_stamp(organization=organization)
     shown = f"{variant}|{organization.settings_key()}"  # settings the page reads beside the data
@@ -171,7 +184,7 @@ def person_page_key(*, organization_id: int, user_id: int, request) -> str:
     """Where the whole page of one person at one address is cached (known before the page
     runs: cxalign/prefetch.py reads it with the session); what it was rendered from is its
     `person_page_version`."""
-    asked = f"{request.get_full_path()}|{bool(getattr(request, 'htmx', False))}"
+    asked = f"{request.path}|{filters_asked(request.GET)}|{bool(getattr(request, 'htmx', False))}"
     digest = hashlib.sha256(asked.encode()).hexdigest()
     return f"alignment:dashboard:person:{organization_id}:{user_id}:{digest}"
 

@@ -32,6 +32,7 @@ class DashboardView(DashboardMixin, TemplateView):
     CSRF token left as a slot that every answer fills with the request's own."""
 
     template_name = "alignment/dashboard/page.html"
+    cacheable = True  # False once the panels find the filters in the URL not canonical
 
     def get(self, request, *args, **kwargs):
         key, version = self.person_page()
@@ -70,7 +71,7 @@ class DashboardView(DashboardMixin, TemplateView):
 
     def keep(self, response, key: str | None, version: str | None) -> None:
         html = response.content  # UTF-8 bytes: served as they are
-        if key and response.status_code == 200:
+        if key and self.cacheable and response.status_code == 200:
             cache.set(key, {"version": version, "html": html}, dashboard.PAGE_CACHE_S)
         response.content = html.replace(CSRF_SLOT, get_token(self.request).encode())
 
@@ -87,7 +88,9 @@ class DashboardView(DashboardMixin, TemplateView):
                 "alignment/dashboard/_content.html", {**context, **panels}, request=self.request
             )
             cached = {"html": html}
-            cache.set(key, cached, dashboard.PAGE_CACHE_S)
+            self.cacheable = panels["filters"].canonical(self.request.GET)
+            if self.cacheable:
+                cache.set(key, cached, dashboard.PAGE_CACHE_S)
             context.update(panels)
         context.update(content=mark_safe(cached["html"]))  # noqa: S308
         return context

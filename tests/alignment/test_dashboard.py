@@ -517,3 +517,19 @@ def test_a_finished_run_renews_the_page(client, org, executive, cycle):
     services.run_publish(run_id=run.id)  # finished with update(): no signal
     page, whole = _served(client, org)
     assert not whole and f"run #{run.id}" in page
+
+
+def test_only_canonical_filters_are_cached(client, org, executive, cycle):
+    """A made-up segment or a padded id shows the page but fills no cache; a parameter the
+    page does not read shares the page without it."""
+    build_company(org, cycle, goals=1, flags=1)
+    client.force_login(executive.user)
+    for _ in range(3):
+        _served(client, org)
+    for query in ("segment=made-up", f"cycle=00{cycle.id}"):
+        for _ in range(3):
+            assert not _served(client, org, query)[1]
+    assert _served(client, org, "utm_source=mail")[1]
+    for _ in range(3):
+        page, whole = _served(client, org, "segment=SMB")
+    assert whole and 'value="SMB" selected' in page
