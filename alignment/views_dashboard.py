@@ -12,6 +12,7 @@ from django.views.generic import TemplateView, View
 from alignment import dashboard
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
+from cxalign.pagecache import page_get, page_set
 from cxalign.tabular.write import csv_response
 
 # Stands for the CSRF token in a rendered dashboard: a cached page serves many requests, each
@@ -36,9 +37,9 @@ class DashboardView(DashboardMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         key, version = self.person_page()
-        cached = cache.get(key) if key else None
-        if cached is not None and cached["version"] == version:
-            return HttpResponse(cached["html"].replace(CSRF_SLOT, get_token(request).encode()))
+        cached = page_get(key, version) if key else None
+        if cached is not None:
+            return HttpResponse(cached.replace(CSRF_SLOT, get_token(request).encode()))
         response = super().get(request, *args, **kwargs)
         response.add_post_render_callback(lambda r: self.keep(r, key, version))
         return response
@@ -72,7 +73,7 @@ class DashboardView(DashboardMixin, TemplateView):
     def keep(self, response, key: str | None, version: str | None) -> None:
         html = response.content  # UTF-8 bytes: served as they are
         if key and self.cacheable and response.status_code == 200:
-            cache.set(key, {"version": version, "html": html}, dashboard.PAGE_CACHE_S)
+            page_set(key, version, html, dashboard.PAGE_CACHE_S)
         response.content = html.replace(CSRF_SLOT, get_token(self.request).encode())
 
     def get_context_data(self, **kwargs):

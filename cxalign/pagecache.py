@@ -1,0 +1,48 @@
+"""Whole pages cached per person, their bodies kept in each process's memory.
+
+The shared cache holds, under the page's key, only the version the page was rendered from and
+the digest of its body; the body is stored once under its digest (`BODY_KEY`) and kept by each
+process that served it (`LOCAL`, the most recently served LOCAL_LIMIT bodies). Serving a cached
+page then reads a few bytes from Redis, never the 80 KB page. A body is found by its digest
+only, so it is exactly the bytes that were stored for that version.
+"""
+
+import hashlib
+from collections import OrderedDict
+
+from django.core.cache import cache
+
+BODY_KEY = "pages:body:{}"
+LOCAL_LIMIT = 64
+LOCAL: OrderedDict[str, bytes] = OrderedDict()
+
+
+def page_get(key: str, version: str) -> bytes | None:
+    """The body stored under `key` for this version, else None (render it)."""
+    entry = cache.get(key)
+    if entry is None or entry.get("version") != version:
+        return None
+    digest = entry["digest"]
+    body = LOCAL.get(digest)
+    if body is None:
+        body = cache.get(BODY_KEY.format(digest))
+        if body is None:
+            return None
+        _keep_local(digest, body)
+    else:
+        LOCAL.move_to_end(digest)
+    return body
+
+
+def page_set(key: str, version: str, body: bytes, timeout: int) -> None:
+    digest = hashlib.sha256(body).hexdigest()
+    entry = {"version": version, "digest": digest}
+    cache.set_many({key: entry, BODY_KEY.format(digest): body}, timeout)
+    _keep_local(digest, body)
+
+
+def _keep_local(digest: str, body: bytes) -> None:
+    LOCAL[digest] = body
+    LOCAL.move_to_end(digest)
+    while len(LOCAL) > LOCAL_LIMIT:
+        LOCAL.popitem(last=False)
