@@ -8,6 +8,7 @@ only, so it is exactly the bytes that were stored for that version.
 """
 
 import hashlib
+import threading
 from collections import OrderedDict
 
 from django.core.cache import cache
@@ -15,6 +16,7 @@ from django.core.cache import cache
 BODY_KEY = "pages:body:{}"
 LOCAL_LIMIT = 64
 LOCAL: OrderedDict[str, bytes] = OrderedDict()
+_LOCK = threading.Lock()  # a threaded server's requests share LOCAL
 
 
 def page_get(key: str, version: str) -> bytes | None:
@@ -23,14 +25,14 @@ def page_get(key: str, version: str) -> bytes | None:
     if entry is None or entry.get("version") != version:
         return None
     digest = entry["digest"]
-    body = LOCAL.get(digest)
-    if body is None:
-        body = cache.get(BODY_KEY.format(digest))
-        if body is None:
-            return None
+    with _LOCK:
+        body = LOCAL.get(digest)
+        if body is not None:
+            LOCAL.move_to_end(digest)
+            return body
+    body = cache.get(BODY_KEY.format(digest))
+    if body is not None:
         _keep_local(digest, body)
-    else:
-        LOCAL.move_to_end(digest)
     return body
 
 
@@ -42,7 +44,8 @@ def page_set(key: str, version: str, body: bytes, timeout: int) -> None:
 
 
 def _keep_local(digest: str, body: bytes) -> None:
-    LOCAL[digest] = body
-    LOCAL.move_to_end(digest)
-    while len(LOCAL) > LOCAL_LIMIT:
-        LOCAL.popitem(last=False)
+    with _LOCK:
+        LOCAL[digest] = body
+        LOCAL.move_to_end(digest)
+        while len(LOCAL) > LOCAL_LIMIT:
+            LOCAL.popitem(last=False)
