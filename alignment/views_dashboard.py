@@ -4,20 +4,15 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBadRequest
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView, View
 
 from alignment import dashboard
+from cxalign import pagecache
 from cxalign.orgs.roles import Role
 from cxalign.orgs.tenancy import OrgViewMixin
-from cxalign.pagecache import page_get, page_set
 from cxalign.tabular.write import csv_response
-
-# Stands for the CSRF token in a rendered dashboard: a cached page serves many requests, each
-# answer carries the request's own token (no token is ever this string: they are alphanumeric).
-CSRF_SLOT = b"{cx-csrf-token}"
 
 
 class DashboardMixin(OrgViewMixin):
@@ -30,16 +25,16 @@ class DashboardMixin(OrgViewMixin):
 class DashboardView(DashboardMixin, TemplateView):
     """The panels are rendered once per data stamp (see `dashboard.page_key`) and cached; with
     the shared cache, so is the whole page for each person (`dashboard.person_page_key`), its
-    CSRF token left as a slot that every answer fills with the request's own."""
+    CSRF token left as a slot that every answer fills with the request's own (cxalign/pagecache.py)."""
 
     template_name = "alignment/dashboard/page.html"
     cacheable = True  # False once the panels find the filters in the URL not canonical
 
     def get(self, request, *args, **kwargs):
         key, version = self.person_page()
-        cached = page_get(key, version) if key else None
+        cached = pagecache.page_get(key, version) if key else None
         if cached is not None:
-            return HttpResponse(cached.replace(CSRF_SLOT, get_token(request).encode()))
+            return HttpResponse(pagecache.with_csrf(request, *cached))
         response = super().get(request, *args, **kwargs)
         response.add_post_render_callback(lambda r: self.keep(r, key, version))
         return response
@@ -73,12 +68,15 @@ class DashboardView(DashboardMixin, TemplateView):
     def keep(self, response, key: str | None, version: str | None) -> None:
         html = response.content  # UTF-8 bytes: served as they are
         if key and self.cacheable and response.status_code == 200:
-            page_set(key, version, html, dashboard.PAGE_CACHE_S)
-        response.content = html.replace(CSRF_SLOT, get_token(self.request).encode())
+            pagecache.page_set(
+                key, version, html, slot=self.csrf_slot, timeout=dashboard.PAGE_CACHE_S
+            )
+        response.content = pagecache.with_csrf(self.request, html, self.csrf_slot)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["csrf_token"] = CSRF_SLOT.decode()  # filled in by keep() and get()
+        self.csrf_slot = pagecache.csrf_slot()
+        context["csrf_token"] = self.csrf_slot  # filled in by keep()
         key = dashboard.page_key(
             organization=self.organization, params=self.request.GET, variant="v1"
         )

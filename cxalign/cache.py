@@ -55,6 +55,15 @@ class RedisCache(django_redis.RedisCache):
                 return default if value is MISSING else value
         return super().get(key, default, version)
 
+    def get_many(self, keys, version=None):
+        batch = PREFETCHED.get()
+        if batch:
+            made = {key: self.make_and_validate_key(key, version=version) for key in keys}
+            if all(m in batch for m in made.values()):
+                fetched = {key: batch.pop(m) for key, m in made.items()}
+                return {key: value for key, value in fetched.items() if value is not MISSING}
+        return super().get_many(keys, version)
+
     def _drop(self, keys, version=None) -> None:
         batch = PREFETCHED.get()
         if batch:

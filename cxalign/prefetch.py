@@ -14,6 +14,8 @@ process from pages already served: a session key never changes user (Django make
 every sign-in), and a key guessed wrong is simply not read, so the reader asks Redis itself.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib.sessions.backends import cached_db
 from django.core.cache import caches
@@ -21,6 +23,7 @@ from django.core.cache import caches
 from cxalign.cache import PREFETCHED, RedisCache
 from cxalign.orgs import people, stamps
 
+log = logging.getLogger(__name__)
 LEARNT_LIMIT = 20_000  # entries per map and process; forgotten all at once beyond
 SESSIONS: dict[str, int] = {}  # session key -> user id
 ORGANIZATIONS: dict[str, int] = {}  # slug -> id
@@ -52,7 +55,15 @@ class CachePrefetchMiddleware:
         if self.enabled and request.method in ("GET", "HEAD"):
             keys = _keys(request, view_func, view_kwargs)
             if keys:
-                request._cx_prefetched = PREFETCHED.set(caches["default"].prefetch(keys))
+                request._cx_prefetched = PREFETCHED.set(_prefetch(keys))
+
+
+def _prefetch(keys: list[str]) -> dict:
+    try:
+        return caches["default"].prefetch(keys)
+    except Exception:  # Redis away: each reader meets the same error, or falls back, as before
+        log.warning("Could not read a page's cache entries ahead", exc_info=True)
+        return {}
 
 
 def _session_key(request) -> str | None:
@@ -68,9 +79,9 @@ def _keys(request, view_func, view_kwargs) -> list[str]:
     user_id = SESSIONS.get(session_key)
     organization_id = ORGANIZATIONS.get(view_kwargs.get("org_slug", ""))
     if user_id is not None:
-        keys.append(people.KEY.format(user_id))
+        keys += [people.GENERATION_KEY.format(user_id), people.KEY.format(user_id)]
     if organization_id is not None:
-        keys.append(stamps.KEY.format(organization_id))
+        keys += [stamps.GENERATION_KEY.format(organization_id), stamps.KEY.format(organization_id)]
     hook = getattr(getattr(view_func, "view_class", None), "prefetch_keys", None)
     if hook is not None and user_id is not None and organization_id is not None:
         keys.extend(hook(request, user_id=user_id, organization_id=organization_id))

@@ -12,6 +12,7 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
@@ -78,9 +79,14 @@ def sign_out_everywhere(*, user) -> dict:
         for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
         if s.get_decoded().get("_auth_user_id") == user_key
     ]
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    for session_key in ended:
-        store.delete(session_key)  # the row, and the cached copy (SESSION_ENGINE cached_db)
+    Session.objects.filter(pk__in=ended).delete()
+    # With SESSION_ENGINE cached_db a copy of each session is in the cache too: gone now, and
+    # again after the commit (a page loading the session before the commit would put it back).
+    prefix = getattr(import_module(settings.SESSION_ENGINE).SessionStore, "cache_key_prefix", None)
+    if prefix is not None:
+        keys = [prefix + key for key in ended]
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
     return {"tokens": tokens, "sessions": len(ended)}
 
 

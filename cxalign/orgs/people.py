@@ -6,14 +6,16 @@ role). With Redis (`settings.SHARED_CACHE`) both come from one cache entry per u
 two queries; the embedded default keeps reading the database (its cache is per process, where
 a change made in one process would not reach the others).
 
-The entry is forgotten whenever one of its rows changes: a user, a membership, an organization
-or a unit saved or deleted (signals below), and a membership's last visit (`membership_touch`,
-which writes with `update()`). Forgotten now and again after the transaction commits, so that
-a page that read the old rows before the commit does not keep them; TTL_S bounds what a write
-that bypasses all of this could leave behind.
+Each person has a *generation* (a random token in the cache), and an entry is taken only under
+the generation it was loaded under. Any change to the person's rows sets a new generation: a
+user, a membership, an organization or a unit saved or deleted (signals below), and a
+membership's last visit (`membership_touch`, which writes with `update()`). It is set now and
+again after the transaction commits, and the generation is read before the rows, so rows read
+before a commit are never taken for current, however late they reach the cache. TTL_S bounds
+what a write that bypasses all of this could leave behind.
 
-Each load gets a new `edition`: a page cached for this person (the dashboard) names the edition
-it was rendered for, so any change to the person's rows gives their pages a new key.
+The generation is also the person's `edition`: a page cached for this person (the dashboard)
+names the edition it was rendered for, so any change to the person's rows renews their pages.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 
-KEY = "orgs:person:v1:{}"
+KEY = "orgs:person:v2:{}"
+GENERATION_KEY = "orgs:person-generation:{}"
 TTL_S = 60
+GENERATION_TTL_S = 24 * 3600  # longer than any entry: a lost generation reads as "0"
 
 
 def person_get(user_id):
@@ -35,16 +39,19 @@ def person_get(user_id):
     organizations, units and the user) and `cx_edition`; None when there is no such user."""
     if not settings.SHARED_CACHE:
         return _user(user_id)
-    key = KEY.format(user_id)
-    entry = cache.get(key)
-    if entry is None:
+    key, generation_key = KEY.format(user_id), GENERATION_KEY.format(user_id)
+    # The generation is read before the rows: a change committed after this read has set a
+    # new one, so rows read too early are never taken for current.
+    found = cache.get_many([generation_key, key])
+    generation, entry = found.get(generation_key, "0"), found.get(key)
+    if entry is None or entry[0] != generation:
         user = _user(user_id)
         memberships = _memberships(user) if user is not None else []
-        entry = (user, memberships, secrets.token_hex(8))
+        entry = (generation, user, memberships)
         cache.set(key, entry, TTL_S)
-    user, memberships, edition = entry
+    _generation, user, memberships = entry
     if user is not None:
-        user.cx_memberships, user.cx_edition = memberships, edition
+        user.cx_memberships, user.cx_edition = memberships, generation
     return user
 
 
@@ -59,12 +66,16 @@ def _memberships(user) -> list:
 
 
 def person_forget(*user_ids) -> None:
-    """Forget these people's entries, now and once the current transaction commits."""
-    keys = [KEY.format(i) for i in user_ids if i is not None]
-    if not keys:
-        return
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    """Give these people a new generation, now and once the current transaction commits:
+    their cached entries (and pages cached for their edition) are read anew."""
+    keys = [GENERATION_KEY.format(i) for i in user_ids if i is not None]
+    if keys:
+        _new_generations(keys)
+        transaction.on_commit(lambda: _new_generations(keys))
+
+
+def _new_generations(keys: list[str]) -> None:
+    cache.set_many({key: secrets.token_hex(8) for key in keys}, GENERATION_TTL_S)
 
 
 # ---------------------------------------------------------------- what makes an entry stale
@@ -99,7 +110,9 @@ def connect_signals() -> None:
         (get_user_model(), _user_changed),
         (Membership, _membership_changed),
         (Organization, _organization_changed),
-        (OrgUnit, _unit_changed),
     ):
         for signal in (post_save, post_delete):
             signal.connect(receiver, sender=model, dispatch_uid=f"cx_person_{model.__name__}")
+    # Before the delete: it sets its members' unit to NULL, after which they cannot be found.
+    for signal in (post_save, pre_delete):
+        signal.connect(_unit_changed, sender=OrgUnit, dispatch_uid="cx_person_OrgUnit")

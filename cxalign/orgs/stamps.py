@@ -10,30 +10,37 @@ or an import finishes; TTL_S bounds what any other write (a bulk update in a wor
 behind. The embedded default (per-process cache) computes it on every page.
 """
 
+import secrets
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-KEY = "orgs:stamp:v1:{}"
+KEY = "orgs:stamp:v2:{}"
+GENERATION_KEY = "orgs:stamp-generation:{}"
 TTL_S = 5
+GENERATION_TTL_S = 3600
 
 
 def stamp_get(organization_id: int, compute: Callable[[], str]) -> str:
     if not settings.SHARED_CACHE:
         return compute()
-    key = KEY.format(organization_id)
-    stamp = cache.get(key)
-    if stamp is None:
-        stamp = compute()
-        cache.set(key, stamp, TTL_S)
-    return stamp
+    key, generation_key = KEY.format(organization_id), GENERATION_KEY.format(organization_id)
+    # Read before computing: a write committed after this read has set a new generation, so
+    # a stamp computed too early is never taken for current (cxalign/orgs/people.py does the same).
+    found = cache.get_many([generation_key, key])
+    generation, entry = found.get(generation_key, "0"), found.get(key)
+    if entry is None or entry[0] != generation:
+        entry = (generation, compute())
+        cache.set(key, entry, TTL_S)
+    return entry[1]
 
 
 def stamp_forget(organization_id: int | None) -> None:
+    """A new generation for the organization's stamp, now and after the commit."""
     if organization_id is None:
         return
-    key = KEY.format(organization_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    key = GENERATION_KEY.format(organization_id)
+    cache.set(key, secrets.token_hex(8), GENERATION_TTL_S)
+    transaction.on_commit(lambda: cache.set(key, secrets.token_hex(8), GENERATION_TTL_S))

@@ -3,6 +3,7 @@ user and their memberships once loaded, and every change to those rows seen on t
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -119,3 +120,49 @@ def test_without_a_shared_cache_the_database_is_read_every_time(viewer):
 
 def test_no_such_user_is_none(db):
     assert people.person_get(987654321) is None
+
+
+def test_rows_read_before_a_change_are_never_taken_for_current(viewer):
+    """A page that read the person before a change committed may store them after it: they
+    carry the old generation, so the next read loads the rows again."""
+    assert people.person_get(viewer.user_id).cx_memberships
+    read_too_early = cache.get(people.KEY.format(viewer.user_id))
+    membership_deactivate(membership=viewer)
+    cache.set(people.KEY.format(viewer.user_id), read_too_early, 60)
+    assert people.person_get(viewer.user_id).cx_memberships == []
+
+
+def test_a_change_renews_the_generation_again_after_the_commit(
+    viewer, django_capture_on_commit_callbacks
+):
+    key = people.GENERATION_KEY.format(viewer.user_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        viewer.title = "Head of care"
+        viewer.save()
+        before_commit = cache.get(key)
+    assert before_commit is not None and cache.get(key) not in (None, before_commit)
+
+
+def test_deleting_a_unit_renews_its_members(org, viewer, unit):
+    viewer.unit = unit
+    viewer.save()
+    assert people.person_get(viewer.user_id).cx_memberships[0].unit == unit
+    unit.delete()
+    assert people.person_get(viewer.user_id).cx_memberships[0].unit is None
+
+
+def test_sign_out_everywhere_ends_a_session_put_back_before_the_commit(
+    org, viewer, django_capture_on_commit_callbacks
+):
+    laptop, phone = Client(), Client()
+    for device in (laptop, phone):
+        device.force_login(viewer.user)
+    assert laptop.get(f"/o/{org.slug}/").status_code == 200
+    key = "django.contrib.sessions.cached_db" + laptop.cookies["sessionid"].value
+    loaded = cache.get(key)
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        phone.post("/accounts/sign-out-everywhere/")
+    cache.set(key, loaded, 600)  # a page of the laptop loaded its session before the commit
+    for callback in after_commit:
+        callback()
+    assert laptop.get(f"/o/{org.slug}/").status_code == 302
