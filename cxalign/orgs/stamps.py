@@ -1,14 +1,15 @@
 """A stamp of an organization's data (the dashboard's: `alignment.dashboard.data_stamp`), kept
-a few seconds in the shared cache and forgotten on every write to the organization.
+a few seconds in the shared cache and renewed by every write to the organization.
 
 Pages cached under the stamp are served while it stands; computing it reads every table those
 pages show (one query, a few milliseconds at scale), so under load it is computed once per
-TTL_S instead of once per page. It is forgotten, now and after the commit, by every write
-request to an organization's pages and endpoints (the tenancy bases call `stamp_forget`), by
-every save or delete of a stamped row (signals: management commands and workers) and when a run
-or an import finishes; TTL_S bounds what any other write (a bulk update in a worker) leaves
-behind. The embedded default (per-process cache) computes it on every page.
-"""
+TTL_S instead of once per page. A kept stamp counts only under the organization's current
+*generation*, which `stamp_forget` renews, now and after the commit: every write request to an
+organization's pages and endpoints (the tenancy bases call it), every save or delete of a
+stamped row (signals: management commands and workers) and a run or an import finishing. The
+generation is read before the stamp is computed, so a stamp computed before a commit is never
+taken for current. TTL_S bounds what any other write (a bulk update in a worker) leaves behind.
+The embedded default (per-process cache) computes it on every page."""
 
 import secrets
 from collections.abc import Callable
