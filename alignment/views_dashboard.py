@@ -101,6 +101,8 @@ class DashboardView(DashboardMixin, TemplateView):
         return dict(
             filters=filters,
             query=filters.query(),
+            # Reset shows when the URL names a filter (the panels are cached by those alone)
+            filtered=any(self.request.GET.get(k) for k in dashboard.FILTER_PARAMS),
             steps=steps,
             steps_done=done,
             steps_percent=round(100 * done / len(steps)),

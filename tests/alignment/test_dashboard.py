@@ -536,3 +536,12 @@ def test_only_canonical_filters_are_cached(client, org, executive, cycle):
     for _ in range(3):
         page, whole = _served(client, org, "segment=SMB")
     assert whole and 'value="SMB" selected' in page
+
+
+def test_reset_shows_when_the_url_names_a_filter(client, org, executive, cycle):
+    build_company(org, cycle, goals=1, flags=1)
+    client.force_login(executive.user)
+    reset = ">Reset</a>"
+    assert reset not in _served(client, org, "utm_source=mail")[0]
+    assert reset not in _served(client, org)[0]  # the panels cached above, rightly
+    assert reset in _served(client, org, "segment=SMB")[0]
