@@ -79,9 +79,9 @@ def _keys(request, view_func, view_kwargs) -> list[str]:
     user_id = SESSIONS.get(session_key)
     organization_id = ORGANIZATIONS.get(view_kwargs.get("org_slug", ""))
     if user_id is not None:
-        keys += [people.GENERATION_KEY.format(user_id), people.KEY.format(user_id)]
+        keys += people.keys(user_id)
     if organization_id is not None:
-        keys += [stamps.GENERATION_KEY.format(organization_id), stamps.KEY.format(organization_id)]
+        keys += stamps.keys(organization_id)
     hook = getattr(getattr(view_func, "view_class", None), "prefetch_keys", None)
     if hook is not None and user_id is not None and organization_id is not None:
         keys.extend(hook(request, user_id=user_id, organization_id=organization_id))

@@ -6,8 +6,8 @@ role). With Redis (`settings.SHARED_CACHE`) both come from one cache entry per u
 two queries; the embedded default keeps reading the database (its cache is per process, where
 a change made in one process would not reach the others).
 
-Each person has a *generation* (a random token in the cache), and an entry is taken only under
-the generation it was loaded under. Any change to the person's rows sets a new generation: a
+Each person has a *generation* (cxalign/generations.py), and an entry is taken only under the
+generation it was loaded under. Any change to the person's rows sets a new generation: a
 user, a membership, an organization or a unit saved or deleted (signals below), and a
 membership's last visit (`membership_touch`, which writes with `update()`). It is set now and
 again after the transaction commits, and the generation is read before the rows, so rows read
@@ -20,18 +20,16 @@ names the edition it was rendered for, so any change to the person's rows renews
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 
-KEY = "orgs:person:v2:{}"
+from cxalign.generations import generation_get, generations_renew
+
+KEY = "orgs:person:v3:{}"
 GENERATION_KEY = "orgs:person-generation:{}"
 TTL_S = 60
-GENERATION_TTL_S = 24 * 3600  # longer than any entry: a lost generation reads as "0"
+GENERATION_TTL_S = 24 * 3600
 
 
 def person_get(user_id):
@@ -39,20 +37,20 @@ def person_get(user_id):
     organizations, units and the user) and `cx_edition`; None when there is no such user."""
     if not settings.SHARED_CACHE:
         return _user(user_id)
-    key, generation_key = KEY.format(user_id), GENERATION_KEY.format(user_id)
-    # The generation is read before the rows: a change committed after this read has set a
-    # new one, so rows read too early are never taken for current.
-    found = cache.get_many([generation_key, key])
-    generation, entry = found.get(generation_key, "0"), found.get(key)
-    if entry is None or entry[0] != generation:
-        user = _user(user_id)
-        memberships = _memberships(user) if user is not None else []
-        entry = (generation, user, memberships)
-        cache.set(key, entry, TTL_S)
-    _generation, user, memberships = entry
+    (user, memberships), generation = generation_get(*keys(user_id), lambda: _load(user_id), TTL_S)
     if user is not None:
         user.cx_memberships, user.cx_edition = memberships, generation
     return user
+
+
+def keys(user_id) -> list[str]:
+    """The person's entry and generation (cxalign/prefetch.py reads them ahead)."""
+    return [KEY.format(user_id), GENERATION_KEY.format(user_id)]
+
+
+def _load(user_id) -> tuple:
+    user = _user(user_id)
+    return user, (_memberships(user) if user is not None else [])
 
 
 def _user(user_id):
@@ -68,14 +66,8 @@ def _memberships(user) -> list:
 def person_forget(*user_ids) -> None:
     """Give these people a new generation, now and once the current transaction commits:
     their cached entries (and pages cached for their edition) are read anew."""
-    keys = [GENERATION_KEY.format(i) for i in user_ids if i is not None]
-    if keys:
-        _new_generations(keys)
-        transaction.on_commit(lambda: _new_generations(keys))
-
-
-def _new_generations(keys: list[str]) -> None:
-    cache.set_many({key: secrets.token_hex(8) for key in keys}, GENERATION_TTL_S)
+    renewed = [GENERATION_KEY.format(i) for i in user_ids if i is not None]
+    generations_renew(renewed, GENERATION_TTL_S)
 
 
 # ---------------------------------------------------------------- what makes an entry stale
