@@ -190,12 +190,11 @@ def person_page_key(*, organization_id: int, user_id: int, request) -> str:
     return f"alignment:dashboard:person:{organization_id}:{user_id}:{digest}"
 
 
-def person_page_version(*, organization: Organization, request, edition: str) -> str:
+def person_page_version(*, panels_key: str, edition: str) -> str:
     """What a person's cached page must have been rendered from to be served: the panels (the
     filters, the hour, the settings and the data stamp: `page_key`) and the edition of the
     person's user and memberships (cxalign/orgs/people.py: any change gives a new one)."""
-    panels = page_key(organization=organization, params=request.GET, variant="v1")
-    return hashlib.sha256(f"{panels}|{edition}".encode()).hexdigest()
+    return hashlib.sha256(f"{panels_key}|{edition}".encode()).hexdigest()
 
 
 # ---------------------------------------------------------------- first run

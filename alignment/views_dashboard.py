@@ -5,6 +5,7 @@ from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView, View
 
@@ -60,10 +61,14 @@ class DashboardView(DashboardMixin, TemplateView):
         key = dashboard.person_page_key(
             organization_id=self.organization.id, user_id=self.request.user.pk, request=self.request
         )
-        version = dashboard.person_page_version(
-            organization=self.organization, request=self.request, edition=edition
-        )
+        version = dashboard.person_page_version(panels_key=self.panels_key, edition=edition)
         return key, version
+
+    @cached_property
+    def panels_key(self) -> str:
+        return dashboard.page_key(
+            organization=self.organization, params=self.request.GET, variant="v1"
+        )
 
     def keep(self, response, key: str | None, version: str | None) -> None:
         html = response.content  # UTF-8 bytes: served as they are
@@ -77,9 +82,7 @@ class DashboardView(DashboardMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         self.csrf_slot = pagecache.csrf_slot()
         context["csrf_token"] = self.csrf_slot  # filled in by keep()
-        key = dashboard.page_key(
-            organization=self.organization, params=self.request.GET, variant="v1"
-        )
+        key = self.panels_key
         cached = cache.get(key)
         if cached is None:
             panels = self.panels_context()

@@ -12,7 +12,7 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
@@ -84,9 +84,9 @@ def sign_out_everywhere(*, user) -> dict:
     # again after the commit (a page loading the session before the commit would put it back).
     prefix = getattr(import_module(settings.SESSION_ENGINE).SessionStore, "cache_key_prefix", None)
     if prefix is not None:
-        keys = [prefix + key for key in ended]
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
+        keys, sessions = [prefix + key for key in ended], caches[settings.SESSION_CACHE_ALIAS]
+        sessions.delete_many(keys)
+        transaction.on_commit(lambda: sessions.delete_many(keys))
     return {"tokens": tokens, "sessions": len(ended)}
 
 
